@@ -1,0 +1,82 @@
+"""The facade the CLI and the tests share. No click, no printing, no ``sys.exit`` here.
+
+Heavy modules are imported inside the functions that need them, so a command pays only
+for what it uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline.errors import SafeguardsError
+from pipeline.report import Report
+from pipeline.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pipeline.models.framework import Framework
+
+
+def validate(
+    workspace: Workspace,
+    paths: list[Path] | None = None,
+    *,
+    strict: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    from pipeline.validate import run_validation
+
+    return run_validation(workspace, paths, strict=strict, progress=progress)
+
+
+def load(workspace: Workspace) -> Framework:
+    """The framework, or an error naming what is wrong with it."""
+    from pipeline.store.layout import load_framework
+    from pipeline.validate import framework_findings
+
+    loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
+    if not loaded.ok:
+        first = next(iter(framework_findings(loaded, rules=False)))
+        where = f"{first.file}:{first.line}" if first.line else (first.file or "")
+        raise SafeguardsError(
+            f"the framework does not load: {where}: {first.code} {first.message} "
+            "(run 'safeguards validate' for every finding)"
+        )
+    return loaded.framework
+
+
+@dataclass(frozen=True)
+class FormatResult:
+    changed: list[Path]
+
+
+def format_framework(workspace: Workspace, *, check: bool = False) -> FormatResult:
+    """Re-write the framework in canonical form; ``check`` only lists what would change."""
+    from pipeline.store.layout import render_framework, write_framework
+
+    framework = load(workspace)
+    if check:
+        changed = []
+        for name, text in render_framework(framework).items():
+            target = workspace.framework_dir / name
+            current = target.read_text(encoding="utf-8") if target.exists() else None
+            if current != text:
+                changed.append(target)
+        return FormatResult(changed)
+    return FormatResult(write_framework(framework, workspace.framework_dir))
+
+
+def write_schemas(target: Path) -> list[Path]:
+    """Write the generated JSON Schemas into ``target``; returns files that changed."""
+    from pipeline.schema_export import render_all
+    from pipeline.store.writer import atomic_write
+
+    changed = []
+    for name, text in render_all().items():
+        path = target / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            atomic_write(path, text)
+            changed.append(path)
+    return changed

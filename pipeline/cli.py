@@ -1,0 +1,77 @@
+"""The `safeguards` command line: click only, commands loaded lazily.
+
+Each command lives in ``pipeline/commands/<name>.py`` and only parses options, calls the
+facade (:mod:`pipeline.api`) and prints. Commands are imported on first use, so
+``safeguards validate`` does not pay for the imports of ``release`` or ``diff``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from pipeline import __version__
+from pipeline.errors import SafeguardsError
+
+# command name -> module under pipeline.commands (each module defines `command`)
+COMMANDS: dict[str, str] = {
+    "validate": "validate",
+    "show": "show",
+    "stats": "stats",
+    "format": "format",
+    "schemas": "schemas",
+    "rules": "rules",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = COMMANDS.get(cmd_name)
+        if module_name is None:
+            return None
+        module = importlib.import_module(f"pipeline.commands.{module_name}")
+        command: click.Command = module.command
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="safeguards")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, exists=True),
+    default=None,
+    help="Repository root (default: the nearest folder upwards holding framework/).",
+)
+@click.pass_context
+def cli(ctx: click.Context, root: str | None) -> None:
+    """Review, merge and release the Universal DPI Safeguards Framework."""
+    ctx.obj = {"root": root}
+
+
+def main() -> None:
+    """Entry point: one place turns expected failures into a message and an exit code."""
+    try:
+        # Commands return their exit code (0 clean, 1 findings); click returns it here.
+        result = cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except SafeguardsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(result if isinstance(result, int) else 0)

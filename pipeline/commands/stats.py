@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import click
+
+from pipeline.commands import workspace_of
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def command(ctx: click.Context, fmt: str) -> int:
+    """Print how many entries of each kind the framework has."""
+    from pipeline import api
+    from pipeline.inspect import stats_table
+
+    framework = api.load(workspace_of(ctx))
+    if fmt == "json":
+        from pipeline.store.writer import dump_json
+
+        click.echo(
+            dump_json(
+                {
+                    "active": framework.counts(),
+                    "total": framework.counts(include_deprecated=True),
+                }
+            ),
+            nl=False,
+        )
+    else:
+        click.echo(stats_table(framework), nl=False)
+    return 0

@@ -1,0 +1,94 @@
+"""Identifier formats of the framework and their natural order.
+
+Patterns use ``[0-9]`` (never ``\\d``, which accepts non-ASCII digits) and are always
+applied with ``fullmatch`` (``$`` would accept a trailing newline).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """The kinds of entry the framework holds, in the order they are presented."""
+
+    RISK = "risk"
+    PRINCIPLE = "principle"
+    STAGE = "stage"
+    AUTHORITY = "authority"
+    PROCESS = "process"
+    PRACTICE = "practice"
+    KPI = "kpi"
+    REFERENCE = "reference"
+
+
+NUM = "[1-9][0-9]{0,5}"
+ID_PATTERNS: dict[Kind, str] = {
+    Kind.RISK: f"(RS|RI|SV){NUM}",
+    Kind.PRINCIPLE: f"[FO]{NUM}",
+    Kind.STAGE: f"L{NUM}",
+    Kind.AUTHORITY: f"R{NUM}",
+    Kind.PROCESS: rf"[FO]{NUM}\.{NUM}",
+    Kind.PRACTICE: rf"[FO]{NUM}\.{NUM}\.{NUM}",
+    Kind.KPI: rf"KPI-(PEO|RED|INS|LAW|MKT|TEC)-(DES|DEP|OPS)-{NUM}",
+    Kind.REFERENCE: f"REF-{NUM}",
+}
+# JSON Schema ``pattern`` is unanchored ECMA-262: anchor with ^...$ (ECMA ``$`` is end of input).
+SCHEMA_ID_PATTERNS: dict[Kind, str] = {k: f"^{p}$" for k, p in ID_PATTERNS.items()}
+_COMPILED: dict[Kind, re.Pattern[str]] = {k: re.compile(p) for k, p in ID_PATTERNS.items()}
+
+PLACEHOLDER_PATTERN = "[$][a-z0-9][a-z0-9-]{0,39}"
+SCHEMA_PLACEHOLDER_PATTERN = f"^{PLACEHOLDER_PATTERN}$"
+_PLACEHOLDER = re.compile(PLACEHOLDER_PATTERN)
+
+# Risks are presented in the Guide's order (safety, inclusion, structural), not alphabetically.
+_PREFIX_RANK = {"RS": 0, "RI": 1, "SV": 2, "F": 0, "O": 1}
+_TOKEN = re.compile(r"[0-9]+|[^0-9]+")
+
+
+def is_valid_id(kind: Kind, value: str) -> bool:
+    return _COMPILED[kind].fullmatch(value) is not None
+
+
+def is_placeholder(value: str) -> bool:
+    return _PLACEHOLDER.fullmatch(value) is not None
+
+
+def kind_of(value: str) -> Kind | None:
+    """The kind an id has by its shape, or None when it has no valid shape."""
+    for kind, pattern in _COMPILED.items():
+        if pattern.fullmatch(value):
+            return kind
+    return None
+
+
+def parent_id(value: str) -> str | None:
+    """The principle of a process, the process of a practice; None for other kinds."""
+    kind = kind_of(value)
+    if kind in (Kind.PROCESS, Kind.PRACTICE):
+        return value.rsplit(".", 1)[0]
+    return None
+
+
+def natural_key(value: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key giving F2 < F10 < O1, RS1 < RI1 < SV1, F3.1.2 < F3.1.10."""
+    parts: list[tuple[int, int | str]] = []
+    for token in _TOKEN.findall(value):
+        if token.isascii() and token.isdigit():
+            parts.append((1, int(token)))
+        else:
+            rank = _PREFIX_RANK.get(token) if not parts else None
+            parts.append((0, f"{rank:02d}" if rank is not None else f"99{token}"))
+    return tuple(parts)
+
+
+def sorted_ids(values: Iterable[str]) -> list[str]:
+    return sorted(values, key=natural_key)
+
+
+def last_number(value: str) -> int:
+    """The trailing number of an id (F3.1.12 -> 12)."""
+    match = re.search(r"([0-9]+)\Z", value)
+    return int(match.group(1)) if match else 0

@@ -1,0 +1,1 @@
+"""Pydantic models: framework entities, contributions, reviews, change lists."""

@@ -1,0 +1,77 @@
+"""Shared pieces of every model: strict parsing, provenance, deprecation."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from pipeline.ids import SCHEMA_ID_PATTERNS, Kind
+
+# Strict: "yes" is not a boolean and 1 is not a string, so pydantic and the published
+# JSON Schema (generated from these models) accept exactly the same documents.
+STRICT = ConfigDict(strict=True, extra="forbid", populate_by_name=True)
+
+MAX_TEXT = 4000
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+DateText = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+VersionText = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}$")]
+
+
+def id_type(kind: Kind) -> object:
+    return Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[kind])]
+
+
+RiskId = Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[Kind.RISK])]
+PrincipleId = Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[Kind.PRINCIPLE])]
+StageId = Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[Kind.STAGE])]
+AuthorityId = Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[Kind.AUTHORITY])]
+ProcessId = Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[Kind.PROCESS])]
+PracticeId = Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[Kind.PRACTICE])]
+KpiId = Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[Kind.KPI])]
+ReferenceId = Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[Kind.REFERENCE])]
+AnyId = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
+class StrictModel(BaseModel):
+    model_config = STRICT
+
+
+class ProvenanceRecord(StrictModel):
+    """Where an entry, or one change to it, came from."""
+
+    source: ShortText = Field(
+        description="A seed document (e.g. 'seed 002: the Guide') or a contribution file path."
+    )
+    location: ShortText | None = Field(
+        default=None, description="Section, figure, table or line within the source."
+    )
+    id_source: ShortText | None = Field(
+        default=None, description="Where the official id was found when the source gives none."
+    )
+    contributors: list[ShortText] = Field(default_factory=list)
+    reviewers: list[ShortText] = Field(default_factory=list)
+    date: DateText | None = None
+    note: Text | None = None
+
+
+class Deprecation(StrictModel):
+    """An entry is never deleted: it is deprecated, and its id is never reused."""
+
+    version: VersionText | Literal["unreleased"] = Field(
+        description="The release that deprecates it ('unreleased' until the next release)."
+    )
+    reason: Text
+    replaced_by: AnyId | None = None
+
+
+class Entry(StrictModel):
+    id: AnyId
+    provenance: list[ProvenanceRecord] = Field(min_length=1)
+    deprecated: Deprecation | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.deprecated is None

@@ -1,0 +1,291 @@
+"""Rules over one contribution, checked against the current framework."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.ids import Kind, is_placeholder, kind_of, sorted_ids
+from pipeline.models.contribution import (
+    LIST_FIELDS,
+    AddPractice,
+    AddProcess,
+    AddReference,
+    Contribution,
+    Deprecate,
+    Edit,
+)
+from pipeline.models.framework import Framework
+from pipeline.report import Severity
+from pipeline.rules import DocAt, Issue, contribution_rule
+from pipeline.rules.indexing import normalise_text, text_issues, url_problem
+from pipeline.store.reader import Document
+
+# Which fields an edit may change on each kind.
+EDITABLE: dict[Kind, frozenset[str]] = {
+    Kind.RISK: frozenset({"name", "description"}),
+    Kind.PRINCIPLE: frozenset({"name", "description"}),
+    Kind.STAGE: frozenset({"name", "description"}),
+    Kind.AUTHORITY: frozenset({"name"}),
+    Kind.PROCESS: frozenset({"text", "risks", "authorities", "stages", "references"}),
+    Kind.PRACTICE: frozenset({"text", "authorities", "stages", "references"}),
+    Kind.KPI: frozenset({"text"}),
+    Kind.REFERENCE: frozenset({"title", "url"}),
+}
+
+
+@dataclass
+class ContributionContext:
+    document: Document
+    contribution: Contribution
+    framework: Framework
+    # texts of the framework, normalised -> id (built once per validate run)
+    text_index: dict[str, str] = field(default_factory=dict)
+
+    def at(self, *path: str | int) -> DocAt:
+        return DocAt(self.document.path, tuple(path))
+
+    def placeholders(self) -> dict[str, tuple[int, Any]]:
+        found: dict[str, tuple[int, Any]] = {}
+        for index, change in enumerate(self.contribution.changes):
+            name = getattr(change, "placeholder", None)
+            if name is not None and name not in found:
+                found[name] = (index, change)
+        return found
+
+
+def build_text_index(framework: Framework) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for kind in (Kind.PROCESS, Kind.PRACTICE):
+        for entry_id, entry in framework.table(kind).items():
+            text = getattr(entry, "text", None)
+            if text:
+                index.setdefault(normalise_text(text), entry_id)
+    return index
+
+
+@contribution_rule("IDX007", Severity.ERROR, "text with control, bidi or zero-width characters")
+def clean_texts(ctx: ContributionContext) -> Iterator[Issue]:
+    yield from text_issues(ctx.document)
+
+
+@contribution_rule("CON003", Severity.ERROR, "licence consent not given")
+def consent_given(ctx: ContributionContext) -> Iterator[Issue]:
+    if ctx.contribution.licence_consent is not True:
+        yield Issue(
+            "must be true: contributions are published under CC BY-SA 4.0, and the "
+            "contributors must agree to that",
+            ctx.at("licence_consent"),
+        )
+
+
+@contribution_rule("CON001", Severity.ERROR, "placeholder undefined, unused or defined twice")
+def placeholders_resolve(ctx: ContributionContext) -> Iterator[Issue]:
+    defined: dict[str, int] = {}
+    for index, change in enumerate(ctx.contribution.changes):
+        name = getattr(change, "placeholder", None)
+        if name is None:
+            continue
+        if name in defined:
+            yield Issue(
+                f"the placeholder {name} is already defined by change {defined[name] + 1}",
+                ctx.at("changes", index, "placeholder"),
+            )
+        else:
+            defined[name] = index
+    for index, path, value in _target_fields(ctx.contribution):
+        if is_placeholder(value) and value not in defined:
+            yield Issue(
+                f"the placeholder {value} is not defined by any change of this contribution; "
+                f"defined: {', '.join(sorted(defined)) or 'none'}",
+                ctx.at("changes", index, *path),
+            )
+        elif value.startswith("$") and not is_placeholder(value):
+            yield Issue(
+                f"{value!r} is not a valid placeholder; use $ followed by lower-case letters, "
+                "digits and dashes",
+                ctx.at("changes", index, *path),
+            )
+
+
+def _target_fields(c: Contribution) -> Iterator[tuple[int, tuple[str | int, ...], str]]:
+    for index, change in enumerate(c.changes):
+        if isinstance(change, AddPractice):
+            yield index, ("parent",), change.parent
+        if isinstance(change, (AddPractice, AddProcess)):
+            for i, ref in enumerate(change.references):
+                yield index, ("references", i), ref
+        if isinstance(change, Deprecate) and change.replaced_by:
+            yield index, ("replaced_by",), change.replaced_by
+        if isinstance(change, Edit) and isinstance(change.value, list) and change.field == (
+            "references"
+        ):
+            for i, ref in enumerate(change.value):
+                yield index, ("value", i), ref
+
+
+@contribution_rule("CON002", Severity.ERROR, "change names an entry that does not exist")
+def targets_exist(ctx: ContributionContext) -> Iterator[Issue]:
+    fw = ctx.framework
+    placeholders = ctx.placeholders()
+    for index, change in enumerate(ctx.contribution.changes):
+        if isinstance(change, AddPractice) and not is_placeholder(change.parent):
+            if change.parent not in fw.processes:
+                yield Issue(
+                    f"{change.parent} is not a process of the framework; name an existing "
+                    "process (e.g. F3.1) or the placeholder of a process this contribution adds",
+                    ctx.at("changes", index, "parent"),
+                )
+        elif isinstance(change, AddPractice) and change.parent in placeholders:
+            _, parent_change = placeholders[change.parent]
+            if not isinstance(parent_change, AddProcess):
+                yield Issue(
+                    f"{change.parent} is not a process added by this contribution",
+                    ctx.at("changes", index, "parent"),
+                )
+        if isinstance(change, AddProcess) and change.principle not in fw.principles:
+            yield Issue(
+                f"{change.principle} is not a principle; valid: {', '.join(sorted_ids(fw.principles))}",
+                ctx.at("changes", index, "principle"),
+            )
+        if isinstance(change, (Edit, Deprecate)) and fw.get(change.target) is None:
+            yield Issue(
+                f"{change.target} is not an entry of the framework",
+                ctx.at("changes", index, "target"),
+            )
+        if isinstance(change, (AddPractice, AddProcess)):
+            for field_name, kind in (
+                ("risks", Kind.RISK),
+                ("authorities", Kind.AUTHORITY),
+                ("stages", Kind.STAGE),
+                ("references", Kind.REFERENCE),
+            ):
+                table = fw.table(kind)
+                for i, ref in enumerate(getattr(change, field_name, ())):
+                    if not is_placeholder(ref) and ref not in table:
+                        yield Issue(
+                            f"{ref} is not a {kind.value} of the framework; valid: "
+                            f"{', '.join(sorted_ids(table)[:20])}",
+                            ctx.at("changes", index, field_name, i),
+                        )
+        if isinstance(change, Deprecate) and change.replaced_by:
+            target = change.replaced_by
+            if not is_placeholder(target) and fw.get(target) is None:
+                yield Issue(
+                    f"{target} is not an entry of the framework",
+                    ctx.at("changes", index, "replaced_by"),
+                )
+
+
+@contribution_rule("CON004", Severity.WARNING, "edit written against an older text (stale)")
+def edits_current(ctx: ContributionContext) -> Iterator[Issue]:
+    for index, change in enumerate(ctx.contribution.changes):
+        if not isinstance(change, Edit):
+            continue
+        entry = ctx.framework.get(change.target)
+        if entry is None or change.field not in type(entry).model_fields:
+            continue
+        current = getattr(entry, change.field)
+        if current != change.expected:
+            yield Issue(
+                f"is stale: {change.target}.{change.field} is now {current!r}, not the "
+                f"expected {change.expected!r}; update 'expected' and re-check the edit",
+                ctx.at("changes", index, "expected"),
+            )
+
+
+@contribution_rule("CON005", Severity.ERROR, "edit of a field the entry does not have")
+def edit_fields_fit(ctx: ContributionContext) -> Iterator[Issue]:
+    for index, change in enumerate(ctx.contribution.changes):
+        if not isinstance(change, Edit):
+            continue
+        kind = ctx.framework.kind_of(change.target) or kind_of(change.target)
+        if kind is None:
+            continue
+        allowed = EDITABLE[kind]
+        if change.field not in allowed:
+            yield Issue(
+                f"a {kind.value} has no editable field '{change.field}'; "
+                f"editable: {', '.join(sorted(allowed))}",
+                ctx.at("changes", index, "field"),
+            )
+        is_list = change.field in LIST_FIELDS
+        for name in ("expected", "value"):
+            value = getattr(change, name)
+            if is_list != isinstance(value, list):
+                yield Issue(
+                    f"'{change.field}' is a {'list of ids' if is_list else 'text'}, so "
+                    f"'{name}' must be one too",
+                    ctx.at("changes", index, name),
+                )
+
+
+@contribution_rule("CON006", Severity.ERROR, "new practice widens its process's dimensions")
+def practices_narrow(ctx: ContributionContext) -> Iterator[Issue]:
+    placeholders = ctx.placeholders()
+    for index, change in enumerate(ctx.contribution.changes):
+        if not isinstance(change, AddPractice):
+            continue
+        parent: Any = ctx.framework.processes.get(change.parent)
+        if parent is None and change.parent in placeholders:
+            parent = placeholders[change.parent][1]
+        if parent is None:
+            continue
+        for field_name in ("authorities", "stages"):
+            allowed = list(getattr(parent, field_name))
+            for i, value in enumerate(getattr(change, field_name)):
+                if value not in allowed:
+                    yield Issue(
+                        f"{value} is not among the process's {field_name} "
+                        f"({', '.join(allowed)}); a practice may only narrow them",
+                        ctx.at("changes", index, field_name, i),
+                    )
+
+
+@contribution_rule("CON007", Severity.ERROR, "deprecates an entry that is already deprecated")
+def deprecations_fresh(ctx: ContributionContext) -> Iterator[Issue]:
+    for index, change in enumerate(ctx.contribution.changes):
+        if isinstance(change, Deprecate):
+            entry = ctx.framework.get(change.target)
+            if entry is not None and entry.deprecated is not None:
+                yield Issue(
+                    f"{change.target} is already deprecated ({entry.deprecated.reason})",
+                    ctx.at("changes", index, "target"),
+                )
+
+
+@contribution_rule("CON009", Severity.ERROR, "proposed text already in the framework")
+def texts_new(ctx: ContributionContext) -> Iterator[Issue]:
+    seen: dict[str, int] = {}
+    for index, change in enumerate(ctx.contribution.changes):
+        text = getattr(change, "text", None) if isinstance(change, (AddPractice, AddProcess)) else None
+        if not text:
+            continue
+        key = normalise_text(text)
+        existing = ctx.text_index.get(key)
+        if existing is not None:
+            yield Issue(
+                f"the same text is already {existing} (compared after Unicode normalisation "
+                "and case folding)",
+                ctx.at("changes", index, "text"),
+            )
+        elif key in seen:
+            yield Issue(
+                f"the same text is proposed by change {seen[key] + 1} of this file",
+                ctx.at("changes", index, "text"),
+            )
+        seen.setdefault(key, index)
+
+
+@contribution_rule("CON010", Severity.ERROR, "reference URL is not https")
+def https_urls(ctx: ContributionContext) -> Iterator[Issue]:
+    for index, change in enumerate(ctx.contribution.changes):
+        if isinstance(change, AddReference):
+            problem = url_problem(change.url)
+            if problem:
+                yield Issue(problem, ctx.at("changes", index, "url"))
+        if isinstance(change, Edit) and change.field == "url" and isinstance(change.value, str):
+            problem = url_problem(change.value)
+            if problem:
+                yield Issue(problem, ctx.at("changes", index, "value"))

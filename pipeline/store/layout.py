@@ -1,0 +1,231 @@
+"""The framework folder on disk <-> the keyed :class:`Framework`.
+
+```
+framework/
+  framework.yaml          title, licence, format version
+  risks.yaml              RS*, RI*, SV*
+  stages.yaml             L*
+  authorities.yaml        R*
+  principles/F1.yaml ...  one file per principle, its processes and their practices nested
+  kpis.yaml               annex 4 indicators
+  references.yaml         references and case studies
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from pipeline.ids import Kind, natural_key, sorted_ids
+from pipeline.models.framework import (
+    AuthoritiesFile,
+    Framework,
+    KpisFile,
+    MetadataFile,
+    Practice,
+    Principle,
+    PrincipleFile,
+    Process,
+    ProcessNode,
+    ReferencesFile,
+    RisksFile,
+    StagesFile,
+)
+from pipeline.store.reader import Document, JsonPath, LoadError, gc_paused, load_document
+from pipeline.store.writer import atomic_write, dump_yaml, reorder_keys, to_data
+
+FRAMEWORK_MAX_BYTES = 64_000_000
+
+METADATA_FILE = "framework.yaml"
+LIST_FILES: dict[str, tuple[type[BaseModel], str, Kind]] = {
+    "risks.yaml": (RisksFile, "risks", Kind.RISK),
+    "stages.yaml": (StagesFile, "stages", Kind.STAGE),
+    "authorities.yaml": (AuthoritiesFile, "authorities", Kind.AUTHORITY),
+    "kpis.yaml": (KpisFile, "kpis", Kind.KPI),
+    "references.yaml": (ReferencesFile, "references", Kind.REFERENCE),
+}
+PRINCIPLES_DIR = "principles"
+
+
+@dataclass
+class SchemaProblem:
+    """A document that does not fit its model: pydantic's errors, not yet located."""
+
+    document: Document
+    error: ValidationError
+
+
+@dataclass
+class LoadedFramework:
+    framework: Framework
+    root: Path
+    documents: dict[str, Document] = field(default_factory=dict)
+    # id -> (file shown to users, path of the entry inside that file)
+    locations: dict[str, tuple[str, JsonPath]] = field(default_factory=dict)
+    # ids defined more than once: id -> every (file, path) after the first
+    duplicates: dict[str, list[tuple[str, JsonPath]]] = field(default_factory=dict)
+    load_errors: list[LoadError] = field(default_factory=list)
+    schema_problems: list[SchemaProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.load_errors and not self.schema_problems
+
+
+def _display(root: Path, path: Path, base: Path | None) -> str:
+    try:
+        return str(path.relative_to(base)) if base else str(path)
+    except ValueError:
+        return str(path)
+
+
+def framework_files(root: Path) -> list[Path]:
+    files = [root / METADATA_FILE, *(root / name for name in LIST_FILES)]
+    principle_dir = root / PRINCIPLES_DIR
+    if principle_dir.is_dir():
+        files += sorted(
+            (p for p in principle_dir.iterdir() if p.suffix == ".yaml"),
+            key=lambda p: natural_key(p.stem),
+        )
+    return files
+
+
+def load_framework(root: Path, *, display_base: Path | None = None) -> LoadedFramework:
+    """Read every framework file; problems are collected, never raised."""
+    base = display_base if display_base is not None else root.parent
+    metadata = MetadataFile(
+        title="(unreadable)", licence="CC-BY-SA-4.0", format_version=1, description="-"
+    )
+    loaded = LoadedFramework(Framework(metadata=metadata), root)
+    with gc_paused():
+        for path in framework_files(root):
+            shown = _display(root, path, base)
+            try:
+                document = load_document(path, max_bytes=FRAMEWORK_MAX_BYTES, display=shown)
+            except LoadError as exc:
+                loaded.load_errors.append(exc)
+                continue
+            loaded.documents[shown] = document
+            _absorb(loaded, path, document)
+    return loaded
+
+
+def _validate(loaded: LoadedFramework, model: type[BaseModel], document: Document) -> Any:
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as exc:
+        loaded.schema_problems.append(SchemaProblem(document, exc))
+        return None
+
+
+def _absorb(loaded: LoadedFramework, path: Path, document: Document) -> None:
+    fw = loaded.framework
+    if path.name == METADATA_FILE and path.parent == loaded.root:
+        meta = _validate(loaded, MetadataFile, document)
+        if meta is not None:
+            fw.metadata = meta
+        return
+    if path.parent.name == PRINCIPLES_DIR:
+        principle_file = _validate(loaded, PrincipleFile, document)
+        if principle_file is None:
+            return
+        _absorb_principle(loaded, principle_file, document.path)
+        return
+    model, key, kind = LIST_FILES[path.name]
+    parsed = _validate(loaded, model, document)
+    if parsed is None:
+        return
+    for index, entry in enumerate(getattr(parsed, key)):
+        _register(loaded, kind, entry, document.path, (key, index))
+
+
+def _register(
+    loaded: LoadedFramework, kind: Kind, entry: Any, shown: str, path: JsonPath
+) -> None:
+    table = loaded.framework.table(kind)
+    if entry.id in table or entry.id in loaded.locations:
+        loaded.duplicates.setdefault(entry.id, []).append((shown, path))
+        return
+    table[entry.id] = entry
+    loaded.locations[entry.id] = (shown, path)
+
+
+def _absorb_principle(loaded: LoadedFramework, parsed: PrincipleFile, shown: str) -> None:
+    principle_fields = {k: getattr(parsed, k) for k in Principle.model_fields}
+    principle = Principle.model_construct(**principle_fields)
+    _register(loaded, Kind.PRINCIPLE, principle, shown, ())
+    for p_index, node in enumerate(parsed.processes):
+        process_fields = {k: getattr(node, k) for k in Process.model_fields}
+        _register(
+            loaded,
+            Kind.PROCESS,
+            Process.model_construct(**process_fields),
+            shown,
+            ("processes", p_index),
+        )
+        for q_index, practice in enumerate(node.practices):
+            _register(
+                loaded, Kind.PRACTICE, practice, shown, ("processes", p_index, "practices", q_index)
+            )
+
+
+# ---- writing ------------------------------------------------------------------------------
+
+
+def render_framework(fw: Framework) -> dict[str, str]:
+    """Relative file name -> canonical text, for every framework file."""
+    out: dict[str, str] = {METADATA_FILE: dump_yaml(to_data(fw.metadata))}
+    for name, (_model, key, kind) in LIST_FILES.items():
+        table = fw.table(kind)
+        entries = [to_data(table[i]) for i in sorted_ids(table)]
+        out[name] = dump_yaml({key: entries})
+    children = fw.children_index()
+    for principle_id in sorted_ids(fw.principles):
+        data = to_data(fw.principles[principle_id])
+        processes = []
+        for process_id in children.get(principle_id, []):
+            process = fw.processes[process_id]
+            node = to_data(process)
+            practices = [to_data(fw.practices[q]) for q in children.get(process_id, [])]
+            if practices:
+                node["practices"] = practices
+            processes.append(node)
+        if processes:
+            data["processes"] = processes
+        out[f"{PRINCIPLES_DIR}/{principle_id}.yaml"] = dump_yaml(reorder_keys(data))
+    return out
+
+
+def write_framework(
+    fw: Framework, root: Path, *, before_replace: Callable[[], None] | None = None
+) -> list[Path]:
+    """Write every framework file that changed; returns the paths replaced.
+
+    Every new file is first written beside its target; ``os.replace`` then swaps each in.
+    """
+    rendered = render_framework(fw)
+    changed: list[Path] = []
+    for name, text in rendered.items():
+        target = root / name
+        try:
+            current = target.read_text(encoding="utf-8") if target.exists() else None
+        except (OSError, UnicodeDecodeError):
+            current = None
+        if current != text:
+            changed.append(target)
+    if before_replace is not None:
+        before_replace()
+    for target in changed:
+        atomic_write(target, rendered[str(target.relative_to(root))])
+    return changed
+
+
+def process_node(process: Process, practices: list[Practice]) -> ProcessNode:
+    return ProcessNode.model_construct(
+        **{k: getattr(process, k) for k in Process.model_fields}, practices=practices
+    )

@@ -1,0 +1,402 @@
+"""Safe reading of YAML and JSON files written by strangers.
+
+Nothing here executes, builds objects from tags, expands aliases, or recurses without a
+bound. YAML is read from libyaml's event stream (C speed, no recursion) and built by a
+small iterative builder that knows only JSON's types, so a YAML file and a JSON file with
+the same content give the same data. Every refusal is a :class:`LoadError` naming the file,
+line and column and what would be valid.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+JsonPath = tuple[str | int, ...]
+
+DEFAULT_MAX_BYTES = 1_000_000
+MAX_DEPTH = 32
+
+# YAML 1.2 core schema for plain scalars: what JSON would read the same way.
+_NULL = re.compile(r"(?:~|null|Null|NULL|)")
+_BOOL_TRUE = re.compile(r"(?:true|True|TRUE)")
+_BOOL_FALSE = re.compile(r"(?:false|False|FALSE)")
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_NONFINITE = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+# Plain scalars that YAML 1.1 readers (GitHub's, many libraries) read differently from
+# YAML 1.2: booleans spelt as words, octal/leading-zero and sexagesimal numbers.
+_AMBIGUOUS = re.compile(
+    r"(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF"
+    r"|[-+]?0[0-9_]+|[-+]?0b[01_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)"
+)
+_ALLOWED_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "!",
+}
+_CONFLICT_MARKER = re.compile(r"^(?:<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
+_FORBIDDEN_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class LoadError(Exception):
+    """A file that cannot be read safely; ``code`` is a stable finding code."""
+
+    code: str
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}:{self.column or 1}"
+        return f"{where}: {self.code} {self.message}"
+
+
+@dataclass
+class Document:
+    """Parsed data of one file, and the means to find where a field stands in it."""
+
+    path: str
+    text: str
+    data: Any
+    is_yaml: bool
+    _positions: dict[JsonPath, tuple[int, int]] | None = field(default=None, repr=False)
+
+    def locate(self, path: JsonPath) -> tuple[int, int] | None:
+        """1-based (line, column) of the value at ``path``, or of its nearest parent."""
+        if self._positions is None:
+            # Positions are only needed when something is reported: parse again then,
+            # so the common clean run pays nothing for them.
+            try:
+                _, positions = _parse_yaml(self.text, self.path, want_positions=True)
+            except LoadError:
+                positions = {}
+            self._positions = positions
+        for cut in range(len(path), -1, -1):
+            found = self._positions.get(path[:cut])
+            if found is not None:
+                return found
+        return None
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Building many small containers triggers the cyclic GC over and over; it finds
+    nothing to collect in freshly parsed data, so pause it during bulk loads."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    shown = str(path)
+    try:
+        if path.is_symlink():
+            raise LoadError("LOAD012", shown, "is a symbolic link; commit the file itself")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise LoadError(
+                "LOAD001",
+                shown,
+                f"is {size:,} bytes; the limit is {max_bytes:,} bytes (split the proposal)",
+            )
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except LoadError:
+        raise
+    except IsADirectoryError:
+        raise LoadError("LOAD013", shown, "is a directory, expected a .yaml, .yml or .json file")
+    except FileNotFoundError:
+        raise LoadError("LOAD013", shown, "does not exist")
+    except OSError as exc:
+        raise LoadError("LOAD013", shown, f"cannot be read: {exc.strerror}")
+    if len(data) > max_bytes:
+        raise LoadError("LOAD001", shown, f"grew past the limit of {max_bytes:,} bytes")
+    return data
+
+
+def _line_col_of_offset(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    return line, offset - start + 1
+
+
+def decode(data: bytes, path: str) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise LoadError(
+            "LOAD003", path, "starts with a byte-order mark; save it as UTF-8 without BOM", 1, 1
+        )
+    bad = _FORBIDDEN_BYTES.search(data)
+    if bad is not None:
+        line, col = _line_col_of_offset(data, bad.start())
+        raise LoadError(
+            "LOAD004",
+            path,
+            f"contains the control byte 0x{bad.group()[0]:02x}; only tab, LF and CR are allowed",
+            line,
+            col,
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col_of_offset(data, exc.start)
+        raise LoadError(
+            "LOAD002", path, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x})", line, col
+        ) from None
+    marker = _CONFLICT_MARKER.search(text)
+    if marker is not None:
+        line = text.count("\n", 0, marker.start()) + 1
+        raise LoadError(
+            "LOAD011",
+            path,
+            "contains a git conflict marker; resolve the merge conflict first",
+            line,
+            1,
+        )
+    return text
+
+
+def load_document(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None
+) -> Document:
+    shown = display or str(path)
+    data = read_bytes(path, max_bytes)
+    try:
+        return parse_text(decode(data, shown), shown, is_json=path.suffix.lower() == ".json")
+    except LoadError as exc:
+        if exc.path != shown:
+            raise LoadError(exc.code, shown, exc.message, exc.line, exc.column) from None
+        raise
+
+
+def parse_text(text: str, path: str, *, is_json: bool) -> Document:
+    with gc_paused():
+        if is_json:
+            return Document(path, text, _parse_json(text, path), is_yaml=False)
+        data, _ = _parse_yaml(text, path, want_positions=False)
+        return Document(path, text, data, is_yaml=True)
+
+
+# ---- JSON ---------------------------------------------------------------------------------
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _JsonDuplicateKey(key)
+        result[key] = value
+    return result
+
+
+class _JsonDuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _parse_json(text: str, path: str) -> Any:
+    depth = _max_bracket_depth(text)
+    if depth > MAX_DEPTH:
+        raise LoadError("LOAD009", path, f"nests {depth} levels deep; at most {MAX_DEPTH}")
+    try:
+        return json.loads(text, object_pairs_hook=_json_object, parse_constant=_reject_constant)
+    except _JsonDuplicateKey as exc:
+        line = _find_key_line(text, exc.key)
+        raise LoadError(
+            "LOAD006", path, f"has the key '{exc.key}' twice; each key may appear once", line, None
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise LoadError("LOAD005", path, f"is not valid JSON: {exc.msg}", exc.lineno, exc.colno)
+    except ValueError as exc:
+        raise LoadError("LOAD010", path, str(exc)) from None
+    except RecursionError:
+        raise LoadError("LOAD009", path, f"nests too deep; at most {MAX_DEPTH} levels") from None
+
+
+def _max_bracket_depth(text: str) -> int:
+    depth = best = 0
+    for match in re.finditer(r'[\[\]{}"\\]', text):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            best = max(best, depth)
+        elif char in "]}":
+            depth -= 1
+    return best
+
+
+def _find_key_line(text: str, key: str) -> int | None:
+    needle = json.dumps(key)
+    lines = [i + 1 for i, line in enumerate(text.splitlines()) if needle in line]
+    return lines[1] if len(lines) > 1 else (lines[0] if lines else None)
+
+
+# ---- YAML ---------------------------------------------------------------------------------
+
+
+def _resolve_plain(value: str, mark: tuple[int, int], path: str) -> Any:
+    if _NULL.fullmatch(value):
+        return None
+    if _BOOL_TRUE.fullmatch(value):
+        return True
+    if _BOOL_FALSE.fullmatch(value):
+        return False
+    if _AMBIGUOUS.fullmatch(value):
+        raise LoadError(
+            "LOAD008",
+            path,
+            f"the unquoted value {value!r} means different things to different YAML readers "
+            f"(YAML 1.1 reads it as a boolean or number); write it in quotes: \"{value}\"",
+            *mark,
+        )
+    if _INT.fullmatch(value):
+        return int(value)
+    if _FLOAT.fullmatch(value):
+        number = float(value)
+        if math.isfinite(number):
+            return number
+    if _NONFINITE.fullmatch(value):
+        raise LoadError(
+            "LOAD010", path, f"{value!r} is not a finite number; JSON allows none", *mark
+        )
+    return value
+
+
+def _mark(event: Any) -> tuple[int, int]:
+    return event.start_mark.line + 1, event.start_mark.column + 1
+
+
+def _parse_yaml(
+    text: str, path: str, *, want_positions: bool
+) -> tuple[Any, dict[JsonPath, tuple[int, int]]]:
+    positions: dict[JsonPath, tuple[int, int]] = {}
+    # Each frame: [container, current key (mappings) or None, path of the container]
+    stack: list[list[Any]] = []
+    root: Any = None
+    documents = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            kind = type(event)
+            if kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise LoadError(
+                        "LOAD007",
+                        path,
+                        "holds more than one YAML document ('---'); put one proposal per file",
+                        *_mark(event),
+                    )
+                continue
+            if kind in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent):
+                continue
+            if kind is yaml.AliasEvent or getattr(event, "anchor", None):
+                raise LoadError(
+                    "LOAD007",
+                    path,
+                    "uses a YAML anchor or alias ('&'/'*'); write each value out in full",
+                    *_mark(event),
+                )
+            tag = getattr(event, "tag", None)
+            if tag is not None and tag not in _ALLOWED_TAGS:
+                raise LoadError(
+                    "LOAD007",
+                    path,
+                    f"uses the YAML tag {tag!r}; tags are not allowed, write plain values",
+                    *_mark(event),
+                )
+            if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frame = stack.pop()
+                if isinstance(frame[0], dict) and frame[1] is not None:
+                    raise LoadError("LOAD005", path, "a key has no value", *_mark(event))
+                value = frame[0]
+            elif kind is yaml.ScalarEvent:
+                if tag is None and event.implicit[0]:
+                    value = _resolve_plain(event.value, _mark(event), path)
+                elif tag == "tag:yaml.org,2002:int" or tag == "tag:yaml.org,2002:float":
+                    value = _resolve_plain(event.value, _mark(event), path)
+                else:
+                    value = event.value
+                if stack and isinstance(stack[-1][0], dict) and stack[-1][1] is None:
+                    # This scalar is a key.
+                    container = stack[-1][0]
+                    if not isinstance(value, str):
+                        value = event.value
+                    if value in container:
+                        raise LoadError(
+                            "LOAD006",
+                            path,
+                            f"has the key '{value}' twice in one mapping; each key may appear once",
+                            *_mark(event),
+                        )
+                    stack[-1][1] = value
+                    continue
+            else:  # a mapping or sequence starts
+                if len(stack) >= MAX_DEPTH:
+                    raise LoadError(
+                        "LOAD009", path, f"nests deeper than {MAX_DEPTH} levels", *_mark(event)
+                    )
+                container_path: JsonPath = _child_path(stack)
+                if want_positions:
+                    positions[container_path] = _mark(event)
+                if stack and isinstance(stack[-1][0], dict) and stack[-1][1] is None:
+                    raise LoadError(
+                        "LOAD005", path, "a key must be a plain string, not a list or mapping",
+                        *_mark(event),
+                    )
+                stack.append([{} if kind is yaml.MappingStartEvent else [], None, container_path])
+                continue
+            # attach ``value`` to its parent
+            if not stack:
+                root = value
+                continue
+            parent = stack[-1]
+            if want_positions and kind is yaml.ScalarEvent:
+                positions[_child_path(stack)] = _mark(event)
+            if isinstance(parent[0], dict):
+                parent[0][parent[1]] = value
+                parent[1] = None
+            else:
+                parent[0].append(value)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        raise LoadError("LOAD005", path, f"is not valid YAML: {exc.problem}", line, column) from None
+    except yaml.YAMLError as exc:
+        raise LoadError("LOAD005", path, f"is not valid YAML: {exc}") from None
+    return root, positions
+
+
+def _child_path(stack: list[list[Any]]) -> JsonPath:
+    if not stack:
+        return ()
+    container, key, parent_path = stack[-1]
+    if isinstance(container, dict):
+        return (*parent_path, key)
+    return (*parent_path, len(container))

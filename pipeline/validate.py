@@ -1,0 +1,163 @@
+"""Validation: reading, schema and rules, collected into one :class:`Report`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from pipeline.models.contribution import Contribution
+from pipeline.report import Finding, Report, Severity
+from pipeline.rules import CONTRIBUTION_RULES, FRAMEWORK_RULES, DocAt, EntryAt, Issue, Rule
+from pipeline.rules.contribution import ContributionContext, build_text_index
+from pipeline.rules.indexing import FrameworkContext
+from pipeline.rules.schema import schema_findings
+from pipeline.store.layout import LoadedFramework, load_framework
+from pipeline.store.reader import Document, LoadError, load_document
+from pipeline.workspace import Workspace
+
+CONTRIBUTION_SUFFIXES = (".yaml", ".yml", ".json")
+CONTRIBUTION_MAX_BYTES = 1_000_000
+
+
+def load_error_finding(error: LoadError) -> Finding:
+    return Finding(
+        code=error.code,
+        severity=Severity.ERROR,
+        message=error.message,
+        file=error.path,
+        line=error.line,
+        column=error.column,
+        field=error.field,
+    )
+
+
+@dataclass
+class Locator:
+    """Attaches file, line and column to what rules report (one place for all rules)."""
+
+    loaded: LoadedFramework
+    documents: dict[str, Document] = field(default_factory=dict)
+
+    def finding(self, rule: Rule[object], issue: Issue) -> Finding:
+        at = issue.at
+        file: str | None
+        if isinstance(at, EntryAt):
+            place = self.loaded.locations.get(at.entry_id)
+            if place is None:
+                file, path = None, at.path
+            else:
+                file, path = place[0], (*place[1], *at.path)
+        else:
+            file, path = at.file, at.path
+        document = self.documents.get(file or "") or self.loaded.documents.get(file or "")
+        position = document.locate(path) if document is not None else None
+        label = _label(at.path if isinstance(at, EntryAt) else path)
+        if isinstance(at, EntryAt):
+            label = f"{at.entry_id}.{label}" if label else at.entry_id
+        return Finding(
+            code=rule.code,
+            severity=issue.severity or rule.severity,
+            message=issue.message,
+            file=file,
+            line=position[0] if position else None,
+            column=position[1] if position else None,
+            field=label or None,
+        )
+
+
+def _label(path: Iterable[str | int]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def framework_findings(loaded: LoadedFramework, *, rules: bool = True) -> Iterator[Finding]:
+    for error in loaded.load_errors:
+        yield load_error_finding(error)
+    for problem in loaded.schema_problems:
+        yield from schema_findings(problem.document, problem.error)
+    if rules and loaded.ok:
+        locator = Locator(loaded)
+        ctx = FrameworkContext(loaded)
+        for rule in FRAMEWORK_RULES:
+            for issue in rule.check(ctx):
+                yield locator.finding(rule, issue)
+
+
+def contribution_findings(
+    path: Path,
+    loaded: LoadedFramework,
+    text_index: dict[str, str],
+    display: str,
+) -> Iterator[Finding]:
+    try:
+        document = load_document(path, max_bytes=CONTRIBUTION_MAX_BYTES, display=display)
+    except LoadError as error:
+        yield load_error_finding(error)
+        return
+    try:
+        contribution = Contribution.model_validate(document.data)
+    except ValidationError as error:
+        yield from schema_findings(document, error)
+        return
+    ctx = ContributionContext(document, contribution, loaded.framework, text_index)
+    locator = Locator(loaded, {document.path: document})
+    for rule in CONTRIBUTION_RULES:
+        for issue in rule.check(ctx):
+            yield locator.finding(rule, issue)
+
+
+def contribution_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.suffix.lower() in CONTRIBUTION_SUFFIXES and (p.is_file() or p.is_symlink())
+    )
+
+
+def run_validation(
+    workspace: Workspace,
+    paths: list[Path] | None,
+    *,
+    strict: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Validate the framework and contributions (``paths`` None: everything)."""
+    report = Report(strict=strict)
+    loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
+    targets: list[Path] = []
+    check_framework_rules = paths is None
+    if paths is None:
+        for state in workspace.contribution_states():
+            targets += contribution_files(state)
+    else:
+        for given in paths:
+            resolved = given.resolve() if given.exists() else given
+            if _is_within(resolved, workspace.framework_dir.resolve()):
+                check_framework_rules = True
+            elif given.is_dir() and not given.is_symlink():
+                targets += contribution_files(given)
+            else:
+                targets.append(given)
+    report.files_checked = len(loaded.documents) + len(loaded.load_errors) + len(targets)
+    report.extend(framework_findings(loaded, rules=check_framework_rules))
+    text_index = build_text_index(loaded.framework) if targets else {}
+    for done, target in enumerate(targets, 1):
+        report.extend(contribution_findings(target, loaded, text_index, workspace.display(target)))
+        if progress is not None:
+            progress(done, len(targets))
+    return report
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True

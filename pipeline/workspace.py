@@ -1,0 +1,64 @@
+"""Where things are: the repository root and its data folders."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import UsageError
+
+CONTRIBUTION_STATES = ("proposed", "accepted", "rejected", "merged")
+ROOT_MARKER = Path("framework") / "framework.yaml"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @property
+    def framework_dir(self) -> Path:
+        return self.root / "framework"
+
+    @property
+    def contributions_dir(self) -> Path:
+        return self.root / "contributions"
+
+    @property
+    def releases_dir(self) -> Path:
+        return self.root / "releases"
+
+    def state_dir(self, state: str) -> Path:
+        return self.contributions_dir / state
+
+    def contribution_states(self) -> list[Path]:
+        """Folders validated by default: every state, plus the examples."""
+        return [self.contributions_dir / s for s in (*CONTRIBUTION_STATES, "examples")]
+
+    def display(self, path: Path) -> str:
+        """A path as users should see it: relative to the root when inside it."""
+        try:
+            return str(path.resolve().relative_to(self.root.resolve()))
+        except (ValueError, OSError):
+            return str(path)
+
+    @classmethod
+    def find(cls, root: Path | None = None) -> Workspace:
+        """The given root, else $SAFEGUARDS_ROOT, else the nearest folder upwards holding
+        framework/framework.yaml."""
+        if root is None and os.environ.get("SAFEGUARDS_ROOT"):
+            root = Path(os.environ["SAFEGUARDS_ROOT"])
+        if root is not None:
+            if not (root / ROOT_MARKER).is_file():
+                raise UsageError(
+                    f"{root} is not a framework repository: {ROOT_MARKER} is missing there"
+                )
+            return cls(root.resolve())
+        here = Path.cwd().resolve()
+        for folder in (here, *here.parents):
+            if (folder / ROOT_MARKER).is_file():
+                return cls(folder)
+        raise UsageError(
+            f"no framework found: run inside a checkout (a folder with {ROOT_MARKER}) "
+            "or pass --root DIR"
+        )
