@@ -49,10 +49,10 @@ def describe_entry(fw: Framework, entry_id: str) -> str:
             note = " (all of the process's)" if kind is Kind.PRACTICE and not values else ""
             lines.append(f"  {field_name}: {_names(fw, dim, values)}{note}")
     for list_field in ("activities", "personas", "roles", "uses"):
-        values = getattr(entry, list_field, None)
-        if values:
+        items: list[str] = getattr(entry, list_field, None) or []
+        if items:
             lines.append(f"  {list_field}:")
-            lines.extend(f"    - {v}" for v in values)
+            lines.extend(f"    - {v}" for v in items)
     if entry.deprecated:
         d = entry.deprecated
         replaced = f", replaced by {d.replaced_by}" if d.replaced_by else ""

@@ -26,8 +26,14 @@ class Finding:
     field: str | None = None
 
     def sort_key(self) -> tuple[object, ...]:
-        return (self.file or "", self.line or 0, self.column or 0, natural_key(self.code),
-                self.field or "", self.message)
+        return (
+            self.file or "",
+            self.line or 0,
+            self.column or 0,
+            natural_key(self.code),
+            self.field or "",
+            self.message,
+        )
 
 
 @dataclass

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from pipeline.models.changes import ChangeList
 from pipeline.models.contribution import Contribution, ReviewRecord
 from pipeline.models.framework import (
     AuthoritiesFile,
@@ -31,6 +32,7 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "contribution": (Contribution, "A proposed change set to the framework."),
     "review": (ReviewRecord, "A review decision recorded in a contribution."),
+    "changes": (ChangeList, "The change list between two framework versions (changes.json)."),
     "framework-metadata": (MetadataFile, "framework/framework.yaml"),
     "risks": (RisksFile, "framework/risks.yaml"),
     "stages": (StagesFile, "framework/stages.yaml"),
@@ -68,8 +70,10 @@ def render_all() -> dict[str, str]:
 
 def packaged_schema(name: str) -> dict[str, Any]:
     """A shipped schema (works outside a checkout)."""
-    text = resources.files("pipeline").joinpath("schemas", f"{name}.schema.json").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("pipeline")
+        .joinpath("schemas", f"{name}.schema.json")
+        .read_text(encoding="utf-8")
     )
     loaded: dict[str, Any] = json.loads(text)
     return loaded

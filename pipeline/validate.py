@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from pipeline.models.contribution import Contribution
 from pipeline.report import Finding, Report, Severity
-from pipeline.rules import CONTRIBUTION_RULES, FRAMEWORK_RULES, DocAt, EntryAt, Issue, Rule
+from pipeline.rules import CONTRIBUTION_RULES, FRAMEWORK_RULES, EntryAt, Issue, Rule
 from pipeline.rules.contribution import ContributionContext, build_text_index
 from pipeline.rules.indexing import FrameworkContext
 from pipeline.rules.schema import schema_findings

@@ -24,9 +24,7 @@ from pipeline.models.framework import KpiArea, KpiPhase, ReferenceKind
 Placeholder = Annotated[str, StringConstraints(pattern=SCHEMA_PLACEHOLDER_PATTERN)]
 # A reference to an entry: an existing id, or a placeholder for one this contribution adds.
 Target = Annotated[str, StringConstraints(min_length=1, max_length=40)]
-GithubHandle = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
-]
+GithubHandle = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")]
 
 EditableField = Literal[
     "name", "text", "description", "title", "url", "risks", "authorities", "stages", "references"
@@ -133,4 +131,3 @@ class Contribution(StrictModel):
     changes: list[Change] = Field(min_length=1, max_length=200)
     reviews: list[ReviewRecord] = Field(default_factory=list)
     merged: MergeRecord | None = None
-

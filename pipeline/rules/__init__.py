@@ -80,9 +80,9 @@ OTHER_CODES: dict[str, str] = {
 }
 
 
-def _register(table: list[Rule[Any]], code: str, severity: Severity, title: str) -> Callable[
-    [Callable[[Ctx], Iterator[Issue]]], Callable[[Ctx], Iterator[Issue]]
-]:
+def _register(
+    table: list[Rule[Any]], code: str, severity: Severity, title: str
+) -> Callable[[Callable[[Ctx], Iterator[Issue]]], Callable[[Ctx], Iterator[Issue]]]:
     def decorate(func: Callable[[Ctx], Iterator[Issue]]) -> Callable[[Ctx], Iterator[Issue]]:
         table.append(Rule(code, severity, title, func))
         return func
@@ -90,15 +90,15 @@ def _register(table: list[Rule[Any]], code: str, severity: Severity, title: str)
     return decorate
 
 
-def framework_rule(code: str, severity: Severity, title: str) -> Callable[
-    [Callable[[Ctx], Iterator[Issue]]], Callable[[Ctx], Iterator[Issue]]
-]:
+def framework_rule(
+    code: str, severity: Severity, title: str
+) -> Callable[[Callable[[Ctx], Iterator[Issue]]], Callable[[Ctx], Iterator[Issue]]]:
     return _register(FRAMEWORK_RULES, code, severity, title)
 
 
-def contribution_rule(code: str, severity: Severity, title: str) -> Callable[
-    [Callable[[Ctx], Iterator[Issue]]], Callable[[Ctx], Iterator[Issue]]
-]:
+def contribution_rule(
+    code: str, severity: Severity, title: str
+) -> Callable[[Callable[[Ctx], Iterator[Issue]]], Callable[[Ctx], Iterator[Issue]]]:
     return _register(CONTRIBUTION_RULES, code, severity, title)
 
 

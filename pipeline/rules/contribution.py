@@ -118,8 +118,10 @@ def _target_fields(c: Contribution) -> Iterator[tuple[int, tuple[str | int, ...]
                 yield index, ("references", i), ref
         if isinstance(change, Deprecate) and change.replaced_by:
             yield index, ("replaced_by",), change.replaced_by
-        if isinstance(change, Edit) and isinstance(change.value, list) and change.field == (
-            "references"
+        if (
+            isinstance(change, Edit)
+            and isinstance(change.value, list)
+            and change.field == ("references")
         ):
             for i, ref in enumerate(change.value):
                 yield index, ("value", i), ref
@@ -146,7 +148,8 @@ def targets_exist(ctx: ContributionContext) -> Iterator[Issue]:
                 )
         if isinstance(change, AddProcess) and change.principle not in fw.principles:
             yield Issue(
-                f"{change.principle} is not a principle; valid: {', '.join(sorted_ids(fw.principles))}",
+                f"{change.principle} is not a principle; "
+                f"valid: {', '.join(sorted_ids(fw.principles))}",
                 ctx.at("changes", index, "principle"),
             )
         if isinstance(change, (Edit, Deprecate)) and fw.get(change.target) is None:
@@ -213,6 +216,8 @@ def edit_fields_fit(ctx: ContributionContext) -> Iterator[Issue]:
         is_list = change.field in LIST_FIELDS
         for name in ("expected", "value"):
             value = getattr(change, name)
+            if value is None and name == "expected":
+                continue  # the entry has no value yet (a recorded gap)
             if is_list != isinstance(value, list):
                 yield Issue(
                     f"'{change.field}' is a {'list of ids' if is_list else 'text'}, so "
@@ -259,7 +264,9 @@ def deprecations_fresh(ctx: ContributionContext) -> Iterator[Issue]:
 def texts_new(ctx: ContributionContext) -> Iterator[Issue]:
     seen: dict[str, int] = {}
     for index, change in enumerate(ctx.contribution.changes):
-        text = getattr(change, "text", None) if isinstance(change, (AddPractice, AddProcess)) else None
+        text = (
+            getattr(change, "text", None) if isinstance(change, (AddPractice, AddProcess)) else None
+        )
         if not text:
             continue
         key = normalise_text(text)

@@ -144,9 +144,7 @@ def _absorb(loaded: LoadedFramework, path: Path, document: Document) -> None:
         _register(loaded, kind, entry, document.path, (key, index))
 
 
-def _register(
-    loaded: LoadedFramework, kind: Kind, entry: Any, shown: str, path: JsonPath
-) -> None:
+def _register(loaded: LoadedFramework, kind: Kind, entry: Any, shown: str, path: JsonPath) -> None:
     table = loaded.framework.table(kind)
     if entry.id in table or entry.id in loaded.locations:
         loaded.duplicates.setdefault(entry.id, []).append((shown, path))

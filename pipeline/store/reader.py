@@ -126,11 +126,13 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     except LoadError:
         raise
     except IsADirectoryError:
-        raise LoadError("LOAD013", shown, "is a directory, expected a .yaml, .yml or .json file")
+        raise LoadError(
+            "LOAD013", shown, "is a directory, expected a .yaml, .yml or .json file"
+        ) from None
     except FileNotFoundError:
-        raise LoadError("LOAD013", shown, "does not exist")
+        raise LoadError("LOAD013", shown, "does not exist") from None
     except OSError as exc:
-        raise LoadError("LOAD013", shown, f"cannot be read: {exc.strerror}")
+        raise LoadError("LOAD013", shown, f"cannot be read: {exc.strerror}") from None
     if len(data) > max_bytes:
         raise LoadError("LOAD001", shown, f"grew past the limit of {max_bytes:,} bytes")
     return data
@@ -232,7 +234,9 @@ def _parse_json(text: str, path: str) -> Any:
             "LOAD006", path, f"has the key '{exc.key}' twice; each key may appear once", line, None
         ) from None
     except json.JSONDecodeError as exc:
-        raise LoadError("LOAD005", path, f"is not valid JSON: {exc.msg}", exc.lineno, exc.colno)
+        raise LoadError(
+            "LOAD005", path, f"is not valid JSON: {exc.msg}", exc.lineno, exc.colno
+        ) from None
     except ValueError as exc:
         raise LoadError("LOAD010", path, str(exc)) from None
     except RecursionError:
@@ -272,7 +276,7 @@ def _resolve_plain(value: str, mark: tuple[int, int], path: str) -> Any:
             "LOAD008",
             path,
             f"the unquoted value {value!r} means different things to different YAML readers "
-            f"(YAML 1.1 reads it as a boolean or number); write it in quotes: \"{value}\"",
+            f'(YAML 1.1 reads it as a boolean or number); write it in quotes: "{value}"',
             *mark,
         )
     if _INT.fullmatch(value):
@@ -301,7 +305,8 @@ def _parse_yaml(
     root: Any = None
     documents = 0
     try:
-        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        events: Iterator[Any] = yaml.parse(text, Loader=yaml.CSafeLoader)
+        for event in events:
             kind = type(event)
             if kind is yaml.DocumentStartEvent:
                 documents += 1
@@ -336,9 +341,11 @@ def _parse_yaml(
                     raise LoadError("LOAD005", path, "a key has no value", *_mark(event))
                 value = frame[0]
             elif kind is yaml.ScalarEvent:
-                if tag is None and event.implicit[0]:
-                    value = _resolve_plain(event.value, _mark(event), path)
-                elif tag == "tag:yaml.org,2002:int" or tag == "tag:yaml.org,2002:float":
+                if (
+                    (tag is None and event.implicit[0])
+                    or tag == "tag:yaml.org,2002:int"
+                    or tag == "tag:yaml.org,2002:float"
+                ):
                     value = _resolve_plain(event.value, _mark(event), path)
                 else:
                     value = event.value
@@ -366,7 +373,9 @@ def _parse_yaml(
                     positions[container_path] = _mark(event)
                 if stack and isinstance(stack[-1][0], dict) and stack[-1][1] is None:
                     raise LoadError(
-                        "LOAD005", path, "a key must be a plain string, not a list or mapping",
+                        "LOAD005",
+                        path,
+                        "a key must be a plain string, not a list or mapping",
                         *_mark(event),
                     )
                 stack.append([{} if kind is yaml.MappingStartEvent else [], None, container_path])
@@ -387,7 +396,9 @@ def _parse_yaml(
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
-        raise LoadError("LOAD005", path, f"is not valid YAML: {exc.problem}", line, column) from None
+        raise LoadError(
+            "LOAD005", path, f"is not valid YAML: {exc.problem}", line, column
+        ) from None
     except yaml.YAMLError as exc:
         raise LoadError("LOAD005", path, f"is not valid YAML: {exc}") from None
     return root, positions

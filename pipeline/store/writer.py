@@ -25,7 +25,8 @@ TEMP_PREFIX = ".safeguards-tmp-"
 def to_data(model: BaseModel) -> dict[str, Any]:
     """A model as plain data: aliases used, defaults (None, []) left out, tail keys last."""
     data = model.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    return reorder_keys(data)
+    ordered: dict[str, Any] = reorder_keys(data)
+    return ordered
 
 
 def reorder_keys(value: Any) -> Any:
@@ -39,14 +40,11 @@ def reorder_keys(value: Any) -> Any:
 
 
 class _CanonicalDumper(yaml.CSafeDumper):
-    """Block style, mapping order kept, long lines unwrapped (one field per diff line)."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        # Indent list items under their key, the way people write YAML by hand.
-        super().increase_indent(flow, False)
+    """libyaml's emitter; block style, mapping order kept, long lines unwrapped (one field
+    per diff line), multi-line texts as literal blocks."""
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+def _represent_str(dumper: _CanonicalDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value and value.strip() == value and "\r" not in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 

@@ -1,0 +1,154 @@
+"""Keyed diff of two framework versions: by id, never by position.
+
+Cost is linear: each kind is a dict keyed by id, entries are compared with ``==`` (cheap,
+field by field in pydantic), and only the records that differ are examined field by field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.ids import Kind, natural_key
+from pipeline.models.base import Entry
+from pipeline.models.changes import CHANGE_TYPES, ChangeList, EntryChange, FieldChange
+from pipeline.models.framework import Framework
+
+# Fields that are bookkeeping, not content: a change to them alone is not reported.
+_IGNORED_FIELDS = frozenset({"provenance"})
+
+
+def _summary(entry: Entry) -> str | None:
+    for name in ("name", "text", "title"):
+        value = getattr(entry, name, None)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def _principle_of(kind: Kind, entry_id: str) -> str | None:
+    if kind in (Kind.PROCESS, Kind.PRACTICE):
+        return entry_id.split(".", 1)[0]
+    if kind is Kind.PRINCIPLE:
+        return entry_id
+    return None
+
+
+def _dump(value: Any) -> Any:
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json", exclude_defaults=True)
+    return value
+
+
+def _credit(entry: Entry) -> tuple[list[str], list[str], str | None]:
+    """Contributors and reviewers of the latest contribution recorded on an entry."""
+    for record in reversed(entry.provenance):
+        if record.contributors or record.reviewers:
+            return list(record.contributors), list(record.reviewers), record.source
+    return [], [], None
+
+
+def field_changes(old: Entry, new: Entry) -> list[FieldChange]:
+    changes = []
+    for name in type(new).model_fields:
+        if name in _IGNORED_FIELDS:
+            continue
+        before, after = getattr(old, name, None), getattr(new, name, None)
+        if before != after:
+            changes.append(FieldChange(field=name, old=_dump(before), new=_dump(after)))
+    return changes
+
+
+def diff_frameworks(
+    old: Framework, new: Framework, *, from_label: str | None = None, to_label: str | None = None
+) -> ChangeList:
+    changes: list[EntryChange] = []
+    for kind in Kind:
+        before, after = old.table(kind), new.table(kind)
+        for entry_id, entry in after.items():
+            previous = before.get(entry_id)
+            contributors, reviewers, contribution = _credit(entry)
+            common: dict[str, Any] = {
+                "id": entry_id,
+                "kind": kind.value,
+                "principle": _principle_of(kind, entry_id),
+                "summary": _summary(entry),
+            }
+            if previous is None:
+                changes.append(
+                    EntryChange(
+                        change="added",
+                        contributors=contributors,
+                        reviewers=reviewers,
+                        contribution=contribution,
+                        **common,
+                    )
+                )
+                continue
+            if previous == entry:
+                continue
+            fields = field_changes(previous, entry)
+            if not fields:
+                continue
+            newly_deprecated = previous.deprecated is None and entry.deprecated is not None
+            changes.append(
+                EntryChange(
+                    change="deprecated" if newly_deprecated else "changed",
+                    fields=fields,
+                    contributors=contributors,
+                    reviewers=reviewers,
+                    contribution=contribution,
+                    **common,
+                )
+            )
+        for entry_id in before.keys() - after.keys():
+            gone = before[entry_id]
+            changes.append(
+                EntryChange(
+                    id=entry_id,
+                    kind=kind.value,
+                    change="removed",
+                    principle=_principle_of(kind, entry_id),
+                    summary=_summary(gone),
+                )
+            )
+    changes = _fold_moves(changes, new)
+    changes.sort(key=lambda c: (list(Kind).index(Kind(c.kind)), natural_key(c.id), c.change))
+    return ChangeList.model_validate(
+        {
+            "from": from_label,
+            "to": to_label,
+            "counts": _counts(changes),
+            "changes": [c.model_dump(by_alias=True) for c in changes],
+        }
+    )
+
+
+def _fold_moves(changes: list[EntryChange], new: Framework) -> list[EntryChange]:
+    """A deprecation replaced by an entry added in the same change list is a move."""
+    added = {c.id: c for c in changes if c.change == "added"}
+    folded: list[EntryChange] = []
+    moved_targets: dict[str, str] = {}
+    for change in changes:
+        if change.change == "deprecated":
+            entry = new.get(change.id)
+            target = entry.deprecated.replaced_by if entry and entry.deprecated else None
+            if target in added and target not in moved_targets:
+                moved_targets[target] = change.id
+                continue
+        folded.append(change)
+    result = []
+    for change in folded:
+        if change.id in moved_targets:
+            change = change.model_copy(
+                update={"change": "moved", "moved_from": moved_targets[change.id]}
+            )
+        result.append(change)
+    return result
+
+
+def _counts(changes: list[EntryChange]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for change in changes:
+        per_kind = counts.setdefault(change.kind, {t: 0 for t in CHANGE_TYPES})
+        per_kind[change.change] += 1
+    return counts
