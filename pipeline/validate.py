@@ -11,9 +11,10 @@ from pydantic import ValidationError
 from pipeline.models.contribution import Contribution
 from pipeline.report import Finding, Report, Severity
 from pipeline.rules import CONTRIBUTION_RULES, FRAMEWORK_RULES, EntryAt, Issue, Rule
-from pipeline.rules.contribution import ContributionContext, build_text_index
+from pipeline.rules.contribution import ContributionContext, build_text_index, remember_texts
 from pipeline.rules.indexing import FrameworkContext
 from pipeline.rules.schema import schema_findings
+from pipeline.similarity import LazySimilarityIndex, SimilarityIndex
 from pipeline.store.layout import LoadedFramework, load_framework
 from pipeline.store.reader import Document, LoadError, load_document
 from pipeline.workspace import Workspace
@@ -93,6 +94,9 @@ def contribution_findings(
     loaded: LoadedFramework,
     text_index: dict[str, str],
     display: str,
+    *,
+    similarity: LazySimilarityIndex | None = None,
+    run_texts: SimilarityIndex | None = None,
 ) -> Iterator[Finding]:
     try:
         document = load_document(path, max_bytes=CONTRIBUTION_MAX_BYTES, display=display)
@@ -104,11 +108,14 @@ def contribution_findings(
     except ValidationError as error:
         yield from schema_findings(document, error)
         return
-    ctx = ContributionContext(document, contribution, loaded.framework, text_index)
+    ctx = ContributionContext(
+        document, contribution, loaded.framework, text_index, similarity, run_texts
+    )
     locator = Locator(loaded, {document.path: document})
     for rule in CONTRIBUTION_RULES:
         for issue in rule.check(ctx):
             yield locator.finding(rule, issue)
+    remember_texts(ctx)
 
 
 def contribution_files(folder: Path) -> list[Path]:
@@ -148,8 +155,20 @@ def run_validation(
     report.files_checked = len(loaded.documents) + len(loaded.load_errors) + len(targets)
     report.extend(framework_findings(loaded, rules=check_framework_rules))
     text_index = build_text_index(loaded.framework) if targets else {}
+    # Built once per run (on first use) and shared by every contribution of the run.
+    similarity = LazySimilarityIndex(loaded.framework)
+    run_texts = SimilarityIndex()
     for done, target in enumerate(targets, 1):
-        report.extend(contribution_findings(target, loaded, text_index, workspace.display(target)))
+        report.extend(
+            contribution_findings(
+                target,
+                loaded,
+                text_index,
+                workspace.display(target),
+                similarity=similarity,
+                run_texts=run_texts,
+            )
+        )
         if progress is not None:
             progress(done, len(targets))
     return report

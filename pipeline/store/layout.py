@@ -227,3 +227,30 @@ def process_node(process: Process, practices: list[Practice]) -> ProcessNode:
     return ProcessNode.model_construct(
         **{k: getattr(process, k) for k in Process.model_fields}, practices=practices
     )
+
+
+def load_rendered(
+    rendered: dict[str, str], root: Path, *, display_base: Path | None = None
+) -> LoadedFramework:
+    """Read framework files from their texts (as :func:`render_framework` gives them), as
+    :func:`load_framework` would read them from disk: used to check a framework before it
+    is written."""
+    from pipeline.store.reader import parse_text
+
+    base = display_base if display_base is not None else root.parent
+    metadata = MetadataFile(
+        title="(unreadable)", licence="CC-BY-SA-4.0", format_version=1, description="-"
+    )
+    loaded = LoadedFramework(Framework(metadata=metadata), root)
+    with gc_paused():
+        for name, text in rendered.items():
+            path = root / name
+            shown = _display(root, path, base)
+            try:
+                document = parse_text(text, shown, is_json=False)
+            except LoadError as exc:
+                loaded.load_errors.append(exc)
+                continue
+            loaded.documents[shown] = document
+            _absorb(loaded, path, document)
+    return loaded
