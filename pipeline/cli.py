@@ -23,6 +23,10 @@ COMMANDS: dict[str, str] = {
     "format": "format",
     "schemas": "schemas",
     "rules": "rules",
+    "new": "new",
+    "diff": "diff",
+    "review": "review",
+    "merge": "merge",
 }
 
 

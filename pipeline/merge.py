@@ -26,7 +26,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -53,6 +53,9 @@ from pipeline.models.framework import (
 )
 from pipeline.report import Severity
 from pipeline.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pipeline.api import DiffResult
 
 # ---- ids ----------------------------------------------------------------------------------
 
@@ -585,3 +588,49 @@ def _merge_locked(
     for item, _applied in outcomes:
         item.path.unlink()
     return result
+
+
+# ---- preview (safeguards diff CONTRIBUTION) -----------------------------------------------
+
+
+def preview(workspace: Workspace, path: Path, *, date: str | None = None) -> DiffResult:
+    """What merging ``path`` now would change, with provisional ids (the same code as the
+    merge), plus the contribution's findings (near-duplicate warnings among them)."""
+    from pipeline.api import DiffResult
+    from pipeline.diff import diff_frameworks
+    from pipeline.lifecycle import load_contribution
+    from pipeline.review import approvals, check_date
+    from pipeline.rules.contribution import build_text_index
+    from pipeline.similarity import LazySimilarityIndex
+    from pipeline.store.layout import load_framework
+    from pipeline.validate import contribution_findings
+
+    if not path.is_file():
+        raise SafeguardsError(f"{workspace.display(path)} does not exist or is not a file")
+    loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
+    if not loaded.ok:
+        raise SafeguardsError(
+            "the framework does not load; run 'safeguards validate' and fix it first"
+        )
+    item = load_contribution(workspace, path)
+    before = loaded.framework
+    findings = list(
+        contribution_findings(
+            path,
+            loaded,
+            build_text_index(before),
+            item.shown,
+            similarity=LazySimilarityIndex(before),
+        )
+    )
+    after = copy_framework(before)
+    applied = apply_contribution(
+        after,
+        item.contribution,
+        source=item.shown,
+        date=check_date(date),
+        allocator=IdAllocator(used_ids(workspace, before)),
+        reviewers=approvals(item.contribution),
+    )
+    changes = diff_frameworks(before, after, from_label="working framework", to_label=item.shown)
+    return DiffResult(changes, after, findings, applied.problems)

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from pipeline.models.changes import ChangeList
 from pipeline.models.contribution import Contribution, ReviewRecord
+from pipeline.models.reviewers import ReviewersFile
 from pipeline.models.framework import (
     AuthoritiesFile,
     KpisFile,
@@ -32,6 +33,10 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "contribution": (Contribution, "A proposed change set to the framework."),
     "review": (ReviewRecord, "A review decision recorded in a contribution."),
+    "reviewers": (
+        ReviewersFile,
+        "contributions/reviewers.yaml: who may review, and how many approvals are needed.",
+    ),
     "changes": (ChangeList, "The change list between two framework versions (changes.json)."),
     "framework-metadata": (MetadataFile, "framework/framework.yaml"),
     "risks": (RisksFile, "framework/risks.yaml"),

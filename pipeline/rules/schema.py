@@ -109,6 +109,8 @@ def _explain(detail: Any, path: JsonPath) -> tuple[str, str]:
         return "IDX005", f"needs at least one {last[:-1] if last != 'authorities' else 'authority'}"
     if kind in ("string_too_long", "too_long"):
         return "SCH005", f"is too long: at most {ctx.get('max_length')} characters or items"
+    if kind == "string_too_short" and value == "":
+        return "SCH005", "is empty; fill it in"
     if kind in ("string_too_short", "too_short"):
         return "SCH005", f"is too short: at least {ctx.get('min_length')}"
     if kind.endswith("_type") or kind in ("model_type", "model_attributes_type"):
