@@ -15,7 +15,6 @@ from pydantic import BaseModel
 
 from pipeline.models.changes import ChangeList
 from pipeline.models.contribution import Contribution, ReviewRecord
-from pipeline.models.reviewers import ReviewersFile
 from pipeline.models.framework import (
     AuthoritiesFile,
     KpisFile,
@@ -25,6 +24,7 @@ from pipeline.models.framework import (
     RisksFile,
     StagesFile,
 )
+from pipeline.models.reviewers import ReviewersFile
 from pipeline.store.writer import dump_json
 
 SCHEMA_BASE_URL = "https://dpi-safeguards.github.io/framework/schemas/"

@@ -97,7 +97,9 @@ def contribution_findings(
     *,
     similarity: LazySimilarityIndex | None = None,
     run_texts: SimilarityIndex | None = None,
+    rules: bool = True,
 ) -> Iterator[Finding]:
+    """Reading, schema and (``rules``) the contribution rules against the framework."""
     try:
         document = load_document(path, max_bytes=CONTRIBUTION_MAX_BYTES, display=display)
     except LoadError as error:
@@ -107,6 +109,8 @@ def contribution_findings(
         contribution = Contribution.model_validate(document.data)
     except ValidationError as error:
         yield from schema_findings(document, error)
+        return
+    if not rules:
         return
     ctx = ContributionContext(
         document, contribution, loaded.framework, text_index, similarity, run_texts
@@ -167,11 +171,23 @@ def run_validation(
                 workspace.display(target),
                 similarity=similarity,
                 run_texts=run_texts,
+                rules=not _archived(workspace, target),
             )
         )
         if progress is not None:
             progress(done, len(targets))
     return report
+
+
+ARCHIVED_STATES = ("merged", "rejected")
+
+
+def _archived(workspace: Workspace, path: Path) -> bool:
+    """Merged and rejected contributions are history: their text is in the framework (or
+    was refused), so they are read and schema-checked but not held against the framework
+    as it is now."""
+    folder = path.resolve().parent
+    return any(folder == workspace.state_dir(s).resolve() for s in ARCHIVED_STATES)
 
 
 def _is_within(path: Path, folder: Path) -> bool:
