@@ -44,8 +44,24 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     return runs
 
 
-def _render_word_diff(old: str, new: str, mark: Callable[[str, str], str]) -> str:
-    return " ".join(mark(tag, text) for tag, text in word_diff(old, new) if text)
+def _render_word_diff(
+    old: str, new: str, mark: Callable[[str, str], str], *, replace_glue: str = ""
+) -> str:
+    """Runs joined by spaces; a replacement's deletion and insertion by ``replace_glue``."""
+    out = ""
+    previous = ""
+    for tag, text in word_diff(old, new):
+        if not text:
+            continue
+        if not out:
+            glue = ""
+        elif previous == "delete" and tag == "insert":
+            glue = replace_glue
+        else:
+            glue = " "
+        out += glue + mark(tag, text)
+        previous = tag
+    return out
 
 
 # ---- shared helpers -----------------------------------------------------------------------
@@ -204,6 +220,7 @@ def _md_field(item: FieldChange) -> str:
                 "delete": f"~~{md_escape(text)}~~",
                 "insert": f"**{md_escape(text)}**",
             }.get(tag, md_escape(text)),
+            replace_glue=" ",
         )
     shown = f"{_md_value(item.old)} → {_md_value(item.new)}"
     detail = [f"added {md_escape(str(v))}" for v in item.added] + [
