@@ -633,4 +633,12 @@ def preview(workspace: Workspace, path: Path, *, date: str | None = None) -> Dif
         reviewers=approvals(item.contribution),
     )
     changes = diff_frameworks(before, after, from_label="working framework", to_label=item.shown)
-    return DiffResult(changes, after, findings, applied.problems)
+    problems = list(applied.problems)
+    if item.contribution.merged is not None:
+        record = item.contribution.merged
+        problems.insert(
+            0,
+            f"{item.shown} was already merged on {record.date} "
+            f"(added: {', '.join(record.added) or 'nothing'}); this preview applies it again",
+        )
+    return DiffResult(changes, after, findings, problems)

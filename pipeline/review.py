@@ -38,11 +38,14 @@ from pipeline.lifecycle import (
 from pipeline.models.contribution import Contribution, ReviewRecord
 from pipeline.models.reviewers import Reviewer, ReviewersFile
 from pipeline.report import Severity
+from pipeline.rules.indexing import text_problem
 from pipeline.rules.schema import schema_findings
 from pipeline.store.reader import LoadError, load_document
 from pipeline.workspace import Workspace
 
 REVIEWERS_FILE = "reviewers.yaml"
+# Warnings that still stop an accept: a stale edit would be refused by the merge anyway.
+BLOCKING_WARNINGS = frozenset({"CON004"})
 Decision = Literal["accept", "reject"]
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -147,7 +150,7 @@ def validation_errors(workspace: Workspace, loaded: LoadedContribution) -> str |
         for f in contribution_findings(
             loaded.path, framework, build_text_index(framework.framework), loaded.shown
         )
-        if f.severity is Severity.ERROR
+        if f.severity is Severity.ERROR or f.code in BLOCKING_WARNINGS
     ]
     return describe_findings(findings) if findings else None
 
@@ -161,9 +164,25 @@ def review(
     note: str | None = None,
     date: str | None = None,
 ) -> ReviewResult:
+    """Record ``decision`` by ``reviewer`` on a proposed contribution and move it (under the
+    repository lock, so it cannot interleave with a merge)."""
+    from pipeline.store.lock import repository_lock
+
     if decision not in ("accept", "reject"):
         raise UsageError(f"decision must be 'accept' or 'reject', not {decision!r}")
     day = check_date(date)
+    with repository_lock(workspace.root, "review"):
+        return _review_locked(workspace, path, decision, reviewer, note, day)
+
+
+def _review_locked(
+    workspace: Workspace,
+    path: Path,
+    decision: Decision,
+    reviewer: str,
+    note: str | None,
+    day: str,
+) -> ReviewResult:
     require_state(workspace, path, "proposed", "review")
     settings = load_reviewers(workspace)
     person = find_reviewer(settings, reviewer, workspace.display(reviewers_path(workspace)))
@@ -182,6 +201,10 @@ def review(
             raise SafeguardsError(
                 f"{loaded.shown} does not validate, so it cannot be accepted:\n{problems}"
             )
+    if note is not None:
+        problem = text_problem(note)
+        if problem:
+            raise UsageError(f"--note {problem}")
     try:
         record = ReviewRecord(reviewer=person.name, date=day, decision=decision, note=note)
     except ValidationError as exc:

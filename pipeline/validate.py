@@ -122,6 +122,21 @@ def contribution_findings(
     remember_texts(ctx)
 
 
+def reviewers_findings(path: Path, display: str) -> Iterator[Finding]:
+    """Reading and schema (reviewers.schema.json) of contributions/reviewers.yaml."""
+    from pipeline.models.reviewers import ReviewersFile
+
+    try:
+        document = load_document(path, display=display)
+    except LoadError as error:
+        yield load_error_finding(error)
+        return
+    try:
+        ReviewersFile.model_validate(document.data)
+    except ValidationError as error:
+        yield from schema_findings(document, error)
+
+
 def contribution_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
@@ -156,7 +171,14 @@ def run_validation(
                 targets += contribution_files(given)
             else:
                 targets.append(given)
-    report.files_checked = len(loaded.documents) + len(loaded.load_errors) + len(targets)
+    # contributions/reviewers.yaml is the reviewers list, not a contribution.
+    reviewers_file = (workspace.contributions_dir / "reviewers.yaml").resolve()
+    check_reviewers = paths is None or any(t.resolve() == reviewers_file for t in targets)
+    targets = [t for t in targets if t.resolve() != reviewers_file]
+    if check_reviewers and reviewers_file.is_file():
+        report.extend(reviewers_findings(reviewers_file, workspace.display(reviewers_file)))
+        report.files_checked += 1
+    report.files_checked += len(loaded.documents) + len(loaded.load_errors) + len(targets)
     report.extend(framework_findings(loaded, rules=check_framework_rules))
     text_index = build_text_index(loaded.framework) if targets else {}
     # Built once per run (on first use) and shared by every contribution of the run.

@@ -67,8 +67,16 @@ def field_label(path: JsonPath) -> str:
 
 
 def schema_findings(document: Document, error: ValidationError) -> Iterator[Finding]:
-    for detail in error.errors(include_url=False):
-        path = json_path_of(document.data, tuple(detail["loc"]))
+    details = [
+        (detail, json_path_of(document.data, tuple(detail["loc"])))
+        for detail in error.errors(include_url=False)
+    ]
+    # An empty text where a union also allows a list: "is empty" says it all, the other
+    # alternative's type error would only confuse.
+    empty = {path for detail, path in details if detail["type"] == "string_too_short"}
+    for detail, path in details:
+        if path in empty and detail["type"] == "list_type":
+            continue
         code, message = _explain(detail, path)
         position = document.locate(path)
         yield Finding(
