@@ -4,34 +4,38 @@ Method (built once per run, reused for every contribution of the run):
 
 1. Texts are compared in normalised form (:func:`pipeline.rules.indexing.normalise_text`:
    NFKC, case-folded, white space collapsed).
-2. An inverted index maps each word (letters and digits, 3+ characters, not a stop word)
-   to the entries whose text holds it, with its document frequency.
-3. A query looks up only its *rarest* words (at most ``RARE_WORDS`` of them, each with at
-   most ``MAX_POSTING`` entries), counts how many of them each candidate shares, and keeps
-   the best ``MAX_CANDIDATES`` candidates. Two texts with a similarity of 0.8 share most of
-   their words, so they share rare ones too.
+2. An inverted index maps each feature of a text to the entries holding it: its words
+   (letters and digits, 3+ characters, not a stop word) and its word pairs (two adjacent
+   words, a "shingle"; far rarer than single words, so even a text made of common words
+   has selective features).
+3. A query looks up only its *rarest* features (at most ``RARE_FEATURES`` of them, each
+   held by at most ``MAX_POSTING`` entries), counts how many of them each candidate
+   shares, and keeps the best ``MAX_CANDIDATES`` candidates. Two texts with a similarity
+   of 0.8 share most of their words and word pairs, so they share rare ones too.
 4. Each candidate is confirmed with :class:`difflib.SequenceMatcher` on the normalised
    texts: a ratio of at least ``THRESHOLD`` (0.8) is a near-duplicate. Identical texts
    (ratio 1.0) are not reported here: rule CON009 already refuses them.
 
-The cost of a query is bounded by ``RARE_WORDS * MAX_POSTING`` dictionary updates and
+The cost of a query is bounded by ``RARE_FEATURES * MAX_POSTING`` dictionary updates and
 ``MAX_CANDIDATES`` string comparisons, whatever the size of the framework; building the
 index is linear in the total length of the texts. No pairwise loop over all entries.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from itertools import pairwise
 
 from pipeline.ids import Kind, natural_key
 from pipeline.models.framework import Framework
 from pipeline.rules.indexing import normalise_text
 
 THRESHOLD = 0.8
-RARE_WORDS = 8
+RARE_FEATURES = 8
 MAX_POSTING = 2000
 MAX_CANDIDATES = 25
 
@@ -45,8 +49,12 @@ _STOP = (
 STOP_WORDS = frozenset(_STOP.split(" "))
 
 
-def words(normalised: str) -> set[str]:
-    return {w for w in _WORD.findall(normalised) if w not in STOP_WORDS}
+def features(normalised: str) -> set[str]:
+    """Words (no stop words) and pairs of adjacent words of a normalised text."""
+    tokens = _WORD.findall(normalised)
+    found = {w for w in tokens if w not in STOP_WORDS}
+    found.update(f"{a} {b}" for a, b in pairwise(tokens))
+    return found
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,7 @@ class Match:
 
 @dataclass
 class SimilarityIndex:
-    """Label (an entry id, or a place in a contribution) -> text, indexed by rare words."""
+    """Label (an entry id, or a place in a contribution) -> text, indexed by rare features."""
 
     texts: dict[str, str] = field(default_factory=dict)  # label -> normalised text
     originals: dict[str, str] = field(default_factory=dict)
@@ -70,25 +78,39 @@ class SimilarityIndex:
             return
         self.texts[label] = normalised
         self.originals[label] = text
-        for word in words(normalised):
-            self.postings.setdefault(word, []).append(label)
+        postings = self.postings
+        for feature in features(normalised):
+            posting = postings.get(feature)
+            if posting is None:
+                postings[feature] = [label]
+            else:
+                posting.append(label)
 
     def __len__(self) -> int:
         return len(self.texts)
 
     def candidates(self, normalised: str) -> list[str]:
         query = sorted(
-            (w for w in words(normalised) if w in self.postings),
-            key=lambda w: (len(self.postings[w]), w),
+            (f for f in features(normalised) if f in self.postings),
+            key=lambda f: (len(self.postings[f]), f),
         )
         counts: Counter[str] = Counter()
-        for word in query[:RARE_WORDS]:
-            posting = self.postings[word]
+        used = 0
+        for feature in query[:RARE_FEATURES]:
+            posting = self.postings[feature]
             if len(posting) > MAX_POSTING:
-                break  # sorted by frequency: every later word is at least as common
+                break  # sorted by frequency: every later feature is at least as common
             counts.update(posting)
-        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], natural_key(kv[0])))
-        return [label for label, _ in ranked[:MAX_CANDIDATES]]
+            used += 1
+        # A near-duplicate shares most of the rare features; one sharing fewer than a
+        # third of them is not worth a character-level comparison.
+        floor = max(1, used // 3)
+        best = heapq.nsmallest(
+            MAX_CANDIDATES,
+            ((label, n) for label, n in counts.items() if n >= floor),
+            key=lambda kv: (-kv[1], kv[0]),
+        )
+        return [label for label, _ in best]
 
     def similar(
         self, text: str, *, threshold: float = THRESHOLD, exclude: frozenset[str] = frozenset()
