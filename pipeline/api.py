@@ -140,14 +140,17 @@ def review(
     workspace: Workspace,
     path: Path,
     decision: str = "accept",
-    *,
-    reviewer: str,
+    reviewer: str | None = None,
     note: str | None = None,
     date: str | None = None,
 ) -> ReviewResult:
-    """Record an accept/reject decision on a proposed contribution and move it."""
+    """Record an accept/reject decision on a proposed contribution and move it
+    (raises SafeguardsError, exit 1, when refused; nothing is changed then)."""
+    from pipeline.errors import UsageError
     from pipeline.review import review as run_review
 
+    if not reviewer:
+        raise UsageError("name the reviewer (--reviewer NAME)")
     return run_review(
         workspace, path, decision, reviewer=reviewer, note=note, date=date  # type: ignore[arg-type]
     )
@@ -156,7 +159,6 @@ def review(
 def merge(
     workspace: Workspace,
     paths: list[Path] | None = None,
-    *,
     date: str | None = None,
     dry_run: bool = False,
 ) -> MergeResult:
