@@ -506,3 +506,69 @@ def test_diff_usage_errors(tmp_path: Path) -> None:
     path = write_contribution(root, "x", [practice("Post notices.")])
     code, out = cli(root, "diff", path, "--from", "HEAD")
     assert code == 2
+
+
+def test_json_contribution_round_trip(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    path = root / "contributions/proposed/j.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps(
+            {
+                "title": "KPI",
+                "contributors": [{"name": "Carla Contributor"}],
+                "licence": "CC-BY-SA-4.0",
+                "licence_consent": True,
+                "changes": [
+                    {
+                        "op": "add-kpi",
+                        "placeholder": "$k",
+                        "area": "people",
+                        "phase": "design",
+                        "text": "Share of women among the people consulted during design.",
+                    }
+                ],
+            }
+        )
+    )
+    ws = Workspace(root)
+    accepted = api.review(ws, path, "accept", "rita", date=DATE)
+    assert accepted.path.suffix == ".json"
+    result = api.merge(ws, None, DATE)
+    assert result.merged[0].ids == {"$k": "KPI-PEO-DES-2"}
+    merged = json.loads((root / "contributions/merged/j.json").read_text())
+    assert merged["merged"]["ids"] == {"$k": "KPI-PEO-DES-2"}
+    # Previewing an already merged contribution says so.
+    preview = api.diff(ws, contribution=root / "contributions/merged/j.json")
+    assert preview.exit_code == 1 and "already merged" in preview.problems[0]
+
+
+def test_reviewers_file_is_validated(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, reviewers="approvals_required: 0\nreviewers: []\n")
+    report = api.validate(Workspace(root))
+    assert {f.file for f in report.errors} == {"contributions/reviewers.yaml"}
+    path = write_contribution(root, "x", [practice("Post notices about offline options.")])
+    code, out = cli(root, "review", path, "--accept", "--reviewer", "rita")
+    assert code == 1 and "does not fit reviewers.schema.json" in out
+
+
+def test_review_refuses_files_outside_proposed(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    path = write_contribution(
+        root, "x", [practice("Post notices about offline options.")], state="accepted"
+    )
+    code, out = cli(root, "review", path, "--accept", "--reviewer", "rita")
+    assert code == 1 and "it is in accepted/" in out
+    code, out = cli(root, "review", path, "--reviewer", "rita")
+    assert code == 2 and "--accept or --reject" in out
+    code, out = cli(
+        root,
+        "review",
+        "contributions/proposed/x.yaml",
+        "--accept",
+        "--reviewer",
+        "rita",
+        "--date",
+        "2026-13-01",
+    )
+    assert code == 2
