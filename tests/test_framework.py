@@ -101,3 +101,11 @@ def test_outside_a_checkout_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_workspace_found_from_subfolder() -> None:
     assert Workspace.find(None).root == REPO or (REPO / "framework").is_dir()
+
+
+def test_readme_lists_every_finding_code() -> None:
+    from pipeline.rules import all_codes
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = [code for code in all_codes() if f"| `{code}` |" not in readme]
+    assert not missing, f"README's code table lacks {missing}"

@@ -109,8 +109,10 @@ def _explain(detail: Any, path: JsonPath) -> tuple[str, str]:
         return "IDX005", f"needs at least one {last[:-1] if last != 'authorities' else 'authority'}"
     if kind in ("string_too_long", "too_long"):
         return "SCH005", f"is too long: at most {ctx.get('max_length')} characters or items"
-    if kind in ("string_too_short", "too_short"):
-        return "SCH005", f"is too short: at least {ctx.get('min_length')}"
+    if kind == "string_too_short":
+        return "SCH005", "must not be empty"
+    if kind == "too_short":
+        return "SCH005", f"needs at least {ctx.get('min_length')} item(s)"
     if kind.endswith("_type") or kind in ("model_type", "model_attributes_type"):
         expected = {
             "string_type": "a string (put it in quotes)",
