@@ -1,7 +1,7 @@
 """``safeguards new``: a contribution file to fill in, so nobody starts from a blank page.
 
 Every text the contributor must write is left as ``""``, which the validator rejects
-("is empty; fill it in") until it is filled; ``licence_consent`` is ``false`` until the
+("must not be empty; fill it in") until it is filled; ``licence_consent`` is ``false`` until the
 contributor sets it (or passes ``--agree-licence``): consent is never given for them.
 An edit is pre-filled with the entry's current value as ``expected``, so it is never
 stale when it is written.

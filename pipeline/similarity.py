@@ -113,10 +113,15 @@ class SimilarityIndex:
         return [label for label, _ in best]
 
     def similar(
-        self, text: str, *, threshold: float = THRESHOLD, exclude: frozenset[str] = frozenset()
+        self,
+        text: str,
+        *,
+        threshold: float = THRESHOLD,
+        exclude: frozenset[str] = frozenset(),
+        include_identical: bool = False,
     ) -> list[Match]:
-        """Entries whose text is close to ``text`` (ratio >= threshold, not identical),
-        best first."""
+        """Entries whose text is close to ``text`` (ratio >= threshold; identical ones only
+        with ``include_identical``), best first."""
         normalised = normalise_text(text)
         if not normalised:
             return []
@@ -126,6 +131,8 @@ class SimilarityIndex:
                 continue
             other = self.texts[label]
             if other == normalised:
+                if include_identical:
+                    found.append(Match(label, 1.0, self.originals[label]))
                 continue
             matcher = SequenceMatcher(None, normalised, other, autojunk=False)
             if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:

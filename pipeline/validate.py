@@ -175,10 +175,11 @@ def run_validation(
     reviewers_file = (workspace.contributions_dir / "reviewers.yaml").resolve()
     check_reviewers = paths is None or any(t.resolve() == reviewers_file for t in targets)
     targets = [t for t in targets if t.resolve() != reviewers_file]
+    report.framework_files = len(loaded.documents) + len(loaded.load_errors)
+    report.files_checked = report.framework_files + len(targets)
     if check_reviewers and reviewers_file.is_file():
         report.extend(reviewers_findings(reviewers_file, workspace.display(reviewers_file)))
         report.files_checked += 1
-    report.files_checked += len(loaded.documents) + len(loaded.load_errors) + len(targets)
     report.extend(framework_findings(loaded, rules=check_framework_rules))
     text_index = build_text_index(loaded.framework) if targets else {}
     # Built once per run (on first use) and shared by every contribution of the run.

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import jsonschema
-from conftest import REPO
 
 from pipeline import api
 from pipeline.changes_render import (
@@ -23,6 +22,7 @@ from pipeline.models.base import Deprecation
 from pipeline.models.framework import Framework
 from pipeline.schema_export import render_all
 from pipeline.workspace import Workspace
+from tests.conftest import REPO
 
 SCHEMA = json.loads((REPO / "schemas" / "changes.schema.json").read_text())
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from conftest import REPO, run_cli
-from review_helpers import commit, make_repo, practice, snapshot, write_contribution
 
 from pipeline import api
 from pipeline.errors import SafeguardsError
 from pipeline.store.lock import repository_lock
 from pipeline.workspace import Workspace
+from tests.conftest import REPO, run_cli
+from tests.review_helpers import commit, make_repo, practice, snapshot, write_contribution
 
 DATE = "2026-03-01"
 

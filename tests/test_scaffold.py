@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import run_cli
 
 from pipeline import api
 from pipeline.cli import cli
 from pipeline.errors import UsageError
 from pipeline.store.writer import dump_yaml
 from pipeline.workspace import Workspace
+from tests.conftest import run_cli
 
 
 def fill(path: Path, values: dict[str, Any]) -> None:
@@ -87,7 +87,7 @@ def test_empty_text_message_is_clear(mini_root: Path) -> None:
     run_cli("--root", mini_root, "new", "--kind", "practice", "--parent", "F3.1", "-o", out)
     result = run_cli("--root", mini_root, "validate", out)
     assert result.code == 1
-    assert "[changes[0].text]: is empty; fill it in" in result.stdout
+    assert "[changes[0].text]: must not be empty; fill it in" in result.stdout
 
 
 def test_edit_scaffold_expects_the_current_text(mini: Workspace) -> None:

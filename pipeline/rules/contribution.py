@@ -322,18 +322,24 @@ def near_duplicates(ctx: ContributionContext) -> Iterator[Issue]:
         if ctx.similarity is not None:
             for match in ctx.similarity.get().similar(text, exclude=exclude)[:3]:
                 yield Issue(
-                    f"is {match.ratio:.0%} similar to {match.label} ({_clip(match.text)!r}); "
+                    f"is {_percent(match.ratio)} similar to {match.label} ({_clip(match.text)!r}); "
                     f"check that it is not a duplicate (near-duplicates: similarity >= "
                     f"{THRESHOLD:.0%} after normalisation)",
                     ctx.at("changes", index, field_name),
                 )
         if ctx.run_texts is not None:
-            for match in ctx.run_texts.similar(text)[:3]:
+            for match in ctx.run_texts.similar(text, include_identical=True)[:3]:
+                how = "the same as" if match.ratio == 1.0 else f"{_percent(match.ratio)} similar to"
                 yield Issue(
-                    f"is {match.ratio:.0%} similar to the text proposed by {match.label}; "
-                    "check that the two contributions do not duplicate each other",
+                    f"is {how} the text proposed by {match.label}; check that the two "
+                    "contributions do not duplicate each other",
                     ctx.at("changes", index, field_name),
                 )
+
+
+def _percent(ratio: float) -> str:
+    """Rounded down, so a near-duplicate never reads as 100%."""
+    return f"{int(ratio * 100)}%"
 
 
 def _clip(text: str, limit: int = 80) -> str:

@@ -71,8 +71,8 @@ def schema_findings(document: Document, error: ValidationError) -> Iterator[Find
         (detail, json_path_of(document.data, tuple(detail["loc"])))
         for detail in error.errors(include_url=False)
     ]
-    # An empty text where a union also allows a list: "is empty" says it all, the other
-    # alternative's type error would only confuse.
+    # An empty text where a union also allows a list: "must not be empty" says it all; the
+    # other alternative's type error would only confuse.
     empty = {path for detail, path in details if detail["type"] == "string_too_short"}
     for detail, path in details:
         if path in empty and detail["type"] == "list_type":
@@ -117,10 +117,10 @@ def _explain(detail: Any, path: JsonPath) -> tuple[str, str]:
         return "IDX005", f"needs at least one {last[:-1] if last != 'authorities' else 'authority'}"
     if kind in ("string_too_long", "too_long"):
         return "SCH005", f"is too long: at most {ctx.get('max_length')} characters or items"
-    if kind == "string_too_short" and value == "":
-        return "SCH005", "is empty; fill it in"
-    if kind in ("string_too_short", "too_short"):
-        return "SCH005", f"is too short: at least {ctx.get('min_length')}"
+    if kind == "string_too_short":
+        return "SCH005", "must not be empty" + ("; fill it in" if value == "" else "")
+    if kind == "too_short":
+        return "SCH005", f"needs at least {ctx.get('min_length')} item(s)"
     if kind.endswith("_type") or kind in ("model_type", "model_attributes_type"):
         expected = {
             "string_type": "a string (put it in quotes)",
@@ -144,9 +144,9 @@ def _pattern_hint(pattern: str) -> str:
         "RS|RI|SV": "RS1, RI2 or SV5",
         "[FO][1-9][0-9]{0,5}\\.[1-9][0-9]{0,5}\\.": "F3.1.2 (a practice)",
         "[FO][1-9][0-9]{0,5}\\.": "F3.1 (a process)",
-        "^[FO]": "F1..F9 or O1..O9 (a principle)",
-        "^L": "L1..L5 (a life-cycle stage)",
-        "^R[1": "R1..R5 (a responsible authority)",
+        "(?:[FO]": "F1..F9 or O1..O9 (a principle)",
+        "(?:L": "L1..L5 (a life-cycle stage)",
+        "(?:R[1": "R1..R5 (a responsible authority)",
         "KPI-": "KPI-PEO-DES-1",
         "REF-": "REF-1",
         "[$]": "$my-new-entry (a placeholder)",
