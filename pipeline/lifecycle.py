@@ -7,10 +7,10 @@ contributions/accepted/  --merge-->                               contributions/
 ```
 
 Every move is done by the tool and is a visible file move: the file is re-written
-(canonically, with its new review or merge record) into the new folder with
-:func:`atomic_write`, then the old file is removed. The tool never stages or commits: the
-moves show in ``git status`` as one deleted and one new file, for the reviewer or the
-workflow to commit.
+(canonically, with its new review or merge record) into the new folder and the old file
+is removed, in one journaled transaction (:mod:`pipeline.store.transaction`). The tool
+never stages or commits: a move shows in ``git status`` as one deleted and one new file,
+for the reviewer or the workflow to commit.
 """
 
 from __future__ import annotations
@@ -111,15 +111,19 @@ def check_free(workspace: Workspace, target: Path) -> None:
 
 
 def move(workspace: Workspace, source: Path, state: str, contribution: Contribution) -> Path:
-    """Write the contribution into ``state``'s folder atomically, then remove the old file.
+    """Write the contribution into ``state``'s folder and remove the old file, as one
+    transaction (both happen, or, after a crash replayed by the next run, neither).
 
     When ``state`` is the one it is already in, the file is re-written in place.
     """
+    from pipeline.store.transaction import Transaction
+
     target = target_in(workspace, source, state)
     if target.resolve() == source.resolve():
         atomic_write(source, render_contribution(contribution, source))
         return source
     check_free(workspace, target)
-    atomic_write(target, render_contribution(contribution, target))
-    source.unlink()
+    transaction = Transaction(workspace.root)
+    transaction.move(source, target, render_contribution(contribution, target))
+    transaction.commit()
     return target

@@ -452,14 +452,15 @@ def merge(
     date: str | None = None,
     dry_run: bool = False,
 ) -> MergeResult:
-    from contextlib import nullcontext
-
     from pipeline.review import check_date
     from pipeline.store.lock import repository_lock
+    from pipeline.store.transaction import recover
 
     day = check_date(date)
-    guard = nullcontext() if dry_run else repository_lock(workspace.root, "merge")
-    with guard:
+    if dry_run:
+        return _merge_locked(workspace, paths, day, dry_run)
+    with repository_lock(workspace.root, "merge"):
+        recover(workspace.root, [workspace.framework_dir, workspace.contributions_dir])
         return _merge_locked(workspace, paths, day, dry_run)
 
 
@@ -478,8 +479,8 @@ def _merge_locked(
     )
     from pipeline.review import approvals, load_reviewers
     from pipeline.rules.contribution import build_text_index
-    from pipeline.store.layout import load_framework, write_framework
-    from pipeline.store.writer import atomic_write
+    from pipeline.store.layout import load_framework, render_framework
+    from pipeline.store.transaction import Transaction
     from pipeline.validate import contribution_files, contribution_findings
 
     loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
@@ -530,10 +531,7 @@ def _merge_locked(
         try:
             check_free(workspace, target_in(workspace, file, "merged"))
         except SafeguardsError as exc:
-            problems.append(
-                f"{item.shown}: {exc} (if an earlier merge was interrupted, compare the two "
-                "and remove the accepted copy)"
-            )
+            problems.append(f"{item.shown}: {exc}")
             continue
         contributions.append(item)
 
@@ -577,16 +575,21 @@ def _merge_locked(
     result = MergeResult(merged, changes, before, after, dry_run=dry_run)
     if dry_run:
         return result
-    # Contributions first (so an interrupted run is caught by the name check above on the
-    # next run, never merged twice), then the framework, then the accepted copies go.
+    # One transaction: the merged contributions, the framework files that change, and the
+    # removal of the accepted copies land together, or (after a crash, replayed by the
+    # next run) not at all.
+    transaction = Transaction(workspace.root)
     for (item, applied), done in zip(outcomes, merged, strict=True):
         record = MergeRecord(date=day, ids=applied.ids, added=applied.added)
         updated = item.contribution.model_copy(update={"merged": record})
-        atomic_write(done.target, render_contribution(updated, done.target))
+        transaction.move(item.path, done.target, render_contribution(updated, done.target))
         result.written.append(done.target)
-    result.written.extend(write_framework(after, workspace.framework_dir))
-    for item, _applied in outcomes:
-        item.path.unlink()
+    for name, text in render_framework(after).items():
+        target = workspace.framework_dir / name
+        if not target.is_file() or target.read_bytes() != text.encode("utf-8"):
+            transaction.write(target, text)
+            result.written.append(target)
+    transaction.commit()
     return result
 
 

@@ -167,11 +167,13 @@ def review(
     """Record ``decision`` by ``reviewer`` on a proposed contribution and move it (under the
     repository lock, so it cannot interleave with a merge)."""
     from pipeline.store.lock import repository_lock
+    from pipeline.store.transaction import recover
 
     if decision not in ("accept", "reject"):
         raise UsageError(f"decision must be 'accept' or 'reject', not {decision!r}")
     day = check_date(date)
     with repository_lock(workspace.root, "review"):
+        recover(workspace.root, [workspace.framework_dir, workspace.contributions_dir])
         return _review_locked(workspace, path, decision, reviewer, note, day)
 
 
