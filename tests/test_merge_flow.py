@@ -572,3 +572,38 @@ def test_review_refuses_files_outside_proposed(tmp_path: Path) -> None:
         "2026-13-01",
     )
     assert code == 2
+
+
+def test_merge_killed_half_way_is_finished_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from pipeline.store import transaction as tx
+
+    root = make_repo(tmp_path)
+    accepted = {"reviews": [{"reviewer": "Rita Reviewer", "date": DATE, "decision": "accept"}]}
+    for name, text in (("a", "Post notices about offline options."), ("b", "Staff a helpline.")):
+        write_contribution(root, name, [practice(text)], state="accepted", extra=accepted)
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def crashing_replace(src: object, dst: object) -> None:
+        if not str(dst).endswith(tx.JOURNAL_NAME):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise KeyboardInterrupt("killed")
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tx.os, "replace", crashing_replace)
+    with pytest.raises(KeyboardInterrupt):
+        api.merge(Workspace(root), date=DATE)
+    monkeypatch.setattr(tx.os, "replace", real_replace)
+    # The next run replays the journal first: both merged, nothing merged twice.
+    result = api.merge(Workspace(root), date=DATE)
+    assert result.merged == []
+    fw = api.load(Workspace(root))
+    assert sorted(fw.practices) == ["F3.1.1", "F3.1.2", "F3.1.3", "F3.1.4"]
+    assert sorted(p.name for p in (root / "contributions/merged").iterdir()) == ["a.yaml", "b.yaml"]
+    assert not list((root / "contributions/accepted").glob("*.yaml"))
+    assert api.validate(Workspace(root)).exit_code == 0
