@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from pipeline.errors import SafeguardsError
-from pipeline.ids import Kind, is_placeholder, kind_of, last_number
+from pipeline.ids import Kind, is_placeholder, kind_of, last_number, natural_key
 from pipeline.models.base import Entry, ProvenanceRecord
 from pipeline.models.changes import ChangeList
 from pipeline.models.contribution import (
@@ -551,10 +552,21 @@ def _merge_locked(
         problems.extend(applied.problems)
         outcomes.append((item, applied))
     if not problems:
-        problems.extend(
-            f"the merged framework would not validate:\n{text}"
-            for text in result_errors(workspace, after)
-        )
+        origin = {
+            entry_id: item.shown
+            for item, applied in outcomes
+            for entry_id in (*applied.added, *applied.changed)
+        }
+        for text in result_errors(workspace, after):
+            mentioned = sorted(
+                {i for i in re.findall(r"[A-Z][A-Z0-9.\-]*[0-9]", text) if i in origin},
+                key=natural_key,
+            )
+            sources = "".join(f"\n  {i}: from {origin[i]}" for i in mentioned)
+            problems.append(
+                f"the merged framework would not validate:\n{text}"
+                + (f"\n  (ids as the merge would assign them){sources}" if sources else "")
+            )
     if problems:
         raise MergeError(
             "nothing was merged; every framework and contribution file is unchanged:\n"

@@ -33,6 +33,7 @@ from pipeline.lifecycle import (
     load_contribution,
     move,
     require_state,
+    state_of,
     target_in,
 )
 from pipeline.models.contribution import Contribution, ReviewRecord
@@ -185,7 +186,11 @@ def _review_locked(
     note: str | None,
     day: str,
 ) -> ReviewResult:
-    require_state(workspace, path, "proposed", "review")
+    # An accepted contribution can still be rejected before it is merged (e.g. when a
+    # near-duplicate of it was merged first), also by a reviewer who accepted it;
+    # accepting happens only in proposed/.
+    withdrawing = decision == "reject" and state_of(workspace, path) == "accepted"
+    require_state(workspace, path, "accepted" if withdrawing else "proposed", "review")
     settings = load_reviewers(workspace)
     person = find_reviewer(settings, reviewer, workspace.display(reviewers_path(workspace)))
     loaded = load_contribution(workspace, path)
@@ -195,7 +200,9 @@ def _review_locked(
             f"{person.name} is a contributor of {loaded.shown} and cannot review it; "
             "another reviewer must decide"
         )
-    if any(identity(r.reviewer) == identity(person.name) for r in contribution.reviews):
+    if not withdrawing and any(
+        identity(r.reviewer) == identity(person.name) for r in contribution.reviews
+    ):
         raise SafeguardsError(f"{person.name} has already reviewed {loaded.shown}")
     if decision == "accept":
         problems = validation_errors(workspace, loaded)

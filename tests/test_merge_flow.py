@@ -607,3 +607,17 @@ def test_merge_killed_half_way_is_finished_by_the_next_run(
     assert sorted(p.name for p in (root / "contributions/merged").iterdir()) == ["a.yaml", "b.yaml"]
     assert not list((root / "contributions/accepted").glob("*.yaml"))
     assert api.validate(Workspace(root)).exit_code == 0
+
+
+def test_accepted_contribution_can_still_be_rejected(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    path = write_contribution(root, "x", [practice("Post notices about offline options.")])
+    ws = Workspace(root)
+    accepted = api.review(ws, path, "accept", "rita", date=DATE)
+    with pytest.raises(SafeguardsError, match="it is in accepted/"):
+        api.review(ws, accepted.path, "accept", "sam-2", date=DATE)
+    rejected = api.review(ws, accepted.path, "reject", "rita", "A repeat.", DATE)
+    assert rejected.state == "rejected"
+    decisions = [r["decision"] for r in yaml.safe_load(rejected.path.read_text())["reviews"]]
+    assert decisions == ["accept", "reject"]
+    assert api.merge(ws, date=DATE).merged == []

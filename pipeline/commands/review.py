@@ -36,11 +36,13 @@ def command(
         raise UsageError("give --accept or --reject")
     workspace = workspace_of(ctx)
     result = api.review(workspace, file, decision, reviewer=reviewer, note=note, date=date)
-    verb = "accepted" if decision == "accept" else "rejected"
-    click.echo(
-        f"{result.record.reviewer} {verb} {workspace.display(result.source)} "
-        f"({result.approvals}/{result.required} approvals)"
-    )
+    if decision == "accept":
+        click.echo(
+            f"{result.record.reviewer} accepted {workspace.display(result.source)} "
+            f"({result.approvals}/{result.required} approvals)"
+        )
+    else:
+        click.echo(f"{result.record.reviewer} rejected {workspace.display(result.source)}")
     if result.path != result.source:
         click.echo(f"moved to {workspace.display(result.path)}")
     else:
