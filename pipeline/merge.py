@@ -407,15 +407,14 @@ def _apply_deprecation(
 # ---- checking the result ------------------------------------------------------------------
 
 
-def result_errors(workspace: Workspace, fw: Framework) -> list[str]:
-    """Every error finding of the framework as it would be written (checked in memory)."""
+def result_errors(workspace: Workspace, rendered: dict[str, str]) -> list[str]:
+    """Every error finding of the framework files as they would be written (``rendered``:
+    :func:`render_framework`'s output), read back and checked in memory."""
     from pipeline.lifecycle import describe_findings
-    from pipeline.store.layout import load_rendered, render_framework
+    from pipeline.store.layout import load_rendered
     from pipeline.validate import framework_findings
 
-    loaded = load_rendered(
-        render_framework(fw), workspace.framework_dir, display_base=workspace.root
-    )
+    loaded = load_rendered(rendered, workspace.framework_dir, display_base=workspace.root)
     errors = [f for f in framework_findings(loaded) if f.severity is Severity.ERROR]
     return [describe_findings(errors)] if errors else []
 
@@ -551,13 +550,14 @@ def _merge_locked(
         )
         problems.extend(applied.problems)
         outcomes.append((item, applied))
+    rendered = render_framework(after) if not problems else {}
     if not problems:
         origin = {
             entry_id: item.shown
             for item, applied in outcomes
             for entry_id in (*applied.added, *applied.changed)
         }
-        for text in result_errors(workspace, after):
+        for text in result_errors(workspace, rendered):
             mentioned = sorted(
                 {i for i in re.findall(r"[A-Z][A-Z0-9.\-]*[0-9]", text) if i in origin},
                 key=natural_key,
@@ -596,7 +596,7 @@ def _merge_locked(
         updated = item.contribution.model_copy(update={"merged": record})
         transaction.move(item.path, done.target, render_contribution(updated, done.target))
         result.written.append(done.target)
-    for name, text in render_framework(after).items():
+    for name, text in rendered.items():
         target = workspace.framework_dir / name
         if not target.is_file() or target.read_bytes() != text.encode("utf-8"):
             transaction.write(target, text)
