@@ -621,3 +621,23 @@ def test_accepted_contribution_can_still_be_rejected(tmp_path: Path) -> None:
     decisions = [r["decision"] for r in yaml.safe_load(rejected.path.read_text())["reviews"]]
     assert decisions == ["accept", "reject"]
     assert api.merge(ws, date=DATE).merged == []
+
+
+def test_preview_of_a_move(tmp_path: Path) -> None:
+    """A deprecation replaced by a new entry of the same contribution is a move; the moved
+    text is not a near-duplicate of the entry it replaces."""
+    root = make_repo(tmp_path)
+    text = "Train staff to serve people in their own language, also online."
+    path = write_contribution(
+        root,
+        "mv",
+        [
+            {"op": "add-practice", "placeholder": "$p", "parent": "O3.2", "text": text},
+            {"op": "deprecate", "target": "F3.1.2", "reason": "Moved.", "replaced_by": "$p"},
+        ],
+    )
+    result = api.diff(Workspace(root), contribution=path)
+    assert [(c.id, c.change, c.moved_from) for c in result.changes.changes] == [
+        ("O3.2.1", "moved", "F3.1.2")
+    ]
+    assert result.findings == [] and result.exit_code == 0

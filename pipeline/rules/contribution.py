@@ -305,10 +305,17 @@ def https_urls(ctx: ContributionContext) -> Iterator[Issue]:
 
 
 def proposed_texts(contribution: Contribution) -> Iterator[tuple[int, str, str, str | None]]:
-    """(change index, field, text, the entry it edits) of every text a contribution proposes."""
+    """(change index, field, text, the entry it edits or replaces) of every text a
+    contribution proposes."""
+    replaces = {
+        change.replaced_by: change.target
+        for change in contribution.changes
+        if isinstance(change, Deprecate) and change.replaced_by
+    }
     for index, change in enumerate(contribution.changes):
         if isinstance(change, (AddPractice, AddProcess, AddKpi)):
-            yield index, "text", change.text, None
+            replaced = replaces.get(change.placeholder) if change.placeholder else None
+            yield index, "text", change.text, replaced
         elif isinstance(change, Edit) and change.field == "text" and isinstance(change.value, str):
             yield index, "value", change.value, change.target
 
