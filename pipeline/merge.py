@@ -477,7 +477,7 @@ def _merge_locked(
         require_state,
         target_in,
     )
-    from pipeline.review import approvals, load_reviewers
+    from pipeline.review import load_reviewers, valid_approvals
     from pipeline.rules.contribution import build_text_index
     from pipeline.store.layout import load_framework, render_framework
     from pipeline.store.transaction import Transaction
@@ -513,11 +513,12 @@ def _merge_locked(
         if item.contribution.merged is not None:
             problems.append(f"{item.shown} was already merged on {item.contribution.merged.date}")
             continue
-        accepted_by = approvals(item.contribution)
+        accepted_by = valid_approvals(settings, item.contribution)
         if len(accepted_by) < settings.approvals_required:
             problems.append(
-                f"{item.shown} has {len(accepted_by)} approval(s), {settings.approvals_required} "
-                "needed; review it with 'safeguards review' instead of moving it by hand"
+                f"{item.shown} has {len(accepted_by)} approval(s) by listed reviewers who are "
+                f"not its contributors, {settings.approvals_required} needed; review it with "
+                "'safeguards review' instead of moving it by hand"
             )
             continue
         errors = [
@@ -546,7 +547,7 @@ def _merge_locked(
             source=workspace.display(target),
             date=day,
             allocator=allocator,
-            reviewers=approvals(item.contribution),
+            reviewers=valid_approvals(settings, item.contribution),
         )
         problems.extend(applied.problems)
         outcomes.append((item, applied))

@@ -125,6 +125,20 @@ def approvals(contribution: Contribution) -> list[str]:
     return list(seen.values())
 
 
+def valid_approvals(settings: ReviewersFile, contribution: Contribution) -> list[str]:
+    """The approvals that count: by a listed reviewer who is not a contributor (a file
+    edited or moved by hand cannot approve itself)."""
+    counted = []
+    for name in approvals(contribution):
+        try:
+            person = find_reviewer(settings, name, REVIEWERS_FILE)
+        except SafeguardsError:
+            continue
+        if not is_contributor(person, contribution):
+            counted.append(person.name)
+    return counted
+
+
 @dataclass(frozen=True)
 class ReviewResult:
     source: Path

@@ -312,7 +312,7 @@ def test_hand_moved_contribution_without_approval_is_refused(tmp_path: Path) -> 
     )
     before = snapshot(root)
     code, out = cli(root, "merge")
-    assert code == 1 and "0 approval(s), 1 needed" in out
+    assert code == 1 and "0 approval(s) by listed reviewers" in out
     assert snapshot(root) == before
 
 
@@ -641,3 +641,22 @@ def test_preview_of_a_move(tmp_path: Path) -> None:
         ("O3.2.1", "moved", "F3.1.2")
     ]
     assert result.findings == [] and result.exit_code == 0
+
+
+@pytest.mark.parametrize("reviewer", ["Carla Contributor", "Mallory Unlisted"])
+def test_hand_written_approval_does_not_count(tmp_path: Path, reviewer: str) -> None:
+    root = make_repo(tmp_path, reviewers=REVIEWERS_WITH_CARLA)
+    write_contribution(
+        root,
+        "x",
+        [practice("Post notices about offline options.")],
+        state="accepted",
+        extra={"reviews": [{"reviewer": reviewer, "date": DATE, "decision": "accept"}]},
+    )
+    before = snapshot(root)
+    with pytest.raises(SafeguardsError, match="0 approval"):
+        api.merge(Workspace(root), date=DATE)
+    assert snapshot(root) == before
+
+
+REVIEWERS_WITH_CARLA = "reviewers:\n- name: Rita Reviewer\n- name: Carla Contributor\n"
