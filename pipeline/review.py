@@ -10,8 +10,9 @@ Reviewers are listed in ``contributions/reviewers.yaml`` (schema ``reviewers.sch
 A reviewer is named by name or GitHub handle (compared case-insensitively after NFKC
 normalisation, a leading '@' ignored). Refused, with nothing changed (exit 1): an unknown
 reviewer, a reviewer who is one of the contribution's contributors, a second decision by
-the same reviewer, a contribution not in ``proposed/``, and accepting a contribution that
-does not validate cleanly against the current framework.
+the same reviewer, a contribution not in ``proposed/`` (one in ``accepted/`` may still be
+rejected), and accepting a contribution that does not validate cleanly against the
+current framework (errors, or a stale edit).
 """
 
 from __future__ import annotations
