@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "format": "format",
     "schemas": "schemas",
     "rules": "rules",
+    "intake": "intake",
 }
 
 
