@@ -159,7 +159,9 @@ def inline_text(children: Iterable[dict[str, Any]], *, breaks: str = " ") -> str
     out: list[str] = []
     for child in children:
         kind = child["type"]
-        if kind in ("text", "codespan", "inline_html", "block_html"):
+        if kind == "codespan":
+            out.append(f"`{child.get('raw', '')}`")
+        elif kind in ("text", "inline_html", "block_html"):
             out.append(child.get("raw", ""))
         elif kind == "softbreak":
             out.append(breaks)
