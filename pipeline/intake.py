@@ -321,14 +321,21 @@ class Builder:
         first = len(changes)
         if target_kind is Kind.PRINCIPLE:
             if not risks:
-                self.problem(RISKS, "choose at least one risk: a new process must name the "
-                             "risks it mitigates")
+                self.problem(
+                    RISKS,
+                    "choose at least one risk: a new process must name the risks it mitigates",
+                )
             if not authorities:
-                self.problem(AUTHORITIES, "choose at least one: a new process must name who "
-                             "is responsible for it")
+                self.problem(
+                    AUTHORITIES,
+                    "choose at least one: a new process must name who is responsible for it",
+                )
             if not stages:
-                self.problem(STAGES, "choose at least one: a new process must name the "
-                             "life-cycle stages it applies to")
+                self.problem(
+                    STAGES,
+                    "choose at least one: a new process must name the "
+                    "life-cycle stages it applies to",
+                )
             change: dict[str, Any] = {
                 "op": "add-process",
                 "placeholder": "$new-process",

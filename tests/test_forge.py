@@ -68,9 +68,7 @@ def _setup_forge() -> str:
 
 
 def _run(args: list[str], cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        args, cwd=cwd, capture_output=True, text=True, check=False, timeout=300
-    )
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False, timeout=300)
 
 
 def _load(path: Path) -> dict[Any, Any]:
@@ -145,7 +143,7 @@ def test_actionlint_would_catch_an_injection(tmp_path: Path) -> None:
     bad.parent.mkdir(parents=True)
     bad.write_text(
         "on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
-        "      - run: echo \"${{ github.event.issue.title }}\"\n",
+        '      - run: echo "${{ github.event.issue.title }}"\n',
         encoding="utf-8",
     )
     result = _run([str(ACTIONLINT), ".github/workflows/*.yml"], cwd=tmp_path)
@@ -169,7 +167,7 @@ def test_zizmor_would_catch_an_injection(tmp_path: Path) -> None:
     bad.write_text(
         "on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
         "    permissions: {}\n    steps:\n"
-        "      - run: echo \"${{ github.event.issue.title }}\"\n",
+        '      - run: echo "${{ github.event.issue.title }}"\n',
         encoding="utf-8",
     )
     result = _run([tool, "--offline", "--no-progress", str(tmp_path / ".github")])
@@ -234,7 +232,6 @@ def test_no_expression_inside_any_run_script() -> None:
             checked += 1
             script = step["run"]
             assert "${{" not in script, f"{workflow} / {job} / {step.get('name')}"
-            assert not UNTRUSTED.search(script.replace("$", "")) or "${{" not in script
     assert checked >= 8
 
 
@@ -267,7 +264,7 @@ def test_intake_reads_the_body_only_from_env_and_a_file() -> None:
     steps = intake["jobs"]["intake"]["steps"]
     convert = next(s for s in steps if s.get("id") == "convert")
     assert convert["env"]["BODY"] == "${{ github.event.issue.body }}"
-    assert "printf '%s' \"$BODY\" > \"$RUNNER_TEMP/issue-body.md\"" in convert["run"]
+    assert 'printf \'%s\' "$BODY" > "$RUNNER_TEMP/issue-body.md"' in convert["run"]
     assert 'safeguards intake "$RUNNER_TEMP/issue-body.md"' in convert["run"]
     body_refs = [s.get("name") for s in steps if "issue.body" in str(s)]
     assert body_refs == [convert["name"]]
@@ -327,7 +324,10 @@ def test_hostile_issue_reaches_no_shell(mini_root: Path, tmp_path: Path) -> None
         "HOME": str(tmp_path),
         "GIT_CONFIG_NOSYSTEM": "1",
     }
-    for name in ("Convert the form to a contribution file", "Open a pull request crediting the author"):
+    for name in (
+        "Convert the form to a contribution file",
+        "Open a pull request crediting the author",
+    ):
         completed = subprocess.run(
             ["bash", "-e", "-c", _step_script(name)],
             cwd=mini_root,
@@ -346,7 +346,10 @@ def test_hostile_issue_reaches_no_shell(mini_root: Path, tmp_path: Path) -> None
     assert data["contributors"][0]["github"] == "octo-cat"
     pushed = subprocess.run(
         ["git", "log", "--format=%B", "-1", "intake/issue-42"],
-        cwd=remote, capture_output=True, text=True, check=True,
+        cwd=remote,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert HOSTILE in pushed and "issue #42 by @octo-cat" in pushed
     invocations = [c.split("\0")[:-1] for c in calls.read_text().split("\n\0") if c]
@@ -371,7 +374,12 @@ def test_hostile_issue_problems_answered_safely(mini_root: Path, tmp_path: Path)
     }
     completed = subprocess.run(
         ["bash", "-e", "-c", _step_script("Convert the form to a contribution file")],
-        cwd=mini_root, env=env, capture_output=True, text=True, check=False, timeout=120,
+        cwd=mini_root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
     assert completed.returncode == 1, completed.stderr
     for line in completed.stdout.splitlines():
