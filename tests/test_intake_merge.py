@@ -22,6 +22,12 @@ from tests.conftest import CASES, run_cli
 pytest.importorskip("pipeline.merge")
 
 BODY = CASES / "intake" / "valid" / "practice-under-process.md"
+REVIEWERS = """\
+approvals_required: 1
+reviewers:
+- name: Rita Reviewer
+  github: rita
+"""
 TEXT = "Publish service point opening hours in local languages, on paper and by radio."
 
 
@@ -41,6 +47,9 @@ def _only(folder: Path) -> Path:
 
 
 def test_form_to_merged_practice(mini_root: Path) -> None:
+    (mini_root / "contributions").mkdir(exist_ok=True)
+    (mini_root / "contributions" / "reviewers.yaml").write_text(REVIEWERS, encoding="utf-8")
+    (mini_root / ".gitignore").write_text(".safeguards.lock\n", encoding="utf-8")
     _git(mini_root, "init", "-q", "-b", "main")
     _git(mini_root, "add", "-A")
     _git(mini_root, "commit", "-qm", "base")
@@ -58,15 +67,15 @@ def test_form_to_merged_practice(mini_root: Path) -> None:
     # 2. the pull-request check
     checked = run_cli("--root", mini_root, "validate", "--format", "github", proposed)
     assert checked.code == 0, checked.output
+    _git(mini_root, "add", "-A")
+    _git(mini_root, "commit", "-qm", "Contribution from issue #12")
 
     # 3. review: accepted
-    api.review(
-        workspace, proposed, decision="accept", reviewer="Secretariat", note="Fits F3.1."
-    )
+    api.review(workspace, proposed, decision="accept", reviewer="rita", note="Fits F3.1.")
     accepted = _only(mini_root / "contributions" / "accepted")
     record: dict[str, Any] = yaml.safe_load(accepted.read_text(encoding="utf-8"))
     assert record["reviews"][-1]["decision"] == "accept"
-    assert record["reviews"][-1]["reviewer"] == "Secretariat"
+    assert record["reviews"][-1]["reviewer"] == "Rita Reviewer"
 
     # 4. merge: ids assigned by the tool, provenance credits the contributor
     api.merge(workspace, paths=None, date="2026-11-28")
@@ -76,7 +85,8 @@ def test_form_to_merged_practice(mini_root: Path) -> None:
     practice = added[0]
     assert practice.id == "F3.1.3"  # next number under F3.1 (F3.1.1 and F3.1.2 exist)
     assert practice.authorities == ["R1"]
-    assert any("Amina Diallo" in " ".join(p.contributors) for p in practice.provenance)
+    assert any(p.contributors == ["Amina Diallo"] for p in practice.provenance)
+    assert any(p.reviewers == ["Rita Reviewer"] for p in practice.provenance)
     radio = [r for r in framework.references.values() if r.url == "https://example.org/radio"]
     assert len(radio) == 1 and radio[0].id in practice.references
     merged = _only(mini_root / "contributions" / "merged")
