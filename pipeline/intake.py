@@ -377,7 +377,9 @@ class Builder:
             changes.append(reference)
 
         data: dict[str, Any] = {
-            "title": self.title(title, where_id or where, text),
+            "title": self.title(
+                title, where_id or where, text, process=target_kind is Kind.PRINCIPLE
+            ),
         }
         summary = self.text(WHY)
         if summary is not None:
@@ -510,7 +512,9 @@ class Builder:
             people.append(person)
         return people
 
-    def title(self, given: str | None, under: str | None, text: str | None) -> str:
+    def title(
+        self, given: str | None, under: str | None, text: str | None, *, process: bool = False
+    ) -> str:
         if given is not None:
             cleaned = " ".join(given.split())
             lowered = cleaned.casefold()
@@ -524,7 +528,8 @@ class Builder:
         words = " ".join((text or "").split())
         if len(words) > 60:
             words = words[:60].rsplit(" ", 1)[0] + "..."
-        return f"Practice under {under}: {words}" if words else f"Practice under {under}"
+        what = "New process" if process else "Practice"
+        return f"{what} under {under}: {words}" if words else f"{what} under {under}"
 
 
 def _article(noun: str) -> str:
