@@ -697,6 +697,14 @@ def link_new(path: Path, text: str) -> bool:
         os.link(temp, path)
     except FileExistsError:
         return False
+    except OSError:
+        # No hard links here (some network or FUSE file systems): reserve the name with
+        # O_EXCL, then replace our own empty reservation atomically.
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+        except FileExistsError:
+            return False
+        atomic_write(path, text)
     finally:
         temp.unlink(missing_ok=True)
     return True

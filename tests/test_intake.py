@@ -243,3 +243,21 @@ def test_slugify() -> None:
     assert slugify("Opening hours: à la carte!") == "opening-hours-a-la-carte"
     assert slugify("«»") == "contribution"
     assert len(slugify("word " * 40)) <= 60
+
+
+def test_without_hard_links_a_name_is_still_never_taken_twice(
+    mini_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from pipeline.intake import link_new
+
+    def no_links(*_: object) -> None:
+        raise PermissionError("hard links not supported")
+
+    monkeypatch.setattr(os, "link", no_links)
+    target = mini_root / "contributions" / "proposed" / "x.yaml"
+    assert link_new(target, "title: one\n") is True
+    assert link_new(target, "title: two\n") is False
+    assert target.read_text(encoding="utf-8") == "title: one\n"
+    assert [p.name for p in target.parent.iterdir()] == ["x.yaml"]
