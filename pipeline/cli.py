@@ -23,6 +23,8 @@ COMMANDS: dict[str, str] = {
     "format": "format",
     "schemas": "schemas",
     "rules": "rules",
+    "canvas": "canvas",
+    "site": "site",
 }
 
 
