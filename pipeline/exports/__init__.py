@@ -1,0 +1,1 @@
+"""Exports of a framework: full JSON, CSV, Markdown, HTML, Data Package."""
