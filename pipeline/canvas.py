@@ -28,7 +28,7 @@ the size of its answer, not the size of the framework.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -201,7 +201,7 @@ class CanvasIndex:
                 owner.practices.append(practice_id)
 
     @staticmethod
-    def _named(table: dict[str, object]) -> list[Named]:
+    def _named(table: Mapping[str, object]) -> list[Named]:
         result = []
         for entry_id in sorted_ids(table):
             entry = table[entry_id]
@@ -330,8 +330,6 @@ class CanvasIndex:
 
 def release_framework(releases_dir: Path, release: str) -> Framework:
     """The framework of a published release (releases/vX.Y.Z/framework.json)."""
-    from pipeline.errors import SafeguardsError
-
     if _RELEASE.fullmatch(release) is None:
         raise UsageError(f"--release must look like v1.2.3, not {release!r}")
     path = releases_dir / release / "framework.json"
@@ -342,10 +340,8 @@ def release_framework(releases_dir: Path, release: str) -> Framework:
         )
         listing = ", ".join(known) if known else "none"
         raise UsageError(f"no release {release} ({path} is missing); releases: {listing}")
-    try:
-        from pipeline.exports.framework_json import load_release
-    except ImportError as exc:  # pragma: no cover - until the exports module is merged
-        raise SafeguardsError("reading releases is not available in this build") from exc
+    from pipeline.exports.framework_json import load_release
+
     return load_release(path)
 
 

@@ -191,7 +191,8 @@ def to_markdown(result: CanvasResult) -> str:
                 out.append(f"  - {line}")
         else:
             out.append(f"- **Illustrative practices:** {NO_PRACTICE}")
-        out.append(f"- **Responsible authority:** {md_inline(_labels(rec.authorities) or NONE_GIVEN)}")
+        authorities = _labels(rec.authorities) or NONE_GIVEN
+        out.append(f"- **Responsible authority:** {md_inline(authorities)}")
         out.append(f"- **Life-cycle stage:** {md_inline(_labels(rec.stages) or NONE_GIVEN)}")
         refs = _md_references(rec.references) or "n.d."
         out.append(f"- **Additional resources / reference:** {refs}")
