@@ -329,6 +329,11 @@ def _h(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def _attr(text: str) -> str:
+    """An attribute value in double quotes: & < > " escaped, ' kept (readable CSP)."""
+    return html.escape(text, quote=False).replace('"', "&quot;")
+
+
 def _html_ref(ref: ReferenceView) -> str:
     if ref.url and _SAFE_URL.fullmatch(ref.url):
         return f'<a href="{_h(ref.url)}">{_h(ref.title)}</a>'
@@ -346,7 +351,7 @@ def to_html(result: CanvasResult) -> str:
         '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_h(csp)}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_attr(csp)}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_h(CANVAS_TITLE)}</title>",
         f"<style>{HTML_CSS}</style>",

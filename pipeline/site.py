@@ -24,7 +24,14 @@ from pipeline.canvas import (
     TEXT_GAP,
     CanvasIndex,
 )
-from pipeline.canvas_formats import ANY, CSV_COLUMNS, NO_PRACTICE, NONE_GIVEN, csp_hash
+from pipeline.canvas_formats import (
+    ANY,
+    CSV_COLUMNS,
+    NO_PRACTICE,
+    NONE_GIVEN,
+    _attr,
+    csp_hash,
+)
 
 if TYPE_CHECKING:
     from pipeline.models.framework import Framework
@@ -137,7 +144,7 @@ def render_site(fw: Framework, *, title: str = DEFAULT_TITLE) -> str:
     return _asset("index.html.in").format(
         title=t,
         framework_title=framework_title,
-        csp=html.escape(csp, quote=False).replace('"', "&quot;"),
+        csp=_attr(csp),
         style=style,
         script=script,
         data=embed_json(site_data(fw)),
