@@ -174,7 +174,8 @@ def test_canvas_in_chromium(site: dict[str, Any]) -> None:
         fields = card["fields"]
         principle = rec["principle"]
         assert fields["Principle"] == f"{principle['id']} {principle['name']}"
-        assert fields["Process recommendation"] == f"{rec['process']['id']} {rec['process']['text']}"
+        process = rec["process"]
+        assert fields["Process recommendation"] == f"{process['id']} {process['text']}"
         assert fields["Mitigated risk"] == "; ".join(f"{r['id']} {r['name']}" for r in rec["risks"])
         assert fields["Responsible authority"] == "; ".join(
             f"{a['id']} {a['name']}" for a in rec["authorities"]
