@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pipeline.errors import UsageError
-from pipeline.ids import natural_key, sorted_ids
+from pipeline.ids import last_number, natural_key, sorted_ids
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -134,6 +134,19 @@ class CanvasResult:
         return len(self.recommendations)
 
 
+@dataclass(frozen=True)
+class _PracticeFacts:
+    """A practice as shown (independent of the query) and what the filters test."""
+
+    id: str
+    own_authorities: tuple[str, ...]
+    own_stages: tuple[str, ...]
+    references: tuple[str, ...]
+    authority_ids: frozenset[str]  # effective
+    stage_ids: frozenset[str]
+    view: PracticeView
+
+
 @dataclass
 class _ProcessFacts:
     id: str
@@ -143,13 +156,23 @@ class _ProcessFacts:
     authorities: tuple[str, ...]
     stages: tuple[str, ...]
     references: tuple[str, ...]
-    practices: list[str] = field(default_factory=list)
+    practices: list[_PracticeFacts] = field(default_factory=list)
+    views: tuple[
+        Named, tuple[Named, ...], tuple[Named, ...], tuple[Named, ...], tuple[ReferenceView, ...]
+    ] | None = None
 
 
 class CanvasIndex:
-    """Built once per framework: dimension value -> process ids, and what is shown."""
+    """Built once per framework: dimension value -> process ids, and every view shown, so a
+    query only selects (its cost is the size of its answer)."""
 
     def __init__(self, fw: Framework) -> None:
+        from pipeline.store.reader import gc_paused
+
+        with gc_paused():  # many small acyclic objects: the cyclic GC would only slow it
+            self._build(fw)
+
+    def _build(self, fw: Framework) -> None:
         self.fw = fw
         self.choices: dict[str, list[Named]] = {
             "authority": self._named(fw.authorities),
@@ -168,6 +191,15 @@ class CanvasIndex:
             for n in values:  # ids win over names
                 table[n.id.casefold()] = n.id
             self._lookup[dim] = table
+        self._rank: dict[str, dict[str, int]] = {
+            dim: {n.id: i for i, n in enumerate(values)} for dim, values in self.choices.items()
+        }
+        self._ref_views: dict[str, ReferenceView] = {}
+        for ref_id in sorted_ids(fw.references):
+            ref = fw.references[ref_id]
+            if ref.is_active:
+                self._ref_views[ref_id] = ReferenceView(ref_id, ref.title, ref.url)
+        self._rank["reference"] = {r: i for i, r in enumerate(self._ref_views)}
 
         self.processes: dict[str, _ProcessFacts] = {}
         self.index: dict[str, dict[str, set[str]]] = {dim: {} for dim in DIMENSIONS}
@@ -184,9 +216,14 @@ class CanvasIndex:
                 risks=self._active("risk", process.risks),
                 authorities=self._active("authority", process.authorities),
                 stages=self._active("stage", process.stages),
-                references=tuple(
-                    r for r in sorted_ids(process.references) if self._reference_ok(r)
-                ),
+                references=self._active_refs(process.references),
+            )
+            facts.views = (
+                self._by_id["principle"][principle_id],
+                self._views("risk", facts.risks),
+                self._views("authority", facts.authorities),
+                self._views("stage", facts.stages),
+                self._refs(facts.references),
             )
             self.rank[process_id] = len(self.rank)
             self.processes[process_id] = facts
@@ -194,11 +231,48 @@ class CanvasIndex:
             for dim in ("authority", "stage", "risk"):
                 for value in getattr(facts, _PROCESS_FIELD[dim]):
                     self.index[dim].setdefault(value, set()).add(process_id)
-        for practice_id in sorted(fw.practices, key=natural_key):
+        by_process: dict[str, list[str]] = {}
+        for practice_id, practice in fw.practices.items():
+            if practice.is_active:
+                by_process.setdefault(practice_id.rsplit(".", 1)[0], []).append(practice_id)
+        for process_id, practice_ids in by_process.items():
+            owner = self.processes.get(process_id)
+            if owner is None:
+                continue
+            practice_ids.sort(key=last_number)
+            self._add_practices(fw, owner, practice_ids)
+
+    def _add_practices(self, fw: Framework, owner: _ProcessFacts, practice_ids: list[str]) -> None:
+        assert owner.views is not None
+        inherited_auth, inherited_stage = owner.views[2], owner.views[3]
+        for practice_id in practice_ids:
             practice = fw.practices[practice_id]
-            owner = self.processes.get(practice_id.rsplit(".", 1)[0])
-            if owner is not None and practice.is_active:
-                owner.practices.append(practice_id)
+            own_auth = self._active("authority", practice.authorities)
+            own_stage = self._active("stage", practice.stages)
+            eff_auth = own_auth or owner.authorities
+            eff_stage = own_stage or owner.stages
+            refs = self._active_refs(practice.references)
+            owner.practices.append(
+                _PracticeFacts(
+                    id=practice_id,
+                    own_authorities=own_auth,
+                    own_stages=own_stage,
+                    references=refs,
+                    authority_ids=frozenset(eff_auth),
+                    stage_ids=frozenset(eff_stage),
+                    view=PracticeView(
+                        id=practice_id,
+                        text=practice.text,
+                        authorities=(
+                            self._views("authority", own_auth) if own_auth else inherited_auth
+                        ),
+                        stages=self._views("stage", own_stage) if own_stage else inherited_stage,
+                        narrowed_authorities=bool(own_auth),
+                        narrowed_stages=bool(own_stage),
+                        references=self._refs(refs),
+                    ),
+                )
+            )
 
     @staticmethod
     def _named(table: Mapping[str, object]) -> list[Named]:
@@ -210,12 +284,12 @@ class CanvasIndex:
         return result
 
     def _active(self, dim: str, ids: Iterable[str]) -> tuple[str, ...]:
-        known = self._by_id[dim]
-        return tuple(i for i in sorted_ids(set(ids)) if i in known)
+        """The active ones among ``ids``, deduplicated, in natural order."""
+        rank = self._rank[dim]
+        return tuple(sorted({i for i in ids if i in rank}, key=rank.__getitem__))
 
-    def _reference_ok(self, ref_id: str) -> bool:
-        ref = self.fw.references.get(ref_id)
-        return ref is not None and ref.is_active
+    def _active_refs(self, ids: Iterable[str]) -> tuple[str, ...]:
+        return self._active("reference", ids)
 
     # ---- selection -------------------------------------------------------------------
 
@@ -270,46 +344,39 @@ class CanvasIndex:
         return sorted(candidates, key=self.rank.__getitem__)
 
     def query(self, selection: Selection) -> CanvasResult:
+        from pipeline.store.reader import gc_paused
+
+        with gc_paused():  # a query allocates only acyclic views
+            return self._query(selection)
+
+    def _query(self, selection: Selection) -> CanvasResult:
         want_auth = selection.ids("authority")
         want_stage = selection.ids("stage")
         recommendations = []
         for number, process_id in enumerate(self.matching_process_ids(selection), start=1):
             facts = self.processes[process_id]
-            practices = []
-            for practice_id in facts.practices:
-                practice = self.fw.practices[practice_id]
-                own_auth = self._active("authority", practice.authorities)
-                own_stage = self._active("stage", practice.stages)
-                eff_auth = own_auth or facts.authorities
-                eff_stage = own_stage or facts.stages
-                if want_auth and want_auth.isdisjoint(eff_auth):
-                    continue
-                if want_stage and want_stage.isdisjoint(eff_stage):
-                    continue
-                practices.append(
-                    PracticeView(
-                        id=practice_id,
-                        text=practice.text,
-                        authorities=self._views("authority", eff_auth),
-                        stages=self._views("stage", eff_stage),
-                        narrowed_authorities=bool(own_auth),
-                        narrowed_stages=bool(own_stage),
-                        references=self._refs(
-                            r for r in sorted_ids(practice.references) if self._reference_ok(r)
-                        ),
-                    )
+            assert facts.views is not None
+            principle, risks, authorities, stages, references = facts.views
+            if want_auth or want_stage:
+                practices = tuple(
+                    p.view
+                    for p in facts.practices
+                    if (not want_auth or not want_auth.isdisjoint(p.authority_ids))
+                    and (not want_stage or not want_stage.isdisjoint(p.stage_ids))
                 )
+            else:
+                practices = tuple(p.view for p in facts.practices)
             recommendations.append(
                 Recommendation(
                     number=number,
-                    principle=self._by_id["principle"][facts.principle],
+                    principle=principle,
                     process_id=process_id,
                     text=facts.text,
-                    risks=self._views("risk", facts.risks),
-                    authorities=self._views("authority", facts.authorities),
-                    stages=self._views("stage", facts.stages),
-                    references=self._refs(facts.references),
-                    practices=tuple(practices),
+                    risks=risks,
+                    authorities=authorities,
+                    stages=stages,
+                    references=references,
+                    practices=practices,
                 )
             )
         return CanvasResult(selection, tuple(recommendations))
@@ -318,11 +385,7 @@ class CanvasIndex:
         return tuple(self._by_id[dim][i] for i in ids)
 
     def _refs(self, ids: Iterable[str]) -> tuple[ReferenceView, ...]:
-        result = []
-        for ref_id in ids:
-            ref = self.fw.references[ref_id]
-            result.append(ReferenceView(ref_id, ref.title, ref.url))
-        return tuple(result)
+        return tuple(self._ref_views[i] for i in ids)
 
 
 # ---- facade ------------------------------------------------------------------------------

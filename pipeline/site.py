@@ -32,6 +32,7 @@ from pipeline.canvas_formats import (
     _attr,
     csp_hash,
 )
+from pipeline.ids import sorted_ids
 
 if TYPE_CHECKING:
     from pipeline.models.framework import Framework
@@ -51,31 +52,23 @@ def site_data(fw: Framework, index: CanvasIndex | None = None) -> dict[str, Any]
     references: dict[str, list[str | None]] = {}
     processes: list[dict[str, Any]] = []
 
-    def refs(ids: list[str] | tuple[str, ...]) -> list[str]:
-        kept = []
+    def refs(ids: tuple[str, ...]) -> list[str]:
         for ref_id in ids:
-            ref = fw.references.get(ref_id)
-            if ref is None or not ref.is_active:
-                continue
+            ref = fw.references[ref_id]
             references[ref_id] = [ref.title, ref.url]
-            kept.append(ref_id)
-        return kept
-
-    from pipeline.ids import sorted_ids
+        return list(ids)
 
     for facts in idx.processes.values():
-        practices = []
-        for practice_id in facts.practices:
-            practice = fw.practices[practice_id]
-            practices.append(
-                {
-                    "id": practice_id,
-                    "text": practice.text,
-                    "authorities": list(idx._active("authority", practice.authorities)),
-                    "stages": list(idx._active("stage", practice.stages)),
-                    "references": refs(sorted_ids(practice.references)),
-                }
-            )
+        practices = [
+            {
+                "id": q.id,
+                "text": q.view.text,
+                "authorities": list(q.own_authorities),
+                "stages": list(q.own_stages),
+                "references": refs(q.references),
+            }
+            for q in facts.practices
+        ]
         processes.append(
             {
                 "id": facts.id,
