@@ -51,8 +51,8 @@ def big_framework(processes_per_principle: int = 556, practices_per_process: int
         for k in range(1, processes_per_principle + 1):
             n += 1
             pid = f"{p}.{k}"
-            auths = [AUTHORITIES[n % 5], AUTHORITIES[(n * 3 + 1) % 5]]
-            stages = [STAGES[n % 5], STAGES[(n + 2) % 5]]
+            auths = [AUTHORITIES[n % 5], AUTHORITIES[(n // 5) % 5]]
+            stages = [STAGES[(n // 25) % 5], STAGES[(n + 2) % 5]]
             fw.processes[pid] = Process.model_construct(
                 id=pid,
                 text=f"Process {pid}",
