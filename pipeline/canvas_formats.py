@@ -55,6 +55,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SAFE_URL = re.compile(r"https?://[^\s<>\"'`\\]+")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Control characters (but tab and line feed) would drive a terminal: shown as U+FFFD.
+_TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def render(result: CanvasResult, fmt: str) -> str:
@@ -146,7 +148,7 @@ def to_text(result: CanvasResult) -> str:
         out.append("  Illustrative practices:" + ("" if rec.practices else f" {NO_PRACTICE}"))
         out += [f"    - {_indent(_practice_line(p), pad + '  ')}" for p in rec.practices]
         out += [f"  {label}: {_indent(value, pad)}" for label, value in _fields(rec)]
-    return "\n".join(out) + "\n"
+    return _TERMINAL_CONTROL.sub("\ufffd", "\n".join(out) + "\n")
 
 
 # ---- Markdown ----------------------------------------------------------------------------

@@ -315,3 +315,15 @@ def test_command_on_mini_fixture(mini_root: Path) -> None:
     result = run_cli("canvas", "-a", "Government", "-s", "Strategy & Design", cwd=mini_root)
     assert result.code == 0, result.output
     assert "Total recommendations 1" in result.stdout
+
+
+def test_text_output_neutralises_terminal_controls(fw: Framework) -> None:
+    from dataclasses import replace
+
+    hostile = replace(fw, practices=dict(fw.practices))
+    hostile.practices["F3.1.1"] = fw.practices["F3.1.1"].model_copy(
+        update={"text": "red \x1b[31m text\x07 and\ttab"}
+    )
+    text = render(canvas(hostile, authorities=["R1"]), "text")
+    assert "\x1b" not in text and "\x07" not in text
+    assert "red \ufffd[31m text\ufffd and\ttab" in text

@@ -295,6 +295,44 @@ def test_works_from_file_and_on_a_phone(site: dict[str, Any]) -> None:
         driver.set_window_size(1280, 1000)
 
 
+def test_keyboard_alone_selects(site: dict[str, Any]) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    driver = site["driver"]
+    driver.get("about:blank")
+    driver.get(site["url"])
+    actions = ActionChains(driver)
+    actions.send_keys(Keys.TAB).perform()  # the skip link comes first
+    assert driver.switch_to.active_element.get_attribute("class") == "skip"
+    actions.send_keys(Keys.TAB).perform()
+    assert driver.switch_to.active_element.get_attribute("id") == "opt-authority-R1"
+    actions.send_keys(Keys.SPACE).perform()
+    expected = canvas(site["fw"], authorities=["R1"]).total
+    wait_for(
+        lambda: driver.execute_script("return document.getElementById('total').textContent")
+        == f"Total recommendations {expected}"
+    )
+    assert driver.execute_script("return document.getElementById('count-authority').textContent")
+    assert driver.current_url.endswith("#authority=R1")
+
+
+def test_cli_html_format_obeys_its_own_policy(site: dict[str, Any], tmp_path: Path) -> None:
+    driver = site["driver"]
+    page = tmp_path / "canvas.html"
+    page.write_bytes(cli_bytes(site["root"], "canvas", *QUERY, "--format", "html"))
+    driver.get_log("browser")
+    driver.get(page.as_uri())
+    assert driver.execute_script("return document.querySelectorAll('article').length") == 2
+    assert "<script>alert(1)</script>" in driver.find_element("tag name", "main").text
+    # the inline style applied (its CSP hash matched): cards have a left border
+    width = driver.execute_script(
+        "return getComputedStyle(document.querySelector('article')).borderLeftWidth"
+    )
+    assert width != "0px"
+    assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
 def test_site_built_by_facade_matches_command(site: dict[str, Any], tmp_path: Path) -> None:
     page = build_site(site["fw"], tmp_path)
     assert page.read_bytes() == (site["out"] / "index.html").read_bytes()

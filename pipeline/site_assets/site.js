@@ -202,6 +202,10 @@
     var fieldset = el("fieldset");
     fieldset.id = "filter-" + d.key;
     fieldset.appendChild(el("legend", d.label));
+    var count = el("p", "", "count");
+    count.id = "count-" + d.key;
+    count.setAttribute("aria-hidden", "true");  // the checkboxes say it already
+    fieldset.appendChild(count);
     var options = el("div", null, "options");
     boxes[d.key] = [];
     d.values.forEach(function (v) {
@@ -347,6 +351,11 @@
   function update() {
     var sel = selection();
     current = { sel: sel, recs: query(sel) };
+    DIMS.forEach(function (d) {
+      var n = sel[d].length;
+      document.getElementById("count-" + d).textContent =
+        n ? n + " of " + boxes[d].length + " selected" : "Any (none selected)";
+    });
     document.getElementById("summary").textContent = "Selected dimensions: " + DIMS.map(function (d) {
       return LABEL[d] + ": " + selected(sel, d);
     }).join(" \u00b7 ");
