@@ -360,6 +360,9 @@
       return LABEL[d] + ": " + selected(sel, d);
     }).join(" \u00b7 ");
     document.getElementById("total").textContent = "Total recommendations " + current.recs.length;
+    var n = current.recs.length;
+    document.getElementById("jump").textContent = n === 1 ? "Show the recommendation"
+      : (n ? "Show the " + n + " recommendations" : "No recommendation: see why");
     cards.textContent = "";
     shown = 0;
     showMore(false);
@@ -377,6 +380,15 @@
     a.remove();
     setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
   }
+
+  function toResults(event) {
+    event.preventDefault();  // keep the selection in the address, not "#results"
+    var results = document.getElementById("results");
+    results.scrollIntoView();
+    results.focus();
+  }
+  document.querySelector("a.skip").addEventListener("click", toResults);
+  document.getElementById("jump").addEventListener("click", toResults);
 
   form.addEventListener("change", update);
   document.getElementById("clear").addEventListener("click", function () {
