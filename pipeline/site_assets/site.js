@@ -362,7 +362,8 @@
     document.getElementById("total").textContent = "Total recommendations " + current.recs.length;
     var n = current.recs.length;
     document.getElementById("jump").textContent = n === 1 ? "Show the recommendation"
-      : (n ? "Show the " + n + " recommendations" : "No recommendation: see why");
+      : (n ? "Show the " + n + " recommendations" : "Show the result");
+    document.getElementById("empty").hidden = n > 0;
     cards.textContent = "";
     shown = 0;
     showMore(false);
