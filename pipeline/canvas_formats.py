@@ -52,7 +52,8 @@ CSV_COLUMNS = (
 )
 LIST_SEPARATOR = "; "
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_SAFE_URL = re.compile(r"https?://[^\s<>\"'`\\]+")
+# A URL shown as a link: http(s) and RFC 3986 characters only (the same class in site.js).
+_SAFE_URL = re.compile(r"https?://[A-Za-z0-9._~:/?#\[\]@!$&()*+,;=%-]+")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Control characters (but tab and line feed) would drive a terminal: shown as U+FFFD.
