@@ -332,7 +332,7 @@ def _h(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _attr(text: str) -> str:
+def html_attr(text: str) -> str:
     """An attribute value in double quotes: & < > " escaped, ' kept (readable CSP)."""
     return html.escape(text, quote=False).replace('"', "&quot;")
 
@@ -354,7 +354,7 @@ def to_html(result: CanvasResult) -> str:
         '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_attr(csp)}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{html_attr(csp)}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_h(CANVAS_TITLE)}</title>",
         f"<style>{HTML_CSS}</style>",

@@ -29,8 +29,8 @@ from pipeline.canvas_formats import (
     CSV_COLUMNS,
     NO_PRACTICE,
     NONE_GIVEN,
-    _attr,
     csp_hash,
+    html_attr,
 )
 from pipeline.ids import sorted_ids
 
@@ -137,7 +137,7 @@ def render_site(fw: Framework, *, title: str = DEFAULT_TITLE) -> str:
     return _asset("index.html.in").format(
         title=t,
         framework_title=framework_title,
-        csp=_attr(csp),
+        csp=html_attr(csp),
         style=style,
         script=script,
         data=embed_json(site_data(fw)),
