@@ -82,3 +82,17 @@ def test_site_command(tmp_path: Path) -> None:
     assert (out / "index.html").read_bytes() == (tmp_path / "site2" / "index.html").read_bytes()
     missing = run_cli("site", cwd=root)
     assert missing.code == 2
+
+
+def test_missing_browser_fails_in_ci_and_skips_locally(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tests import browser
+
+    monkeypatch.setattr(browser, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match=r"setup-browser\.sh"):
+        browser.require_browser()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="no-chromium"):
+        browser.require_browser()
