@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "schemas": "schemas",
     "rules": "rules",
     "intake": "intake",
+    "canvas": "canvas",
+    "site": "site",
 }
 
 
