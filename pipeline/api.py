@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pipeline.errors import SafeguardsError
 from pipeline.report import Report
@@ -151,9 +151,10 @@ def review(
 
     if not reviewer:
         raise UsageError("name the reviewer (--reviewer NAME)")
-    return run_review(
-        workspace, path, decision, reviewer=reviewer, note=note, date=date  # type: ignore[arg-type]
-    )
+    if decision not in ("accept", "reject"):
+        raise UsageError(f"decision must be 'accept' or 'reject', not {decision!r}")
+    choice: Literal["accept", "reject"] = "accept" if decision == "accept" else "reject"
+    return run_review(workspace, path, choice, reviewer=reviewer, note=note, date=date)
 
 
 def merge(
@@ -215,3 +216,29 @@ def new_contribution(
         raise SafeguardsError(f"{output} already exists; choose another file name")
     atomic_write(output, text)
     return NewContribution(output, text)
+
+
+if TYPE_CHECKING:
+    from pipeline.intake import IntakeResult
+
+
+def intake(
+    workspace: Workspace,
+    body: str,
+    *,
+    title: str | None = None,
+    github: str | None = None,
+    issue: int | None = None,
+    output: Path | None = None,
+    write: bool = True,
+) -> IntakeResult:
+    """An issue form's rendered Markdown -> a validated contribution file.
+
+    Raises :class:`pipeline.intake.IntakeError` listing every problem under the form's
+    labels; nothing is written then.
+    """
+    from pipeline.intake import run_intake
+
+    return run_intake(
+        workspace, body, title=title, github=github, issue=issue, output=output, write=write
+    )

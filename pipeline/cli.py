@@ -27,6 +27,9 @@ COMMANDS: dict[str, str] = {
     "diff": "diff",
     "review": "review",
     "merge": "merge",
+    "intake": "intake",
+    "canvas": "canvas",
+    "site": "site",
 }
 
 
