@@ -23,6 +23,10 @@ COMMANDS: dict[str, str] = {
     "format": "format",
     "schemas": "schemas",
     "rules": "rules",
+    "release": "release",
+    "verify": "verify",
+    "bundle": "bundle",
+    "download": "download",
 }
 
 

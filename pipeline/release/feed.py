@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pipeline.exports.htmlsafe import markdown_to_html
 from pipeline.exports.text import html_text
+from pipeline.release.notes import relink
 
 RELEASES_BASE_URL = "https://dpi-safeguards.github.io/framework/releases/"
 FEED_ID = "tag:dpi-safeguards.github.io,2024:framework/releases"
@@ -41,7 +42,7 @@ def render_feed(
             f"    <updated>{date}T00:00:00Z</updated>",
             f'    <link rel="alternate" href="{_x(link + "RELEASE_NOTES.md")}"/>',
             f'    <link rel="related" type="application/json" href="{_x(link + "changes.json")}"/>',
-            f'    <content type="html">{_x(markdown_to_html(notes))}</content>',
+            f'    <content type="html">{_x(markdown_to_html(relink(notes, link)))}</content>',
             "  </entry>",
         ]
     out += ["</feed>", ""]

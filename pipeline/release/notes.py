@@ -136,12 +136,17 @@ def render_release_notes(
     return "\n".join(out)
 
 
+def relink(text: str, prefix: str) -> str:
+    """Links to files of the same release, made relative to another place."""
+    return _LOCAL_LINK.sub(lambda m: f"]({prefix}{m.group(1)})", text)
+
+
 def render_changelog(notes_newest_first: list[tuple[str, str]]) -> str:
     """``CHANGELOG.md``: every release's notes, newest first, headings one level down."""
     out = ["# Changelog", ""]
     for version, notes in notes_newest_first:
         for line in notes.rstrip("\n").split("\n"):
-            line = _LOCAL_LINK.sub(rf"](v{version}/\1)", line)
+            line = relink(line, f"v{version}/")
             out.append("#" + line if line.startswith("#") else line)
         out.append("")
     return "\n".join(out)
