@@ -13,8 +13,15 @@ import re
 # CommonMark: any ASCII punctuation may be backslash-escaped and then renders as itself.
 _MD_INLINE = re.compile(r"([\\`*_\[\]{}<>|~&!#])")
 # Characters that start a block (heading, quote, list, rule, table) at a line start.
-_MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|[0-9]+[.)])")
+_MD_LINE_START = re.compile(r"^(\s*)(?:([#>+\-=])|([0-9]+)([.)]))")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, marker, digits, dot = match.groups()
+    if marker is not None:
+        return f"{indent}\\{marker}"
+    return f"{indent}{digits}\\{dot}"
 
 
 def md_inline(text: str) -> str:
@@ -22,7 +29,7 @@ def md_inline(text: str) -> str:
     lines = []
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         escaped = _MD_INLINE.sub(r"\\\1", line)
-        escaped = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+        escaped = _MD_LINE_START.sub(_escape_line_start, escaped)
         lines.append(escaped)
     return "\n".join(lines)
 
