@@ -29,8 +29,12 @@ class Result:
         return self.stdout + self.stderr
 
 
-def run_cli(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None,
-            timeout: float = 120) -> Result:
+def run_cli(
+    *args: str | Path,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> Result:
     """Run the installed command as a user would: a real process."""
     full_env = {**os.environ, **(env or {})}
     full_env.pop("SAFEGUARDS_ROOT", None)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from release_support import HOSTILE_CONTRIBUTOR, HOSTILE_TEXT, add_hostile_practice
 
 from pipeline import api
@@ -244,3 +246,38 @@ def test_feed_is_valid_atom(hostile_release: Path) -> None:
         "tag:dpi-safeguards.github.io,2024:framework/releases:v1.1.0",
         "tag:dpi-safeguards.github.io,2024:framework/releases:v1.0.0",
     ]
+
+
+_TEXT = st.text(
+    alphabet=st.characters(
+        codec="utf-8", categories=("L", "N", "P", "S", "Zs"), exclude_characters="\u2028\u2029"
+    ),
+    min_size=1,
+    max_size=80,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXT)
+def test_markdown_escaping_renders_the_text_itself(text: str) -> None:
+    """Whatever a contributor writes renders as exactly that text: no markup, no links."""
+    import html as html_module
+
+    text = " ".join(text.split())
+    assume(text)
+    rendered = markdown_to_html(md_inline(text)).strip()
+    assert rendered.startswith("<p>") and rendered.endswith("</p>")
+    inner = rendered[3:-4]
+    assert "<" not in inner
+    assert html_module.unescape(inner) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_TEXT, min_size=1, max_size=5))
+def test_csv_cells_round_trip(values: list[str]) -> None:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([csv_cell(v) for v in values])
+    (row,) = list(csv.reader(io.StringIO(buffer.getvalue(), newline="")))
+    for cell, value in zip(row, values, strict=True):
+        assert cell == (("'" + value) if value.startswith(("=", "+", "-", "@")) else value)

@@ -431,3 +431,14 @@ def test_release_after_merge_contribution(mini_root: Path) -> None:
     notes = (mini_root / "releases/v1.1.0/RELEASE_NOTES.md").read_text()
     assert "F3.1.3" in notes and "Asha Rao" in notes and "Secretariat Reviewer" in notes
     assert run_cli("--root", mini_root, "verify").code == 0
+
+
+def test_verify_checks_changelog_and_feed(released: Path) -> None:
+    changelog = released / "releases/CHANGELOG.md"
+    changelog.write_text(changelog.read_text() + "\nInjected line.\n")
+    result = run_cli("--root", released, "verify", "--no-rebuild")
+    assert result.code == 1
+    assert "releases/CHANGELOG.md: differs from the index and release notes" in result.output
+    (released / "releases/feed.xml").unlink()
+    result = run_cli("--root", released, "verify", "--no-rebuild")
+    assert "releases/feed.xml: missing" in result.output

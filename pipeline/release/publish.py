@@ -158,9 +158,7 @@ def render_index(index: ReleaseIndex) -> str:
     return dump_json(index.model_dump(mode="json", by_alias=True))
 
 
-def write_release_listing(
-    releases_dir: Path, index: ReleaseIndex, title: str, log: list[str] | None = None
-) -> None:
+def render_listing(releases_dir: Path, index: ReleaseIndex, title: str) -> dict[str, str]:
     """index.json, CHANGELOG.md and feed.xml, from the index and each RELEASE_NOTES.md."""
     from pipeline.release.feed import render_feed
     from pipeline.release.notes import render_changelog
@@ -170,9 +168,16 @@ def write_release_listing(
         path = releases_dir / entry.path / "RELEASE_NOTES.md"
         text = path.read_text(encoding="utf-8") if path.exists() else ""
         notes.append((entry.version, entry.date, text))
-    atomic_write(releases_dir / INDEX_FILE, render_index(index))
-    atomic_write(releases_dir / CHANGELOG_FILE, render_changelog([(v, t) for v, _, t in notes]))
-    atomic_write(releases_dir / FEED_FILE, render_feed(title, notes))
+    return {
+        INDEX_FILE: render_index(index),
+        CHANGELOG_FILE: render_changelog([(v, t) for v, _, t in notes]),
+        FEED_FILE: render_feed(title, notes),
+    }
+
+
+def write_release_listing(releases_dir: Path, index: ReleaseIndex, title: str) -> None:
+    for name, text in render_listing(releases_dir, index, title).items():
+        atomic_write(releases_dir / name, text)
 
 
 def sweep_release_temps(releases_dir: Path) -> None:

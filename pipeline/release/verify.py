@@ -71,6 +71,42 @@ def check_files(entry: ReleaseEntry, files: dict[str, bytes]) -> list[Problem]:
     return problems
 
 
+def check_listing(workspace: Workspace, index: ReleaseIndex) -> list[Problem]:
+    """CHANGELOG.md and feed.xml are what the index and the release notes give."""
+    from pipeline.release.publish import CHANGELOG_FILE, FEED_FILE, render_listing
+
+    problems: list[Problem] = []
+    latest = index.latest or "-"
+    title = _title(workspace, index)
+    for name, expected in render_listing(workspace.releases_dir, index, title).items():
+        if name not in (CHANGELOG_FILE, FEED_FILE):
+            continue
+        path = workspace.releases_dir / name
+        if not path.is_file():
+            problems.append(Problem(latest, f"releases/{name}", "missing"))
+        elif path.read_text(encoding="utf-8") != expected:
+            problems.append(
+                Problem(latest, f"releases/{name}", "differs from the index and release notes")
+            )
+    return problems
+
+
+def _title(workspace: Workspace, index: ReleaseIndex) -> str:
+    """The framework title as the latest release has it."""
+    import json
+
+    entry = index.find(index.latest or "")
+    if entry is not None:
+        path = workspace.releases_dir / entry.path / "framework.json"
+        try:
+            title = json.loads(path.read_text(encoding="utf-8"))["metadata"]["title"]
+            if isinstance(title, str):
+                return title
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    return "Universal DPI Safeguards Framework"
+
+
 def rebuild_release(workspace: Workspace, entry: ReleaseEntry) -> dict[str, bytes]:
     """The release's files rebuilt from its git tag."""
     from pipeline.release.gitops import open_repo, read_at, tag_exists
@@ -133,6 +169,8 @@ def verify_releases(
     else:
         entries = list(index.releases)
     result = VerifyResult()
+    if not versions:
+        result.problems += check_listing(workspace, index)
     for entry in entries:
         result.checked.append(entry.version)
         folder = workspace.releases_dir / entry.path
