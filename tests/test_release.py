@@ -284,7 +284,7 @@ def test_verify_fails_when_the_tag_rebuilds_differently(released: Path) -> None:
     import hashlib
 
     from pipeline.release.bundle import read_bundle, render_sums
-    from pipeline.release.publish import read_index, render_index
+    from pipeline.release.publish import read_index, write_release_listing
 
     notes = released / "releases/v1.0.0/RELEASE_NOTES.md"
     notes.write_text(notes.read_text() + "edited\n")
@@ -299,7 +299,7 @@ def test_verify_fails_when_the_tag_rebuilds_differently(released: Path) -> None:
         )
         for f in entry.files
     ]
-    (released / "releases/index.json").write_text(render_index(index))
+    write_release_listing(released / "releases", index, "Universal DPI Safeguards Framework")
     result = run_cli("--root", released, "verify", "--no-rebuild")
     assert result.code == 0, result.output
     result = run_cli("--root", released, "verify")
