@@ -60,16 +60,21 @@ def command(
     if version is not None and bump not in (None, "auto"):
         raise UsageError("give either --version or --bump, not both")
     workspace = workspace_of(ctx)
-    result = api.release(
-        workspace,
-        version=version,
-        bump=bump,
-        date=date,
-        dry_run=dry_run,
-        tag=tag,
-        allow_unmerged=allow_unmerged,
-        progress=progress_printer(),
-    )
+    progress = progress_printer()
+    try:
+        result = api.release(
+            workspace,
+            version=version,
+            bump=bump,
+            date=date,
+            dry_run=dry_run,
+            tag=tag,
+            allow_unmerged=allow_unmerged,
+            progress=progress,
+        )
+    finally:
+        if progress is not None:
+            click.echo("\r\x1b[K", err=True, nl=False)
     head = "would release" if result.dry_run else "released"
     since = f" (after {result.previous})" if result.previous else " (first release)"
     click.echo(f"{head} v{result.version} dated {result.date}{since}")

@@ -179,8 +179,8 @@ def _pick(index: ReleaseIndex, version: str) -> ReleaseEntry:
 
 def download_release(
     source: str,
-    version: str = "latest",
-    out_dir: Path | str = "release",
+    version: str,
+    out_dir: Path | str,
     *,
     timeout: float = TIMEOUT_SECONDS,
 ) -> Path:

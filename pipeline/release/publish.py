@@ -6,13 +6,13 @@ Order of a real release (under the repository lock):
 2. diff against the latest release, pick the version (or check the one asked for);
 3. stamp ``deprecated.version: unreleased`` with the version (in memory);
 4. build the bundle into a temp folder beside ``releases/``;
-5. re-write the stamped framework files (canonical, atomic per file);
-6. rename the bundle folder into ``releases/vX.Y.Z`` (atomic: a crash leaves no half release);
+5. rename the bundle folder into ``releases/vX.Y.Z`` (atomic: a crash leaves no half release);
+6. re-write the stamped framework files (canonical, atomic per file);
 7. write ``index.json``, ``CHANGELOG.md`` and ``feed.xml`` atomically;
 8. with ``--tag``: commit ``framework/`` and ``releases/`` and tag the commit ``vX.Y.Z``.
 
-A crash between 6 and 7 leaves a release folder the index does not list; the next run
-with the same version and date rebuilds it, finds the same bytes and only adds the index.
+A crash after 5 leaves a release folder the index does not list; the next run with the
+same version and date rebuilds it, finds the same bytes, and completes steps 6 and 7.
 """
 
 from __future__ import annotations
@@ -333,11 +333,10 @@ def _release(
     try:
         if not adopt:
             write_bundle(bundle.files, temp_root / "bundle")
-        write_framework(stamped, workspace.framework_dir)
-        if not adopt:
             (temp_root / "bundle").rename(target)
     finally:
         shutil.rmtree(temp_root, ignore_errors=True)
+    write_framework(stamped, workspace.framework_dir)
     new_entry = index_entry(stamped, bundle, version, release_date, previous_version)
     releases = sorted(
         [*index.releases, new_entry], key=lambda r: Version.parse(r.version), reverse=True
