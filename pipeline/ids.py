@@ -35,12 +35,23 @@ ID_PATTERNS: dict[Kind, str] = {
     Kind.KPI: rf"KPI-(PEO|RED|INS|LAW|MKT|TEC)-(DES|DEP|OPS)-{NUM}",
     Kind.REFERENCE: f"REF-{NUM}",
 }
-# JSON Schema ``pattern`` is unanchored ECMA-262: anchor with ^...$ (ECMA ``$`` is end of input).
-SCHEMA_ID_PATTERNS: dict[Kind, str] = {k: f"^{p}$" for k, p in ID_PATTERNS.items()}
+
+
+def anchored(pattern: str) -> str:
+    """A JSON Schema ``pattern`` matching the whole string, in every regex dialect.
+
+    ``$`` is not enough: Python's ``re`` (used by the jsonschema library and so by
+    check-jsonschema) lets ``$`` match before a trailing newline, so "F3\n" would pass.
+    A negative lookahead for any character is end-of-input in ECMA-262 and Python alike.
+    """
+    return f"^(?:{pattern})(?![\\s\\S])"
+
+
+SCHEMA_ID_PATTERNS: dict[Kind, str] = {k: anchored(p) for k, p in ID_PATTERNS.items()}
 _COMPILED: dict[Kind, re.Pattern[str]] = {k: re.compile(p) for k, p in ID_PATTERNS.items()}
 
 PLACEHOLDER_PATTERN = "[$][a-z0-9][a-z0-9-]{0,39}"
-SCHEMA_PLACEHOLDER_PATTERN = f"^{PLACEHOLDER_PATTERN}$"
+SCHEMA_PLACEHOLDER_PATTERN = anchored(PLACEHOLDER_PATTERN)
 _PLACEHOLDER = re.compile(PLACEHOLDER_PATTERN)
 
 # Risks are presented in the Guide's order (safety, inclusion, structural), not alphabetically.

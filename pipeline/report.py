@@ -40,6 +40,7 @@ class Finding:
 class Report:
     findings: list[Finding] = field(default_factory=list)
     files_checked: int = 0
+    framework_files: int = 0
     strict: bool = False
 
     def extend(self, findings: Iterable[Finding]) -> None:
@@ -76,8 +77,14 @@ def render_text(report: Report) -> str:
         lines.append(f"{_where(f)}: {f.severity.value} {f.code}{at}: {f.message}")
     errors = sum(1 for f in report.sorted() if f.severity is Severity.ERROR)
     warnings = len(report.sorted()) - errors
+    checked = f"{report.files_checked} file(s) checked"
+    if report.framework_files and report.files_checked != report.framework_files:
+        checked = (
+            f"{report.files_checked - report.framework_files} contribution file(s) and "
+            f"{report.framework_files} framework file(s) checked"
+        )
     summary = (
-        f"{report.files_checked} file(s) checked: {errors} error(s), {warnings} warning(s)"
+        f"{checked}: {errors} error(s), {warnings} warning(s)"
         + (" (--strict: warnings count as errors)" if report.strict and warnings else "")
     )
     lines.append(summary if lines else f"{summary}; all clean")
@@ -87,6 +94,7 @@ def render_text(report: Report) -> str:
 def render_json(report: Report) -> str:
     payload = {
         "files_checked": report.files_checked,
+        "framework_files": report.framework_files,
         "strict": report.strict,
         "exit_code": report.exit_code,
         "findings": [

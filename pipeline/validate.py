@@ -145,7 +145,8 @@ def run_validation(
                 targets += contribution_files(given)
             else:
                 targets.append(given)
-    report.files_checked = len(loaded.documents) + len(loaded.load_errors) + len(targets)
+    report.framework_files = len(loaded.documents) + len(loaded.load_errors)
+    report.files_checked = report.framework_files + len(targets)
     report.extend(framework_findings(loaded, rules=check_framework_rules))
     text_index = build_text_index(loaded.framework) if targets else {}
     for done, target in enumerate(targets, 1):

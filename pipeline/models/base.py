@@ -6,18 +6,22 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from pipeline.ids import SCHEMA_ID_PATTERNS, Kind
+from pipeline.ids import SCHEMA_ID_PATTERNS, Kind, anchored
 
 # Strict: "yes" is not a boolean and 1 is not a string, so pydantic and the published
 # JSON Schema (generated from these models) accept exactly the same documents.
-STRICT = ConfigDict(strict=True, extra="forbid", populate_by_name=True)
+# Python's regex engine runs the schema's patterns exactly as Python validators of the
+# published schema will (the patterns use a lookahead, which Rust's engine lacks).
+STRICT = ConfigDict(strict=True, extra="forbid", populate_by_name=True, regex_engine="python-re")
 
 MAX_TEXT = 4000
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300)]
-DateText = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
-VersionText = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}$")]
+DateText = Annotated[str, StringConstraints(pattern=anchored("[0-9]{4}-[0-9]{2}-[0-9]{2}"))]
+VersionText = Annotated[
+    str, StringConstraints(pattern=anchored(r"[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}"))
+]
 
 
 def id_type(kind: Kind) -> object:

@@ -101,6 +101,18 @@ def parents_exist(ctx: FrameworkContext) -> Iterator[Issue]:
                 )
 
 
+@framework_rule("IDX013", Severity.ERROR, "entry nested under a parent its id does not name")
+def filed_under_parent(ctx: FrameworkContext) -> Iterator[Issue]:
+    for entry_id, filed in ctx.loaded.filed_under.items():
+        parent = parent_id(entry_id)
+        if parent is not None and parent != filed:
+            yield Issue(
+                f"{entry_id} is written under {filed}, but its id places it under {parent}; "
+                f"move it into {parent}",
+                EntryAt(entry_id, ("id",)),
+            )
+
+
 @framework_rule("IDX003", Severity.ERROR, "id used twice")
 def unique_ids(ctx: FrameworkContext) -> Iterator[Issue]:
     for entry_id, places in ctx.loaded.duplicates.items():

@@ -109,8 +109,10 @@ def _explain(detail: Any, path: JsonPath) -> tuple[str, str]:
         return "IDX005", f"needs at least one {last[:-1] if last != 'authorities' else 'authority'}"
     if kind in ("string_too_long", "too_long"):
         return "SCH005", f"is too long: at most {ctx.get('max_length')} characters or items"
-    if kind in ("string_too_short", "too_short"):
-        return "SCH005", f"is too short: at least {ctx.get('min_length')}"
+    if kind == "string_too_short":
+        return "SCH005", "must not be empty"
+    if kind == "too_short":
+        return "SCH005", f"needs at least {ctx.get('min_length')} item(s)"
     if kind.endswith("_type") or kind in ("model_type", "model_attributes_type"):
         expected = {
             "string_type": "a string (put it in quotes)",
@@ -134,9 +136,9 @@ def _pattern_hint(pattern: str) -> str:
         "RS|RI|SV": "RS1, RI2 or SV5",
         "[FO][1-9][0-9]{0,5}\\.[1-9][0-9]{0,5}\\.": "F3.1.2 (a practice)",
         "[FO][1-9][0-9]{0,5}\\.": "F3.1 (a process)",
-        "^[FO]": "F1..F9 or O1..O9 (a principle)",
-        "^L": "L1..L5 (a life-cycle stage)",
-        "^R[1": "R1..R5 (a responsible authority)",
+        "(?:[FO]": "F1..F9 or O1..O9 (a principle)",
+        "(?:L": "L1..L5 (a life-cycle stage)",
+        "(?:R[1": "R1..R5 (a responsible authority)",
         "KPI-": "KPI-PEO-DES-1",
         "REF-": "REF-1",
         "[$]": "$my-new-entry (a placeholder)",

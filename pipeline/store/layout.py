@@ -67,6 +67,8 @@ class LoadedFramework:
     documents: dict[str, Document] = field(default_factory=dict)
     # id -> (file shown to users, path of the entry inside that file)
     locations: dict[str, tuple[str, JsonPath]] = field(default_factory=dict)
+    # process/practice id -> the id of the principle/process it is nested under in its file
+    filed_under: dict[str, str] = field(default_factory=dict)
     # ids defined more than once: id -> every (file, path) after the first
     duplicates: dict[str, list[tuple[str, JsonPath]]] = field(default_factory=dict)
     load_errors: list[LoadError] = field(default_factory=list)
@@ -158,6 +160,7 @@ def _absorb_principle(loaded: LoadedFramework, parsed: PrincipleFile, shown: str
     principle = Principle.model_construct(**principle_fields)
     _register(loaded, Kind.PRINCIPLE, principle, shown, ())
     for p_index, node in enumerate(parsed.processes):
+        loaded.filed_under.setdefault(node.id, parsed.id)
         process_fields = {k: getattr(node, k) for k in Process.model_fields}
         _register(
             loaded,
@@ -167,6 +170,7 @@ def _absorb_principle(loaded: LoadedFramework, parsed: PrincipleFile, shown: str
             ("processes", p_index),
         )
         for q_index, practice in enumerate(node.practices):
+            loaded.filed_under.setdefault(practice.id, node.id)
             _register(
                 loaded, Kind.PRACTICE, practice, shown, ("processes", p_index, "practices", q_index)
             )

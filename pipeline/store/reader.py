@@ -53,7 +53,7 @@ _CONFLICT_MARKER = re.compile(r"^(?:<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
 _FORBIDDEN_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-@dataclass(frozen=True)
+@dataclass
 class LoadError(Exception):
     """A file that cannot be read safely; ``code`` is a stable finding code."""
 
@@ -396,6 +396,10 @@ def _parse_yaml(
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
+        if "nesting depth" in str(exc.problem):
+            raise LoadError(
+                "LOAD009", path, f"nests deeper than {MAX_DEPTH} levels", line, column
+            ) from None
         raise LoadError(
             "LOAD005", path, f"is not valid YAML: {exc.problem}", line, column
         ) from None

@@ -1,0 +1,42 @@
+"""The safe reader: positions, and no exception but LoadError for any input."""
+
+from __future__ import annotations
+
+import contextlib
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.store.reader import LoadError, decode, parse_text
+
+
+def test_positions_are_one_based() -> None:
+    doc = parse_text("a: 1\nb:\n  - p\n  - q\n", "f.yaml", is_json=False)
+    assert doc.data == {"a": 1, "b": ["p", "q"]}
+    assert doc.locate(("b", 1)) == (4, 5)
+    assert doc.locate(("a",)) == (1, 4)
+
+
+def test_json_and_yaml_read_the_same() -> None:
+    as_yaml = parse_text("x: [1, 2.5, true, null, 'no']\n", "f.yaml", is_json=False).data
+    as_json = parse_text('{"x": [1, 2.5, true, null, "no"]}', "f.json", is_json=True).data
+    assert as_yaml == as_json
+
+
+def test_json_positions_found_through_yaml_reading() -> None:
+    doc = parse_text('{\n  "a": {\n    "b": "x"\n  }\n}\n', "f.json", is_json=True)
+    assert doc.locate(("a", "b")) == (3, 10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400), st.booleans())
+def test_any_bytes_give_data_or_a_load_error(data: bytes, is_json: bool) -> None:
+    with contextlib.suppress(LoadError):
+        parse_text(decode(data, "f"), "f", is_json=is_json)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="[]{}:,-'\"!&*|>#?\n ab1.", max_size=200), st.booleans())
+def test_yaml_punctuation_soup_gives_data_or_a_load_error(text: str, is_json: bool) -> None:
+    with contextlib.suppress(LoadError):
+        parse_text(text, "f", is_json=is_json)
