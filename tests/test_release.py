@@ -442,3 +442,31 @@ def test_verify_checks_changelog_and_feed(released: Path) -> None:
     (released / "releases/feed.xml").unlink()
     result = run_cli("--root", released, "verify", "--no-rebuild")
     assert "releases/feed.xml: missing" in result.output
+
+
+def test_release_killed_mid_transaction_is_finished_by_the_next_run(
+    released: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipeline.store.transaction as transaction
+
+    add_practice(released)
+    real_replay = transaction.replay
+
+    def killed(root: Path) -> bool:
+        if (root / transaction.JOURNAL_NAME).exists():
+            raise KeyboardInterrupt  # as if killed after the journal was written
+        return False
+
+    monkeypatch.setattr(transaction, "replay", killed)
+    with pytest.raises(KeyboardInterrupt):
+        release(Workspace(released), date=DATE2)
+    assert (released / transaction.JOURNAL_NAME).exists()
+    assert index_of(released)["latest"] == "1.0.0"
+    assert (released / "releases/v1.1.0/SHA256SUMS").exists()
+    monkeypatch.setattr(transaction, "replay", real_replay)
+    with pytest.raises(SafeguardsError, match="nothing to release"):
+        release(Workspace(released), date=DATE2)
+    assert index_of(released)["latest"] == "1.1.0"
+    assert not (released / transaction.JOURNAL_NAME).exists()
+    result = run_cli("--root", released, "verify", "--no-rebuild")
+    assert result.code == 0, result.output

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from pipeline.ids import anchored
 from pipeline.models.base import DateText, StrictModel, VersionText
 from pipeline.models.framework import (
     Authority,
@@ -26,16 +27,18 @@ from pipeline.models.framework import (
 INDEX_FORMAT_VERSION = 1
 BUNDLE_FORMAT_VERSION = 1
 
-Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Sha256 = Annotated[str, StringConstraints(pattern=anchored("[0-9a-f]{64}"))]
 BundlePath = Annotated[
     str,
     StringConstraints(
         min_length=1,
         max_length=200,
-        pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*(/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*$",
+        pattern=anchored(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*(/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*"),
     ),
 ]
-ReleaseDir = Annotated[str, StringConstraints(pattern=r"^v[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}$")]
+ReleaseDir = Annotated[
+    str, StringConstraints(pattern=anchored(r"v[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}"))
+]
 
 
 class ReleaseStamp(StrictModel):

@@ -7,9 +7,10 @@ Order of a real release (under the repository lock):
 3. stamp ``deprecated.version: unreleased`` with the version (in memory);
 4. build the bundle into a temp folder beside ``releases/``;
 5. rename the bundle folder into ``releases/vX.Y.Z`` (atomic: a crash leaves no half release);
-6. re-write the stamped framework files (canonical, atomic per file);
-7. write ``index.json``, ``CHANGELOG.md`` and ``feed.xml`` atomically;
-8. with ``--tag``: commit ``framework/`` and ``releases/`` and tag the commit ``vX.Y.Z``.
+6. re-write the stamped framework files (canonical) and write ``index.json``,
+   ``CHANGELOG.md`` and ``feed.xml``, all in one journaled transaction
+   (:mod:`pipeline.store.transaction`: all of them or none, even after SIGKILL);
+7. with ``--tag``: commit ``framework/`` and ``releases/`` and tag the commit ``vX.Y.Z``.
 
 A crash after 5 leaves a release folder the index does not list; the next run with the
 same version and date rebuilds it, finds the same bytes, and completes steps 6 and 7.
@@ -222,9 +223,13 @@ def _release(
 ) -> ReleaseResult:
     from pipeline import api
     from pipeline.release.gitops import commit_and_tag, open_repo, tag_exists
-    from pipeline.store.layout import write_framework
+    from pipeline.store.layout import render_framework
+    from pipeline.store.transaction import Transaction, recover
     from pipeline.validate import contribution_files, run_validation
 
+    if not dry_run:
+        # finish (or sweep) what a killed merge or release left, before reading anything
+        recover(workspace.root, [workspace.framework_dir, workspace.releases_dir])
     release_date = check_date(date) if date is not None else today()
     if bump not in (None, "auto", "major", "minor", "patch"):
         raise UsageError(f"--bump must be auto, major, minor or patch, not {bump!r}")
@@ -336,13 +341,20 @@ def _release(
             (temp_root / "bundle").rename(target)
     finally:
         shutil.rmtree(temp_root, ignore_errors=True)
-    write_framework(stamped, workspace.framework_dir)
     new_entry = index_entry(stamped, bundle, version, release_date, previous_version)
     releases = sorted(
         [*index.releases, new_entry], key=lambda r: Version.parse(r.version), reverse=True
     )
     new_index = ReleaseIndex(latest=str(Version.parse(releases[0].version)), releases=releases)
-    write_release_listing(releases_dir, new_index, stamped.metadata.title)
+    # The stamped framework files and the listing change together or not at all.
+    transaction = Transaction(workspace.root)
+    for name, text in render_framework(stamped).items():
+        path = workspace.framework_dir / name
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            transaction.write(path, text)
+    for name, text in render_listing(releases_dir, new_index, stamped.metadata.title).items():
+        transaction.write(releases_dir / name, text)
+    transaction.commit()
     if tag and repo is not None:
         result.commit = commit_and_tag(
             repo, [workspace.framework_dir, releases_dir], tag_name, f"Release {tag_name}"
