@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from conftest import run_cli
-from release_support import add_practice, tree_bytes
 
 from pipeline.release.download import DownloadError, download_release, safe_member
 from pipeline.release.publish import release
 from pipeline.workspace import Workspace
+from tests.conftest import run_cli
+from tests.release_support import add_practice, tree_bytes
 
 
 class Handler(SimpleHTTPRequestHandler):

@@ -8,8 +8,12 @@ from pathlib import Path
 
 import git
 import pytest
-from conftest import run_cli
-from release_support import (
+
+from pipeline.errors import SafeguardsError
+from pipeline.release.publish import release
+from pipeline.workspace import Workspace
+from tests.conftest import run_cli
+from tests.release_support import (
     CONTRIBUTION,
     NEW_PRACTICE_TEXT,
     add_practice,
@@ -19,10 +23,6 @@ from release_support import (
     init_repo,
     tree_bytes,
 )
-
-from pipeline.errors import SafeguardsError
-from pipeline.release.publish import release
-from pipeline.workspace import Workspace
 
 DATE1 = "2026-01-15"
 DATE2 = "2026-02-15"

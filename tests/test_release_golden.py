@@ -13,11 +13,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CASES
-from release_support import add_hostile_practice, deprecate, tree_bytes
 
 from pipeline.release.publish import release
 from pipeline.workspace import Workspace
+from tests.conftest import CASES
+from tests.release_support import add_hostile_practice, deprecate, tree_bytes
 
 GOLDEN = CASES / "golden" / "release-mini" / "releases"
 
