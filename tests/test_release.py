@@ -407,6 +407,9 @@ def test_release_after_merge_contribution(mini_root: Path) -> None:
     assert code == 0, output
     proposed = mini_root / "contributions/proposed"
     proposed.mkdir(parents=True)
+    (mini_root / "contributions/reviewers.yaml").write_text(
+        "approvals_required: 1\nreviewers:\n- name: Secretariat Reviewer\n  github: sec-reviewer\n"
+    )
     path = proposed / "offline-hours.yaml"
     path.write_text(
         "title: Publish opening hours of offline service points\n"
