@@ -84,6 +84,32 @@ def write_schemas(target: Path) -> list[Path]:
     return changed
 
 
+if TYPE_CHECKING:
+    from pipeline.intake import IntakeResult
+
+
+def intake(
+    workspace: Workspace,
+    body: str,
+    *,
+    title: str | None = None,
+    github: str | None = None,
+    issue: int | None = None,
+    output: Path | None = None,
+    write: bool = True,
+) -> IntakeResult:
+    """An issue form's rendered Markdown -> a validated contribution file.
+
+    Raises :class:`pipeline.intake.IntakeError` listing every problem under the form's
+    labels; nothing is written then.
+    """
+    from pipeline.intake import run_intake
+
+    return run_intake(
+        workspace, body, title=title, github=github, issue=issue, output=output, write=write
+    )
+
+
 # ---- releases (pipeline/release/) ---------------------------------------------------------
 
 

@@ -27,6 +27,9 @@ COMMANDS: dict[str, str] = {
     "verify": "verify",
     "bundle": "bundle",
     "download": "download",
+    "intake": "intake",
+    "canvas": "canvas",
+    "site": "site",
 }
 
 
