@@ -473,3 +473,18 @@ def test_release_killed_mid_transaction_is_finished_by_the_next_run(
     assert not (released / transaction.JOURNAL_NAME).exists()
     result = run_cli("--root", released, "verify", "--no-rebuild")
     assert result.code == 0, result.output
+
+
+def test_progress_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from pipeline.commands.release import progress_printer
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.delenv("CI", raising=False)
+    assert progress_printer() is not None
+    monkeypatch.setenv("CI", "true")
+    assert progress_printer() is None
+    monkeypatch.delenv("CI")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert progress_printer() is None
