@@ -28,6 +28,17 @@ DATE1 = "2026-01-15"
 DATE2 = "2026-02-15"
 
 
+@pytest.fixture(autouse=True)
+def _temp_in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dry runs leave their bundle in a temp folder: keep those inside the test's tmp_path."""
+    import tempfile
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.setenv("TMPDIR", str(temp))
+
+
 def cut(root: Path, *args: str) -> tuple[int, str]:
     result = run_cli("--root", root, "release", *args)
     return result.code, result.output
