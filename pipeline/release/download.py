@@ -231,9 +231,14 @@ def download_release(
             os.chmod(target, 0o644)
         for folder in sorted({p.parent for p in temp.rglob("*") if p.is_file()}):
             os.chmod(folder, 0o755)
-        if out.exists():
-            out.rmdir()
-        temp.rename(out)
+        try:
+            if out.exists():
+                out.rmdir()
+            temp.rename(out)
+        except OSError as exc:
+            raise DownloadError(
+                f"{out} appeared while downloading and is not empty: {exc.strerror or exc}"
+            ) from None
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
