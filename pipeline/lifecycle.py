@@ -79,7 +79,15 @@ def state_of(workspace: Workspace, path: Path) -> str | None:
 
 
 def require_state(workspace: Workspace, path: Path, expected: str, action: str) -> None:
-    """Refuse a file that does not sit directly in ``expected``'s folder."""
+    """Refuse a file that does not sit directly in ``expected``'s folder (a path that leaves
+    the repository is refused before anything is read from it)."""
+    inside = workspace.contributions_dir.resolve()
+    if not path.resolve().is_relative_to(inside) and not path.is_symlink():
+        folder = workspace.display(workspace.state_dir(expected))
+        raise SafeguardsError(
+            f"cannot {action} {path}: the path is outside contributions/; files to "
+            f"{action} must be inside {folder}/"
+        )
     if not path.is_file():
         raise UsageError(f"{workspace.display(path)} does not exist or is not a file")
     state = state_of(workspace, path)

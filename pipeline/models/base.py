@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from pipeline.ids import SCHEMA_ID_PATTERNS, Kind, anchored
 
@@ -18,7 +19,33 @@ MAX_TEXT = 4000
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300)]
-DateText = Annotated[str, StringConstraints(pattern=anchored("[0-9]{4}-[0-9]{2}-[0-9]{2}"))]
+
+
+def _real_date(value: str) -> str:
+    """The pattern rules out months above 12 and days above 31; the calendar does the rest
+    (2024-02-30, 2023-02-29, 2024-04-31)."""
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a real calendar date") from None
+    return value
+
+
+# A real calendar date, YYYY-MM-DD. The JSON Schema carries the pattern (which excludes
+# month 13 and day 32), "format": "date" (which a validator with format checking, such as
+# jsonschema's FormatChecker, holds to the calendar) and says so in its description;
+# pydantic refuses dates the calendar lacks, such as 2024-02-30, the same way.
+DateText = Annotated[
+    str,
+    StringConstraints(
+        pattern=anchored("[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])")
+    ),
+    AfterValidator(_real_date),
+    Field(
+        description="A real calendar date, YYYY-MM-DD (2024-02-30 is refused).",
+        json_schema_extra={"format": "date"},
+    ),
+]
 VersionText = Annotated[
     str, StringConstraints(pattern=anchored(r"[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}"))
 ]
