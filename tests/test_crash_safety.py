@@ -90,7 +90,9 @@ def release_template(tmp_path: Path) -> Path:
     return root
 
 
-def retry_while_locked(action: Callable[[], None], seen: dict[str, int]) -> None:
+def retry_while_locked(
+    action: Callable[[Path], None], root: Path, seen: dict[str, int]
+) -> None:
     """Run ``action``; while the lock is held, retry (bounded by count). A SIGKILL can land
     while the killed run is spawning git: the child holds a copy of the lock's descriptor
     until its exec a moment later, so the lock frees itself without anyone's help."""
@@ -98,7 +100,7 @@ def retry_while_locked(action: Callable[[], None], seen: dict[str, int]) -> None
 
     for attempt in range(100):
         try:
-            action()
+            action(root)
             return
         except LockedError:
             seen["lock_retries"] += 1
@@ -128,8 +130,9 @@ def crash_runs(
     """Kill ``args`` at random points in copies of ``template``; returns what was seen.
 
     ``window``: the kill falls in this fraction of a clean run's duration (most of a short
-    run is the interpreter starting). ``staged``: a folder that may appear whole before the rest is written (a release's
-    bundle is renamed into place, then the index is written; the next run adopts it)."""
+    run is the interpreter starting). ``staged``: a folder that may appear whole before
+    the rest is written (a release's bundle is renamed into place, then the index is
+    written; the next run adopts it)."""
     before = tree(template)
     clean = tmp_path / "clean"
     shutil.copytree(template, clean)
@@ -169,7 +172,7 @@ def crash_runs(
             adopted = staged is not None and all(r.startswith(staged) for r in changed)
             assert JOURNAL_NAME in state or adopted, (run, "half-applied, no journal", changed)
         seen["leftovers"] += len(state) - len(kept)
-        retry_while_locked(lambda: recover(root), seen)
+        retry_while_locked(recover, root, seen)
         assert tree(root) == after, f"run {run}: the next run did not end in the after state"
         shutil.rmtree(root)
     return seen
@@ -261,7 +264,7 @@ def test_two_simultaneous_runs_one_proceeds(command: str, tmp_path: Path) -> Non
     first = start_holder(root, signals, *args)
     second = run_cli("--root", root, *args)
     (signals / "go").write_text("go")
-    out, err = first.communicate(timeout=120)
+    _out, err = first.communicate(timeout=120)
     assert first.returncode == 0, err.decode()
     assert second.code == 1, second.output
     assert f"cannot {command}: {command} (pid {first.pid}) holds the repository lock" in (
