@@ -29,7 +29,7 @@ def command(
     add or change files in contributions/proposed/; list what each contribution does.
 
     Exit 0 in scope, 1 a file outside it (each named), 2 usage."""
-    from pipeline.report import escape_workflow_data, escape_workflow_property
+    from pipeline.report import escape_workflow_property, workflow_message
     from pipeline.scope import check_scope
 
     workspace = workspace_of(ctx)
@@ -42,14 +42,14 @@ def command(
             line = f"{item.path} ({item.status}): {item.title!r}: {len(item.operations)} "
             line += f"change(s): {ops}"
         if fmt == "github":
-            click.echo(f"::notice title=contribution::{escape_workflow_data(line)}")
+            click.echo(f"::notice title=contribution::{workflow_message(line)}")
         else:
             click.echo(line)
     for finding in report.findings:
         if fmt == "github":
             click.echo(
                 f"::error file={escape_workflow_property(finding.path)},title=scope::"
-                f"{escape_workflow_data(finding.path + ' ' + finding.message)}"
+                f"{workflow_message(finding.path + ' ' + finding.message)}"
             )
         else:
             click.echo(f"{finding.path}: error: {finding.message}")

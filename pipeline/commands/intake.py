@@ -57,7 +57,7 @@ def command(
     from pipeline import api
     from pipeline.errors import UsageError
     from pipeline.intake import IntakeError, Problem
-    from pipeline.report import escape_workflow_data
+    from pipeline.report import workflow_message
     from pipeline.store.writer import atomic_write
 
     workspace = workspace_of(ctx)
@@ -73,7 +73,7 @@ def command(
     def show(problems: list[Problem], level: str) -> None:
         for problem in problems:
             if fmt == "github":
-                click.echo(f"::{level} title=Intake::{escape_workflow_data(str(problem))}")
+                click.echo(f"::{level} title=Intake::{workflow_message(str(problem))}")
             else:
                 click.echo(f"{level}: {problem}", err=True)
 
