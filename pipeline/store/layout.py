@@ -97,8 +97,14 @@ def framework_files(root: Path) -> list[Path]:
     return files
 
 
-def load_framework(root: Path, *, display_base: Path | None = None) -> LoadedFramework:
-    """Read every framework file; problems are collected, never raised."""
+def load_framework(
+    root: Path, *, display_base: Path | None = None, missing_ok: bool = False
+) -> LoadedFramework:
+    """Read every framework file; problems are collected, never raised.
+
+    ``missing_ok``: a file that does not exist holds no entries (an old commit's framework
+    may predate some files); otherwise it is a finding.
+    """
     base = display_base if display_base is not None else root.parent
     metadata = MetadataFile(
         title="(unreadable)", licence="CC-BY-SA-4.0", format_version=1, description="-"
@@ -106,6 +112,8 @@ def load_framework(root: Path, *, display_base: Path | None = None) -> LoadedFra
     loaded = LoadedFramework(Framework(metadata=metadata), root)
     with gc_paused():
         for path in framework_files(root):
+            if missing_ok and not path.exists():
+                continue
             shown = _display(root, path, base)
             try:
                 document = load_document(path, max_bytes=FRAMEWORK_MAX_BYTES, display=shown)
