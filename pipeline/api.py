@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from pipeline.merge import MergeResult
     from pipeline.models.changes import ChangeList
     from pipeline.models.framework import Framework
+    from pipeline.release.publish import ReleaseResult
+    from pipeline.release.verify import VerifyResult
     from pipeline.report import Finding
     from pipeline.review import ReviewResult
     from pipeline.scaffold import NewContribution
@@ -242,3 +244,55 @@ def intake(
     return run_intake(
         workspace, body, title=title, github=github, issue=issue, output=output, write=write
     )
+
+
+# ---- releases (pipeline/release/) ---------------------------------------------------------
+
+
+def release(
+    workspace: Workspace,
+    *,
+    version: str | None = None,
+    bump: str | None = None,
+    date: str | None = None,
+    dry_run: bool = False,
+    tag: bool = False,
+    allow_unmerged: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ReleaseResult:
+    """Cut a release (see :mod:`pipeline.release.publish`)."""
+    from pipeline.release.publish import release as run_release
+
+    return run_release(
+        workspace,
+        version=version,
+        bump=bump,
+        date=date,
+        dry_run=dry_run,
+        tag=tag,
+        allow_unmerged=allow_unmerged,
+        progress=progress,
+    )
+
+
+def verify(
+    workspace: Workspace, versions: list[str] | None = None, *, rebuild: bool = True
+) -> VerifyResult:
+    """Re-check published releases: checksums, index, and a rebuild from the git tag."""
+    from pipeline.release.verify import verify_releases
+
+    return verify_releases(workspace, versions, rebuild=rebuild)
+
+
+def bundle(workspace: Workspace, version: str, out_dir: Path) -> list[Path]:
+    """Write reproducible .zip and .tar.gz archives of a release (and their SHA256SUMS)."""
+    from pipeline.release.archive import write_archives
+
+    return write_archives(workspace, version, out_dir)
+
+
+def download(source: str, version: str, out_dir: Path) -> Path:
+    """Download a release bundle, every file checked against the index's SHA-256."""
+    from pipeline.release.download import download_release
+
+    return download_release(source, version, out_dir)

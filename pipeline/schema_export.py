@@ -25,6 +25,7 @@ from pipeline.models.framework import (
     StagesFile,
 )
 from pipeline.models.reviewers import ReviewersFile
+from pipeline.release.models import FrameworkDocument, ReleaseIndex
 from pipeline.store.writer import dump_json
 
 SCHEMA_BASE_URL = "https://dpi-safeguards.github.io/framework/schemas/"
@@ -45,6 +46,8 @@ SCHEMA_MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "principle": (PrincipleFile, "framework/principles/<id>.yaml"),
     "kpis": (KpisFile, "framework/kpis.yaml"),
     "references": (ReferencesFile, "framework/references.yaml"),
+    "framework": (FrameworkDocument, "A release's framework.json: the whole framework."),
+    "release-index": (ReleaseIndex, "releases/index.json: every release with its files."),
 }
 EXTRA_SCHEMAS: dict[str, Any] = {}
 
