@@ -499,3 +499,17 @@ def test_progress_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("CI")
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
     assert progress_printer() is None
+
+
+def test_verify_rebuilds_from_the_release_commit_when_the_tag_is_missing(
+    released: Path,
+) -> None:
+    """Tags do not travel with every clone: the commit that added the release stands in."""
+    import git
+
+    git.Repo(released).delete_tag("v1.0.0")
+    result = run_cli("--root", released, "verify", "v1.0.0")
+    assert result.code == 0, result.output
+    notes = released / "releases/v1.0.0/RELEASE_NOTES.md"
+    notes.write_text(notes.read_text() + "edited\n")
+    assert run_cli("--root", released, "verify", "v1.0.0").code == 1

@@ -9,6 +9,7 @@ it, the version and date from the index) and compared byte for byte.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pipeline.errors import SafeguardsError
 from pipeline.models.framework import Framework
@@ -119,7 +120,17 @@ def rebuild_release(workspace: Workspace, entry: ReleaseEntry) -> dict[str, byte
     if repo is None:
         raise SafeguardsError("not in a git repository: cannot rebuild from a tag")
     if not tag_exists(repo, tag):
-        raise SafeguardsError(f"there is no git tag {tag} to rebuild from")
+        # Tags do not travel with every clone or push; the commit that added the release's
+        # SHA256SUMS is the release commit --tag would have tagged.
+        sums = (workspace.releases_dir / entry.path / "SHA256SUMS").relative_to(
+            Path(repo.working_dir).resolve()
+        )
+        added = repo.git.log("--diff-filter=A", "--format=%H", "--", sums.as_posix()).split()
+        if not added:
+            raise SafeguardsError(
+                f"there is no git tag {tag}, nor a commit adding {sums}, to rebuild from"
+            )
+        tag = added[-1]
     index_data = read_at(repo, tag, workspace.releases_dir / INDEX_FILE)
     if index_data is None:
         raise SafeguardsError(f"the tag {tag} has no releases/{INDEX_FILE}")
