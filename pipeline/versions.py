@@ -24,6 +24,8 @@ def _checked(loaded: LoadedFramework, what: str) -> Framework:
 
 
 def _as_path(workspace: Workspace, ref: str) -> Path | None:
+    """A relative path is taken from the current directory (as the shell would), then
+    from the repository root."""
     for candidate in (Path(ref), workspace.root / ref):
         if candidate.exists():
             return candidate

@@ -14,7 +14,7 @@ framework/
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -187,15 +187,29 @@ def _absorb_principle(loaded: LoadedFramework, parsed: PrincipleFile, shown: str
 # ---- writing ------------------------------------------------------------------------------
 
 
-def render_framework(fw: Framework) -> dict[str, str]:
-    """Relative file name -> canonical text, for every framework file."""
-    out: dict[str, str] = {METADATA_FILE: dump_yaml(to_data(fw.metadata))}
+def file_of(kind: Kind, entry_id: str) -> str:
+    """The framework file (relative name) an entry of ``kind`` is written to."""
+    if kind in (Kind.PRINCIPLE, Kind.PROCESS, Kind.PRACTICE):
+        return f"{PRINCIPLES_DIR}/{entry_id.split('.', 1)[0]}.yaml"
+    return next(name for name, (_m, _k, k) in LIST_FILES.items() if k is kind)
+
+
+def render_framework(fw: Framework, *, only: Collection[str] | None = None) -> dict[str, str]:
+    """Relative file name -> canonical text, for every framework file (or for the files
+    named in ``only``)."""
+    out: dict[str, str] = {}
+    if only is None or METADATA_FILE in only:
+        out[METADATA_FILE] = dump_yaml(to_data(fw.metadata))
     for name, (_model, key, kind) in LIST_FILES.items():
+        if only is not None and name not in only:
+            continue
         table = fw.table(kind)
         entries = [to_data(table[i]) for i in sorted_ids(table)]
         out[name] = dump_yaml({key: entries})
     children = fw.children_index()
     for principle_id in sorted_ids(fw.principles):
+        if only is not None and f"{PRINCIPLES_DIR}/{principle_id}.yaml" not in only:
+            continue
         data = to_data(fw.principles[principle_id])
         processes = []
         for process_id in children.get(principle_id, []):
