@@ -53,6 +53,7 @@ from pipeline.models.framework import (
     Process,
 )
 from pipeline.report import Severity
+from pipeline.store.layout import LoadedFramework
 from pipeline.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -407,15 +408,43 @@ def _apply_deprecation(
 # ---- checking the result ------------------------------------------------------------------
 
 
-def result_errors(workspace: Workspace, rendered: dict[str, str]) -> list[str]:
-    """Every error finding of the framework files as they would be written (``rendered``:
-    :func:`render_framework`'s output), read back and checked in memory."""
+def result_errors(
+    workspace: Workspace, loaded: LoadedFramework, after: Framework, rendered: dict[str, str]
+) -> list[str]:
+    """Every error finding of the merged framework ``after``, checked in memory before
+    anything is written. ``rendered`` holds the files the merge changes, as they would be
+    written: they are read back (reading and schema, as ``validate`` would read them) and
+    take the place of their old versions in ``loaded``; then every framework rule runs on
+    the whole of ``after``."""
     from pipeline.lifecycle import describe_findings
     from pipeline.store.layout import load_rendered
     from pipeline.validate import framework_findings
 
-    loaded = load_rendered(rendered, workspace.framework_dir, display_base=workspace.root)
-    errors = [f for f in framework_findings(loaded) if f.severity is Severity.ERROR]
+    fresh = load_rendered(rendered, workspace.framework_dir, display_base=workspace.root)
+    replaced = set(fresh.documents) | {e.path for e in fresh.load_errors}
+    combined = LoadedFramework(
+        framework=after,
+        root=loaded.root,
+        documents={
+            **{k: v for k, v in loaded.documents.items() if k not in replaced},
+            **fresh.documents,
+        },
+        locations={
+            **{i: loc for i, loc in loaded.locations.items() if loc[0] not in replaced},
+            **fresh.locations,
+        },
+        duplicates={
+            **{
+                i: kept
+                for i, places in loaded.duplicates.items()
+                if (kept := [p for p in places if p[0] not in replaced])
+            },
+            **fresh.duplicates,
+        },
+        load_errors=fresh.load_errors,
+        schema_problems=fresh.schema_problems,
+    )
+    errors = [f for f in framework_findings(combined) if f.severity is Severity.ERROR]
     return [describe_findings(errors)] if errors else []
 
 
@@ -479,7 +508,7 @@ def _merge_locked(
     )
     from pipeline.review import load_reviewers, valid_approvals
     from pipeline.rules.contribution import build_text_index
-    from pipeline.store.layout import load_framework, render_framework
+    from pipeline.store.layout import file_of, load_framework, render_framework
     from pipeline.store.transaction import Transaction
     from pipeline.validate import contribution_files, contribution_findings
 
@@ -551,14 +580,16 @@ def _merge_locked(
         )
         problems.extend(applied.problems)
         outcomes.append((item, applied))
-    rendered = render_framework(after) if not problems else {}
+    origin = {
+        entry_id: item.shown
+        for item, applied in outcomes
+        for entry_id in (*applied.added, *applied.changed)
+    }
+    # Only the files holding an added or changed entry are rendered, checked and written.
+    touched = {file_of(k, i) for i in origin if (k := after.kind_of(i)) is not None}
+    rendered = render_framework(after, only=touched) if not problems else {}
     if not problems:
-        origin = {
-            entry_id: item.shown
-            for item, applied in outcomes
-            for entry_id in (*applied.added, *applied.changed)
-        }
-        for text in result_errors(workspace, rendered):
+        for text in result_errors(workspace, loaded, after, rendered):
             mentioned = sorted(
                 {i for i in re.findall(r"[A-Z][A-Z0-9.\-]*[0-9]", text) if i in origin},
                 key=natural_key,

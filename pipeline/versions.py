@@ -24,6 +24,8 @@ def _checked(loaded: LoadedFramework, what: str) -> Framework:
 
 
 def _as_path(workspace: Workspace, ref: str) -> Path | None:
+    """A relative path is taken from the current directory (as the shell would), then
+    from the repository root."""
     for candidate in (Path(ref), workspace.root / ref):
         if candidate.exists():
             return candidate
@@ -50,7 +52,7 @@ def load_version(workspace: Workspace, ref: str | None) -> tuple[Framework, str]
             return load_release(path), ref
         for folder in (path, path / "framework"):
             if (folder / "framework.yaml").is_file():
-                loaded = load_framework(folder, display_base=folder.parent)
+                loaded = load_framework(folder, display_base=folder.parent, missing_ok=True)
                 return _checked(loaded, ref), ref
         raise UsageError(
             f"{ref} holds neither framework.json (a release) nor framework.yaml (a framework "

@@ -439,7 +439,7 @@ def test_diff_against_a_framework_folder_and_a_release(tmp_path: Path) -> None:
     release = root / "releases" / "v1.0.0"
     release.mkdir(parents=True)
     (release / "framework.json").write_text(dump_json(framework_to_data(api.load(ws))))
-    assert api.diff(ws, "releases/v1.0.0").changes.is_empty
+    assert api.diff(ws, str(release)).changes.is_empty
     assert api.diff(ws, str(root / "framework")).changes.is_empty
     code, out = cli(root, "diff", "--from", "releases/v1.0.0")
     assert code == 0 and "No changes." in out

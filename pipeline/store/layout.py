@@ -14,7 +14,7 @@ framework/
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,8 +97,14 @@ def framework_files(root: Path) -> list[Path]:
     return files
 
 
-def load_framework(root: Path, *, display_base: Path | None = None) -> LoadedFramework:
-    """Read every framework file; problems are collected, never raised."""
+def load_framework(
+    root: Path, *, display_base: Path | None = None, missing_ok: bool = False
+) -> LoadedFramework:
+    """Read every framework file; problems are collected, never raised.
+
+    ``missing_ok``: a file that does not exist holds no entries (an old commit's framework
+    may predate some files); otherwise it is a finding.
+    """
     base = display_base if display_base is not None else root.parent
     metadata = MetadataFile(
         title="(unreadable)", licence="CC-BY-SA-4.0", format_version=1, description="-"
@@ -106,6 +112,8 @@ def load_framework(root: Path, *, display_base: Path | None = None) -> LoadedFra
     loaded = LoadedFramework(Framework(metadata=metadata), root)
     with gc_paused():
         for path in framework_files(root):
+            if missing_ok and not path.exists():
+                continue
             shown = _display(root, path, base)
             try:
                 document = load_document(path, max_bytes=FRAMEWORK_MAX_BYTES, display=shown)
@@ -179,15 +187,29 @@ def _absorb_principle(loaded: LoadedFramework, parsed: PrincipleFile, shown: str
 # ---- writing ------------------------------------------------------------------------------
 
 
-def render_framework(fw: Framework) -> dict[str, str]:
-    """Relative file name -> canonical text, for every framework file."""
-    out: dict[str, str] = {METADATA_FILE: dump_yaml(to_data(fw.metadata))}
+def file_of(kind: Kind, entry_id: str) -> str:
+    """The framework file (relative name) an entry of ``kind`` is written to."""
+    if kind in (Kind.PRINCIPLE, Kind.PROCESS, Kind.PRACTICE):
+        return f"{PRINCIPLES_DIR}/{entry_id.split('.', 1)[0]}.yaml"
+    return next(name for name, (_m, _k, k) in LIST_FILES.items() if k is kind)
+
+
+def render_framework(fw: Framework, *, only: Collection[str] | None = None) -> dict[str, str]:
+    """Relative file name -> canonical text, for every framework file (or for the files
+    named in ``only``)."""
+    out: dict[str, str] = {}
+    if only is None or METADATA_FILE in only:
+        out[METADATA_FILE] = dump_yaml(to_data(fw.metadata))
     for name, (_model, key, kind) in LIST_FILES.items():
+        if only is not None and name not in only:
+            continue
         table = fw.table(kind)
         entries = [to_data(table[i]) for i in sorted_ids(table)]
         out[name] = dump_yaml({key: entries})
     children = fw.children_index()
     for principle_id in sorted_ids(fw.principles):
+        if only is not None and f"{PRINCIPLES_DIR}/{principle_id}.yaml" not in only:
+            continue
         data = to_data(fw.principles[principle_id])
         processes = []
         for process_id in children.get(principle_id, []):
