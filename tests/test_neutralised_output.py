@@ -77,6 +77,18 @@ def test_csv_cell_rule_covers_tab_and_cr(value: str) -> None:
     assert csv_cell(value) == "'" + value
 
 
+def test_canvas_text_and_json_keep_the_text_as_data(released: Path) -> None:
+    import json
+
+    data = json.loads(canvas(released, "json"))
+    dumped = json.dumps(data, ensure_ascii=False)
+    text = canvas(released, "text")
+    for hostile in HOSTILE_TEXTS:
+        first_line = hostile.split("\n")[0]
+        assert json.dumps(first_line, ensure_ascii=False)[1:-1] in dumped, hostile
+        assert first_line.split(" ")[0] in text, hostile
+
+
 # ---- HTML ---------------------------------------------------------------------------------
 
 
