@@ -1,7 +1,8 @@
 """Crash safety and concurrency of the writing commands, on real processes.
 
-Crash safety: `merge` and `release` are killed with SIGKILL at seeded random points (a
-random fraction of a measured clean run; bounded by count, nothing asserted about time).
+Crash safety: `merge` and `release` are killed with SIGKILL at seeded random points (half
+the runs after a random fraction of a measured clean run, half as soon as the transaction's
+journal appears; bounded by count, nothing asserted about time).
 Afterwards every framework, contribution and release file is byte-equal to its state
 before the run or after a clean run (both computed once, in copies), the only other files
 are the run's temp files and journal, and the next run finishes the work: the tree is then
@@ -148,11 +149,24 @@ def crash_runs(
         root = tmp_path / f"run-{run}"
         shutil.copytree(template, root)
         process = spawn(root, *args)
-        try:
-            process.wait(timeout=rng.uniform(*window) * duration)
-        except subprocess.TimeoutExpired:
-            process.send_signal(signal.SIGKILL)
+        if run % 2:
+            # Every other run: as soon as the journal appears (the transaction is under
+            # way), after a random handful of polls. Bounded by count, not by time.
+            extra = rng.randrange(0, 4)
+            for _ in range(200_000):
+                if process.poll() is not None or (root / JOURNAL_NAME).exists():
+                    break
+            for _ in range(extra):
+                time.sleep(0)
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
             process.wait()
+        else:
+            try:
+                process.wait(timeout=rng.uniform(*window) * duration)
+            except subprocess.TimeoutExpired:
+                process.send_signal(signal.SIGKILL)
+                process.wait()
         state = tree(root)
         check_parses(root, state)
         for relative, data in state.items():
