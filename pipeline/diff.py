@@ -66,6 +66,9 @@ def diff_frameworks(
         before, after = old.table(kind), new.table(kind)
         for entry_id, entry in after.items():
             previous = before.get(entry_id)
+            # Most entries are unchanged: rule them out before any other work.
+            if previous is entry or (previous is not None and previous == entry):
+                continue
             contributors, reviewers, contribution = _credit(entry)
             common: dict[str, Any] = {
                 "id": entry_id,
@@ -83,8 +86,6 @@ def diff_frameworks(
                         **common,
                     )
                 )
-                continue
-            if previous == entry:
                 continue
             fields = field_changes(previous, entry)
             if not fields:

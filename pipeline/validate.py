@@ -15,7 +15,7 @@ from pipeline.rules.contribution import ContributionContext, build_text_index
 from pipeline.rules.indexing import FrameworkContext
 from pipeline.rules.schema import schema_findings
 from pipeline.store.layout import LoadedFramework, load_framework
-from pipeline.store.reader import Document, LoadError, load_document
+from pipeline.store.reader import Document, LoadError, gc_paused, load_document
 from pipeline.workspace import Workspace
 
 CONTRIBUTION_SUFFIXES = (".yaml", ".yml", ".json")
@@ -149,10 +149,15 @@ def run_validation(
     report.files_checked = report.framework_files + len(targets)
     report.extend(framework_findings(loaded, rules=check_framework_rules))
     text_index = build_text_index(loaded.framework) if targets else {}
-    for done, target in enumerate(targets, 1):
-        report.extend(contribution_findings(target, loaded, text_index, workspace.display(target)))
-        if progress is not None:
-            progress(done, len(targets))
+    # Checking a file leaves no cycles behind, and a full collection would walk the
+    # whole loaded framework again and again: collect once at the end instead.
+    with gc_paused():
+        for done, target in enumerate(targets, 1):
+            report.extend(
+                contribution_findings(target, loaded, text_index, workspace.display(target))
+            )
+            if progress is not None:
+                progress(done, len(targets))
     return report
 
 

@@ -36,7 +36,16 @@ from pipeline.models.framework import (
     RisksFile,
     StagesFile,
 )
-from pipeline.store.reader import Document, JsonPath, LoadError, gc_paused, load_document
+from pipeline.store.reader import (
+    Document,
+    JsonPath,
+    LazyDocument,
+    LoadError,
+    gc_paused,
+    gc_settle,
+    parse_bytes,
+    read_bytes,
+)
 from pipeline.store.writer import atomic_write, dump_yaml, reorder_keys, to_data
 
 FRAMEWORK_MAX_BYTES = 64_000_000
@@ -98,23 +107,86 @@ def framework_files(root: Path) -> list[Path]:
 
 
 def load_framework(root: Path, *, display_base: Path | None = None) -> LoadedFramework:
-    """Read every framework file; problems are collected, never raised."""
+    """Read every framework file; problems are collected, never raised.
+
+    A clean load of a large framework is kept in :mod:`pipeline.store.cache`, keyed by
+    the exact bytes of its files, and reused while none of them changed.
+    """
     base = display_base if display_base is not None else root.parent
     metadata = MetadataFile(
         title="(unreadable)", licence="CC-BY-SA-4.0", format_version=1, description="-"
     )
     loaded = LoadedFramework(Framework(metadata=metadata), root)
     with gc_paused():
+        files: list[tuple[Path, str, bytes | LoadError]] = []
         for path in framework_files(root):
             shown = _display(root, path, base)
             try:
-                document = load_document(path, max_bytes=FRAMEWORK_MAX_BYTES, display=shown)
+                files.append((path, shown, read_bytes(path, FRAMEWORK_MAX_BYTES)))
+            except LoadError as exc:
+                files.append((path, shown, exc))
+        readable = [(p, shown, d) for p, shown, d in files if isinstance(d, bytes)]
+        slot = None
+        if len(readable) == len(files):
+            from pipeline.store import cache
+
+            slot = cache.slot_for(root, [(shown, data) for _, shown, data in readable])
+            if slot is not None:
+                hit = cache.read(slot)
+                if isinstance(hit, _Cached):
+                    gc_settle()
+                    return hit.restore(root, readable)
+        for path, shown, data in files:
+            try:
+                if isinstance(data, LoadError):
+                    raise data
+                document = parse_bytes(data, path, shown)
             except LoadError as exc:
                 loaded.load_errors.append(exc)
                 continue
             loaded.documents[shown] = document
             _absorb(loaded, path, document)
+        if slot is not None and loaded.ok:
+            cache.write(slot, _Cached.of(loaded))
+        gc_settle()
     return loaded
+
+
+@dataclass
+class _Cached:
+    """What the cache keeps of a clean load: everything but the documents' text and data
+    (the files' bytes are at hand anyway, and parsed again only when asked for)."""
+
+    framework: Framework
+    locations: dict[str, tuple[str, JsonPath]]
+    filed_under: dict[str, str]
+    duplicates: dict[str, list[tuple[str, JsonPath]]]
+    documents: list[tuple[str, bool]]  # shown name, is YAML
+
+    @classmethod
+    def of(cls, loaded: LoadedFramework) -> _Cached:
+        return cls(
+            loaded.framework,
+            loaded.locations,
+            loaded.filed_under,
+            loaded.duplicates,
+            [(shown, doc.is_yaml) for shown, doc in loaded.documents.items()],
+        )
+
+    def restore(self, root: Path, files: list[tuple[Path, str, bytes]]) -> LoadedFramework:
+        texts = {shown: data for _, shown, data in files}
+        documents: dict[str, Document] = {
+            shown: LazyDocument(shown, texts[shown].decode("utf-8"), is_yaml)
+            for shown, is_yaml in self.documents
+        }
+        return LoadedFramework(
+            self.framework,
+            root,
+            documents,
+            self.locations,
+            self.filed_under,
+            self.duplicates,
+        )
 
 
 def _validate(loaded: LoadedFramework, model: type[BaseModel], document: Document) -> Any:

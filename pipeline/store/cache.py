@@ -1,0 +1,132 @@
+"""A cache of loaded frameworks, keyed by the exact bytes of the framework files.
+
+Reading and checking 100,000 practices from YAML costs seconds; a contributor runs
+``validate`` on every push against a framework that rarely changes. So a clean load is
+kept as a pickle and reused while nothing changed:
+
+- The key is a SHA-256 over every framework file's name (as shown to users) and bytes,
+  plus a fingerprint of this package (its version and the source of the modules that
+  shape the loaded objects), the Python and pydantic versions. Any byte changed, a file
+  added or removed, another version of the code: a different key, so a miss.
+- Only clean loads are stored (no load error, no schema problem); a load with problems is
+  always done in full, so every finding and message is exactly as without the cache.
+- Small frameworks (under :data:`MIN_BYTES`) are never cached: parsing them is cheaper
+  than the bookkeeping.
+- One slot per framework folder (the cache cannot grow without bound); written to a
+  temp file and renamed into place, so a reader never sees half a file.
+- Where: ``$SAFEGUARDS_CACHE_DIR``, else ``$XDG_CACHE_HOME/safeguards``, else
+  ``~/.cache/safeguards``. ``SAFEGUARDS_NO_CACHE=1`` turns it off. A slot not owned by
+  the current user, or writable by others, is ignored (a pickle runs code when loaded).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+MIN_BYTES = 256_000
+_MAGIC = b"safeguards-framework-cache\n"
+# Modules whose classes or logic shape what is pickled: a change to any gives a new key.
+_SHAPING_MODULES = (
+    "models/base.py",
+    "models/framework.py",
+    "store/cache.py",
+    "store/layout.py",
+    "store/reader.py",
+    "ids.py",
+)
+_FINGERPRINT: list[bytes] = []
+
+
+@dataclass
+class Slot:
+    path: Path
+    key: bytes
+
+
+def enabled() -> bool:
+    return os.environ.get("SAFEGUARDS_NO_CACHE", "") in ("", "0")
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get("SAFEGUARDS_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "safeguards"
+
+
+def _fingerprint() -> bytes:
+    if not _FINGERPRINT:
+        import pydantic
+
+        from pipeline import __version__
+
+        digest = hashlib.sha256()
+        digest.update(f"{FORMAT}|{__version__}|{sys.version}|{pydantic.VERSION}".encode())
+        package = Path(__file__).resolve().parents[1]
+        for name in _SHAPING_MODULES:
+            try:
+                digest.update(name.encode() + b"\0" + (package / name).read_bytes())
+            except OSError:
+                digest.update(name.encode() + b"\0missing")
+        _FINGERPRINT.append(digest.digest())
+    return _FINGERPRINT[0]
+
+
+def slot_for(root: Path, files: list[tuple[str, bytes]]) -> Slot | None:
+    """The cache slot of a framework folder and the key its content must match; None
+    when the cache is off or the framework is too small to be worth it."""
+    if not enabled() or sum(len(data) for _, data in files) < MIN_BYTES:
+        return None
+    digest = hashlib.sha256(_fingerprint())
+    for shown, data in files:
+        digest.update(f"\0{shown}\0{len(data)}\0".encode())
+        digest.update(data)
+    try:
+        folder = str(root.resolve())
+    except OSError:
+        return None
+    name = hashlib.sha256(folder.encode()).hexdigest()[:32] + ".pickle"
+    return Slot(cache_dir() / name, digest.digest())
+
+
+def read(slot: Slot) -> Any | None:
+    """The cached object when the slot holds exactly this key; else None (never raises)."""
+    try:
+        with slot.path.open("rb") as handle:
+            info = os.fstat(handle.fileno())
+            if (hasattr(os, "getuid") and info.st_uid != os.getuid()) or info.st_mode & 0o022:
+                return None
+            header = handle.read(len(_MAGIC) + len(slot.key))
+            if header != _MAGIC + slot.key:
+                return None
+            return pickle.load(handle)
+    except Exception:  # a missing, truncated or foreign slot is a miss, never an error
+        return None
+
+
+def write(slot: Slot, value: Any) -> None:
+    """Store ``value`` in the slot (best effort: a read-only disk just means no cache)."""
+    try:
+        slot.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=slot.path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_MAGIC + slot.key)
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.chmod(temp, 0o600)
+            os.replace(temp, slot.path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+    except (OSError, pickle.PicklingError):
+        pass
