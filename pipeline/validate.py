@@ -148,7 +148,9 @@ def run_validation(
     report.framework_files = len(loaded.documents) + len(loaded.load_errors)
     report.files_checked = report.framework_files + len(targets)
     report.extend(framework_findings(loaded, rules=check_framework_rules))
-    text_index = build_text_index(loaded.framework) if targets else {}
+    text_index: dict[str, str] = (
+        loaded.derived("text-index", lambda: build_text_index(loaded.framework)) if targets else {}
+    )
     # Checking a file leaves no cycles behind, and a full collection would walk the
     # whole loaded framework again and again: collect once at the end instead.
     with gc_paused():

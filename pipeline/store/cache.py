@@ -26,6 +26,7 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,8 @@ _SHAPING_MODULES = (
     "store/layout.py",
     "store/reader.py",
     "ids.py",
+    "rules/contribution.py",  # derived indexes (the text index) are built there
+    "rules/indexing.py",
 )
 _FINGERPRINT: list[bytes] = []
 
@@ -130,3 +133,15 @@ def write(slot: Slot, value: Any) -> None:
             raise
     except (OSError, pickle.PicklingError):
         pass
+
+
+def derived(slot: Slot, name: str, build: Callable[[], Any]) -> Any:
+    """An index derived from the cached framework, kept in its own file beside the slot
+    under the same key (so it is dropped with the framework it was built from)."""
+    beside = Slot(slot.path.with_name(f"{slot.path.stem}.{name}.pickle"), slot.key)
+    found = read(beside)
+    if found is not None:
+        return found
+    value = build()
+    write(beside, value)
+    return value

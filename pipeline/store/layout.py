@@ -82,10 +82,21 @@ class LoadedFramework:
     duplicates: dict[str, list[tuple[str, JsonPath]]] = field(default_factory=dict)
     load_errors: list[LoadError] = field(default_factory=list)
     schema_problems: list[SchemaProblem] = field(default_factory=list)
+    # The cache slot of this exact content (None: not cached), for indexes derived from it.
+    cache_slot: Any = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
         return not self.load_errors and not self.schema_problems
+
+    def derived(self, name: str, build: Callable[[], Any]) -> Any:
+        """An index built from this framework by ``build``, kept beside the framework in
+        the cache (same key: same bytes, same code) when the framework is cached."""
+        if self.cache_slot is None:
+            return build()
+        from pipeline.store import cache
+
+        return cache.derived(self.cache_slot, name, build)
 
 
 def _display(root: Path, path: Path, base: Path | None) -> str:
@@ -135,7 +146,9 @@ def load_framework(root: Path, *, display_base: Path | None = None) -> LoadedFra
                 hit = cache.read(slot)
                 if isinstance(hit, _Cached):
                     gc_settle()
-                    return hit.restore(root, readable)
+                    restored = hit.restore(root, readable)
+                    restored.cache_slot = slot
+                    return restored
         for path, shown, data in files:
             try:
                 if isinstance(data, LoadError):
@@ -148,6 +161,7 @@ def load_framework(root: Path, *, display_base: Path | None = None) -> LoadedFra
             _absorb(loaded, path, document)
         if slot is not None and loaded.ok:
             cache.write(slot, _Cached.of(loaded))
+            loaded.cache_slot = slot
         gc_settle()
     return loaded
 

@@ -305,13 +305,21 @@ _SPECIAL_START = frozenset("~nNtTfFyYoO+-.0123456789")
 _NUMBER_START = frozenset("+-.0123456789")
 
 
-def _resolve_plain(value: str, mark: tuple[int, int], path: str) -> Any:
-    # Fast path (most framework scalars are prose or ids): exactly the values no pattern
-    # below can match, decided without running them.
-    if value and (
+def _certainly_string(value: str) -> bool:
+    """True for plain scalars no pattern of :func:`_resolve_plain_patterns` can match
+    (most framework scalars: prose and ids), decided without running them."""
+    return bool(value) and (
         value[0] not in _SPECIAL_START or (len(value) > 5 and value[0] not in _NUMBER_START)
-    ):
+    )
+
+
+def _resolve_plain(value: str, mark: tuple[int, int], path: str) -> Any:
+    if _certainly_string(value):
         return value
+    return _resolve_plain_patterns(value, mark, path)
+
+
+def _resolve_plain_patterns(value: str, mark: tuple[int, int], path: str) -> Any:
     if _NULL.fullmatch(value):
         return None
     if _BOOL_TRUE.fullmatch(value):
