@@ -35,6 +35,8 @@ if str(REPO) not in sys.path:  # `python benchmarks/run.py` as well as `python -
     sys.path.insert(0, str(REPO))
 
 GENERATOR_VERSION = 1
+# Release, near-duplicate and canvas targets are set at this size; below it they are info.
+TARGET_N = 100_000
 SEED = 8
 BIN = Path(sys.executable).parent
 BENCH_REQUIREMENTS = ("check_jsonschema", "rapidfuzz", "deepdiff")
@@ -124,7 +126,7 @@ def measure(
     start = time.perf_counter()
     with subprocess.Popen(
         [str(c) for c in cmd],
-        cwd=cwd,
+        cwd=cwd or REPO,
         env=env,
         stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -226,8 +228,8 @@ def bench_validate(data: Path, n: int, repeat: int, proposals: int) -> list[Row]
     names = sorted(p.name for p in (root / "contributions" / "proposed").iterdir())
     rows = []
     ours_cmd = [*safeguards(), "--root", root, "validate", "contributions/proposed"]
-    # The cold run: no cache of the framework yet.
-    shutil.rmtree(root / ".safeguards-cache", ignore_errors=True)
+    # The first run finds no cached framework (the runner's own cache folder, emptied).
+    shutil.rmtree(os.environ["SAFEGUARDS_CACHE_DIR"], ignore_errors=True)
     ours, cold = repeated(ours_cmd, repeat, cwd=root)
     base, _ = repeated(
         [
@@ -287,6 +289,31 @@ def bench_validate(data: Path, n: int, repeat: int, proposals: int) -> list[Row]
         )
     )
     return rows
+
+
+def bench_validate_real(repeat: int) -> list[Row]:
+    """One proposal against the repository's own v1.0 framework (the issue's case)."""
+    schema = REPO / "schemas" / "contribution.schema.json"
+    one = "contributions/examples/add-practice.yaml"
+    practices = sum(
+        line.lstrip().startswith("- id: ") and line.count(".") == 2
+        for path in (REPO / "framework" / "principles").glob("*.yaml")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    )
+    ours, _ = repeated([*safeguards(), "--root", REPO, "validate", one], repeat, cwd=REPO)
+    base, _ = repeated([*check_jsonschema(), "--schemafile", schema, one], repeat, cwd=REPO)
+    return [
+        Row(
+            "validate 1 proposal (repo's v1.0 framework)",
+            practices,
+            ours.seconds,
+            ours.rss_mib,
+            baseline="check-jsonschema (schema only)",
+            baseline_seconds=base.seconds,
+            target="<= 0.8x",
+            passed=ours.seconds / base.seconds <= 0.8,
+        )
+    ]
 
 
 def bench_load(data: Path, n: int, repeat: int) -> list[Row]:
@@ -430,8 +457,8 @@ def bench_release(data: Path, n: int, repeat: int, scratch: Path) -> list[Row]:
             "practices",
             "load + write JSON once",
             base.seconds,
-            "<= 5x, RSS < 1 GiB",
-            ratio <= 5 and ours.rss_mib < 1024,
+            "<= 5x, RSS < 1 GiB" if n >= TARGET_N else "info",
+            ratio <= 5 and ours.rss_mib < 1024 if n >= TARGET_N else None,
         )
     ]
 
@@ -469,7 +496,8 @@ def bench_similarity(data: Path, n: int, queries: int, baseline_queries: int) ->
     )
     seconds = found["seconds"]
     speedup = loop_seconds / seconds
-    ok = seconds < 10 and speedup >= 20 and recall >= 0.95
+    # The issue sets this target at 100,000 practices; smaller sizes are shown for scaling.
+    ok = seconds < 10 and speedup >= 20 and recall >= 0.95 if n >= TARGET_N else None
     extrapolated = "" if queries <= baseline_queries else f", extrapolated from {baseline_queries}"
     return [
         Row(
@@ -481,7 +509,7 @@ def bench_similarity(data: Path, n: int, queries: int, baseline_queries: int) ->
             "queries",
             f"rapidfuzz extractOne loop{extrapolated}",
             loop_seconds,
-            "< 10 s, >= 20x faster, recall >= 0.95",
+            "< 10 s, >= 20x faster, recall >= 0.95" if ok is not None else "info",
             ok,
             note=(
                 f"recall {recall:.3f} vs loop, precision {precision:.3f}, "
@@ -509,8 +537,8 @@ def bench_canvas(data: Path, n: int) -> list[Row]:
             "",
             "loading the framework",
             found["load_seconds"],
-            "< 5% of load",
-            ratio < 0.05,
+            "< 5% of load" if n >= TARGET_N else "info",
+            ratio < 0.05 if n >= TARGET_N else None,
         )
     ]
 
@@ -607,6 +635,9 @@ def main(argv: list[str] | None = None) -> int:
     ensure_bench_extra(not args.no_install)
     print(f"machine: {machine()}", file=sys.stderr)
     args.workdir.mkdir(parents=True, exist_ok=True)
+    # The framework cache of every measured process: the runner's own, never the user's.
+    os.environ["SAFEGUARDS_CACHE_DIR"] = str(args.workdir.resolve() / "cache")
+    os.environ.pop("SAFEGUARDS_NO_CACHE", None)
     scratch = args.workdir / "scratch"
     scratch.mkdir(exist_ok=True)
     rows: list[Row] = []
@@ -614,6 +645,9 @@ def main(argv: list[str] | None = None) -> int:
     def wanted(name: str) -> bool:
         return only is None or name in only
 
+    if wanted("validate"):
+        print("validate: the repository's own framework", file=sys.stderr)
+        rows.extend(bench_validate_real(repeat))
     for n in sizes:
         data = dataset(args.workdir, n, proposals)
         for name in ("validate", "load", "diff", "release", "similarity", "canvas"):

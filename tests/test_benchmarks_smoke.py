@@ -201,3 +201,57 @@ def test_display_matches_resolve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
             expected = str(path)
         assert workspace.display(path) == expected, path
     assert workspace.display(link) == str(link)
+
+
+def test_lazy_entries_behave_as_a_dict() -> None:
+    import copy
+    import pickle
+
+    from pipeline.store.cache import LazyEntries
+
+    plain = {f"F1.1.{i}": {"n": i} for i in range(1, 6)}
+
+    def lazy() -> LazyEntries:
+        return LazyEntries({k: pickle.dumps(v) for k, v in plain.items()})
+
+    table = lazy()
+    assert len(table) == 5 and "F1.1.2" in table and list(table) == list(plain)
+    assert table["F1.1.2"] == {"n": 2} and table.get("F1.1.3") == {"n": 3}
+    assert table.get("F9.9.9") is None and table.get("F9.9.9", 1) == 1
+    with pytest.raises(KeyError):
+        table["F9.9.9"]
+    assert dict(table) == plain and {**lazy()} == plain and lazy().copy() == plain
+    assert list(lazy().items()) == list(plain.items())
+    assert list(lazy().values()) == list(plain.values())
+    assert lazy() == plain and lazy() == lazy() and lazy() != {"F1.1.1": 1}
+    assert (lazy() | {"x": 1}) == plain | {"x": 1}
+    assert ({"x": 1} | lazy()) == {"x": 1} | plain
+    assert pickle.loads(pickle.dumps(lazy())) == plain
+    assert copy.deepcopy(lazy()) == plain and copy.copy(lazy()) == plain
+    changed = lazy()
+    changed["F1.1.1"] = {"n": 0}
+    changed.update({"F1.1.2": {"n": -1}})
+    assert changed["F1.1.1"] == {"n": 0} and changed["F1.1.2"] == {"n": -1}
+    assert changed.pop("F1.1.3") == {"n": 3} and "F1.1.3" not in changed
+    del changed["F1.1.4"]
+    assert changed.setdefault("F1.1.5", None) == {"n": 5}
+    assert changed == {"F1.1.1": {"n": 0}, "F1.1.2": {"n": -1}, "F1.1.5": {"n": 5}}
+    assert repr(lazy()) == repr(plain)
+
+
+def test_cache_hit_restores_only_what_is_read(
+    generated: Path, cache_on: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from pipeline.store.cache import LazyEntries
+
+    root = tmp_path / "fw"
+    shutil.copytree(generated / "v1" / "framework", root)
+    load_framework(root)
+    fw = load_framework(root).framework
+    assert isinstance(fw.practices, LazyEntries)
+    some = next(iter(fw.practices))
+    assert fw.get(some) is fw.practices[some]
+    assert len(fw.practices._raw) == len(fw.practices) - 1
+    assert fw.counts()["practice"] == 120

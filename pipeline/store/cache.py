@@ -26,7 +26,7 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -145,3 +145,114 @@ def derived(slot: Slot, name: str, build: Callable[[], Any]) -> Any:
     value = build()
     write(beside, value)
     return value
+
+
+class LazyEntries(dict[str, Any]):
+    """A framework table (id -> entry) restored from the cache entry by entry.
+
+    Keys are all present from the start (so ``in``, ``len``, ``keys()`` and iteration over
+    ids cost nothing extra); an entry is unpickled the first time it is read. Every way of
+    reading values (``[]``, ``get``, ``items()``, ``values()``, copies, ``|``, ``==``,
+    pickling) sees real entries: bulk reads restore everything first. A validation of one
+    proposal so restores only the few entries it looks at.
+    """
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: dict[str, bytes]) -> None:
+        super().__init__(dict.fromkeys(raw))
+        self._raw = raw  # id -> pickled entry, for entries not restored yet
+
+    def _restore(self, key: str) -> Any:
+        value = pickle.loads(self._raw.pop(key))
+        dict.__setitem__(self, key, value)
+        return value
+
+    def restore_all(self) -> None:
+        for key in list(self._raw):
+            self._restore(key)
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._raw:
+            return self._restore(key)
+        return dict.__getitem__(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self._raw:
+            return self._restore(key)
+        return dict.get(self, key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        # Overridden (ids only) so that dict(x), {**x} and update(x) go through [] per key.
+        return dict.__iter__(self)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._raw.pop(key, None)
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self._raw.pop(key, None)
+        dict.__delitem__(self, key)
+
+    def items(self) -> Any:
+        self.restore_all()
+        return dict.items(self)
+
+    def values(self) -> Any:
+        self.restore_all()
+        return dict.values(self)
+
+    def copy(self) -> dict[str, Any]:
+        return dict(self.items())
+
+    def pop(self, key: str, *default: Any) -> Any:
+        if key in self._raw:
+            self._restore(key)
+        return dict.pop(self, key, *default)
+
+    def popitem(self) -> tuple[str, Any]:
+        self.restore_all()
+        return dict.popitem(self)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key in self:
+            return self[key]
+        self[key] = default
+        return default
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def __eq__(self, other: object) -> bool:
+        self.restore_all()
+        if isinstance(other, LazyEntries):
+            other.restore_all()
+        return dict.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None
+
+    def __or__(self, other: Any) -> Any:
+        return self.copy() | other
+
+    def __ror__(self, other: Any) -> Any:
+        return dict(other) | self.copy()
+
+    def __ior__(self, other: Any) -> LazyEntries:  # type: ignore[override]
+        self.update(other)
+        return self
+
+    def __repr__(self) -> str:
+        self.restore_all()
+        return dict.__repr__(self)
+
+    def __reduce__(self) -> Any:
+        return (dict, (self.copy(),))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        import copy
+
+        return copy.deepcopy(self.copy(), memo)

@@ -169,9 +169,11 @@ def load_framework(root: Path, *, display_base: Path | None = None) -> LoadedFra
 @dataclass
 class _Cached:
     """What the cache keeps of a clean load: everything but the documents' text and data
-    (the files' bytes are at hand anyway, and parsed again only when asked for)."""
+    (the files' bytes are at hand anyway, and parsed again only when asked for). Entries
+    are pickled one by one, so a run restores only the entries it reads."""
 
-    framework: Framework
+    metadata: MetadataFile
+    tables: dict[Kind, dict[str, bytes]]
     locations: dict[str, tuple[str, JsonPath]]
     filed_under: dict[str, str]
     duplicates: dict[str, list[tuple[str, JsonPath]]]
@@ -179,8 +181,18 @@ class _Cached:
 
     @classmethod
     def of(cls, loaded: LoadedFramework) -> _Cached:
+        import pickle
+
+        fw = loaded.framework
         return cls(
-            loaded.framework,
+            fw.metadata,
+            {
+                kind: {
+                    key: pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+                    for key, entry in fw.table(kind).items()
+                }
+                for kind in Kind
+            },
             loaded.locations,
             loaded.filed_under,
             loaded.duplicates,
@@ -188,19 +200,36 @@ class _Cached:
         )
 
     def restore(self, root: Path, files: list[tuple[Path, str, bytes]]) -> LoadedFramework:
+        from pipeline.store.cache import LazyEntries
+
+        framework = Framework(metadata=self.metadata)
+        for kind, raw in self.tables.items():
+            setattr(framework, _TABLE_FIELDS[kind], LazyEntries(raw))
         texts = {shown: data for _, shown, data in files}
         documents: dict[str, Document] = {
             shown: LazyDocument(shown, texts[shown].decode("utf-8"), is_yaml)
             for shown, is_yaml in self.documents
         }
         return LoadedFramework(
-            self.framework,
+            framework,
             root,
             documents,
             self.locations,
             self.filed_under,
             self.duplicates,
         )
+
+
+_TABLE_FIELDS: dict[Kind, str] = {
+    Kind.RISK: "risks",
+    Kind.PRINCIPLE: "principles",
+    Kind.STAGE: "stages",
+    Kind.AUTHORITY: "authorities",
+    Kind.PROCESS: "processes",
+    Kind.PRACTICE: "practices",
+    Kind.KPI: "kpis",
+    Kind.REFERENCE: "references",
+}
 
 
 def _validate(loaded: LoadedFramework, model: type[BaseModel], document: Document) -> Any:
