@@ -43,6 +43,17 @@ def load(folders: list[str]) -> None:
         loaded = load_framework(Path(folder))
         if not loaded.ok:
             raise SystemExit(f"{folder} does not load")
+        _restore_all(loaded.framework)
+
+
+def _restore_all(fw: Any) -> None:
+    """Read every entry: a framework restored from the cache unpickles entries on first
+    read, and a load is only complete when all of them are there."""
+    from pipeline.ids import Kind
+
+    for kind in Kind:
+        for _entry in fw.table(kind).values():
+            pass
 
 
 def _keyed(folder: str) -> dict[str, Any]:
@@ -85,6 +96,8 @@ def diff_core(folders: list[str]) -> None:
     from pipeline.store.layout import load_framework
 
     old, new = (load_framework(Path(f)).framework for f in folders)
+    _restore_all(old)
+    _restore_all(new)
     start = _now()
     changes = diff_frameworks(old, new)
     seconds = _now() - start
@@ -159,6 +172,7 @@ def canvas(folder: str) -> None:
     from pipeline.store.layout import load_framework
 
     fw = load_framework(Path(folder)).framework
+    _restore_all(fw)
     load_seconds = _now() - start
     try:
         from pipeline.canvas import CanvasIndex  # type: ignore[attr-defined, unused-ignore]

@@ -12,6 +12,7 @@ from pipeline.ids import Kind, natural_key
 from pipeline.models.base import Entry
 from pipeline.models.changes import CHANGE_TYPES, ChangeList, EntryChange, FieldChange
 from pipeline.models.framework import Framework
+from pipeline.store.reader import gc_paused
 
 # Fields that are bookkeeping, not content: a change to them alone is not reported.
 _IGNORED_FIELDS = frozenset({"provenance"})
@@ -60,6 +61,15 @@ def field_changes(old: Entry, new: Entry) -> list[FieldChange]:
 
 def diff_frameworks(
     old: Framework, new: Framework, *, from_label: str | None = None, to_label: str | None = None
+) -> ChangeList:
+    # The comparison creates little garbage and no cycles; a collection would only walk
+    # both frameworks again.
+    with gc_paused():
+        return _diff(old, new, from_label, to_label)
+
+
+def _diff(
+    old: Framework, new: Framework, from_label: str | None, to_label: str | None
 ) -> ChangeList:
     changes: list[EntryChange] = []
     for kind in Kind:

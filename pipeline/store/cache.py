@@ -157,11 +157,14 @@ class LazyEntries(dict[str, Any]):
     proposal so restores only the few entries it looks at.
     """
 
-    __slots__ = ("_raw",)
+    __slots__ = ("_bulk", "_raw")
 
-    def __init__(self, raw: dict[str, bytes]) -> None:
+    def __init__(self, raw: dict[str, bytes], bulk: bytes | None = None) -> None:
         super().__init__(dict.fromkeys(raw))
         self._raw = raw  # id -> pickled entry, for entries not restored yet
+        # The whole table in one pickle: restoring everything at once is cheaper than
+        # one entry at a time.
+        self._bulk = bulk
 
     def _restore(self, key: str) -> Any:
         value = pickle.loads(self._raw.pop(key))
@@ -169,8 +172,21 @@ class LazyEntries(dict[str, Any]):
         return value
 
     def restore_all(self) -> None:
-        for key in list(self._raw):
-            self._restore(key)
+        if not self._raw:
+            return
+        from pipeline.store.reader import gc_paused, gc_settle
+
+        with gc_paused():
+            if self._bulk is not None:
+                everything = pickle.loads(self._bulk)
+                for key in list(self._raw):
+                    dict.__setitem__(self, key, everything[key])
+                self._raw.clear()
+            else:
+                for key in list(self._raw):
+                    self._restore(key)
+        self._bulk = None
+        gc_settle()
 
     def __getitem__(self, key: str) -> Any:
         if key in self._raw:

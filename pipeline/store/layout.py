@@ -174,6 +174,7 @@ class _Cached:
 
     metadata: MetadataFile
     tables: dict[Kind, dict[str, bytes]]
+    bulk: dict[Kind, bytes]
     locations: dict[str, tuple[str, JsonPath]]
     filed_under: dict[str, str]
     duplicates: dict[str, list[tuple[str, JsonPath]]]
@@ -193,6 +194,10 @@ class _Cached:
                 }
                 for kind in Kind
             },
+            {
+                kind: pickle.dumps(fw.table(kind), protocol=pickle.HIGHEST_PROTOCOL)
+                for kind in Kind
+            },
             loaded.locations,
             loaded.filed_under,
             loaded.duplicates,
@@ -204,7 +209,7 @@ class _Cached:
 
         framework = Framework(metadata=self.metadata)
         for kind, raw in self.tables.items():
-            setattr(framework, _TABLE_FIELDS[kind], LazyEntries(raw))
+            setattr(framework, _TABLE_FIELDS[kind], LazyEntries(raw, self.bulk[kind]))
         texts = {shown: data for _, shown, data in files}
         documents: dict[str, Document] = {
             shown: LazyDocument(shown, texts[shown].decode("utf-8"), is_yaml)
