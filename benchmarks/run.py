@@ -161,7 +161,14 @@ def probe(name: str, *args: str | Path) -> list[str | Path]:
 
 
 def ensure_bench_extra(install: bool) -> None:
+    """The project itself (so ``safeguards`` exists) and the ``bench`` extra."""
+    import importlib.metadata
+
     missing = [m for m in BENCH_REQUIREMENTS if importlib.util.find_spec(m) is None]
+    try:
+        importlib.metadata.distribution("dpi-safeguards-pipeline")
+    except importlib.metadata.PackageNotFoundError:
+        missing.append("dpi-safeguards-pipeline")
     if not missing:
         return
     if not install:
