@@ -259,14 +259,15 @@ def bench_validate(data: Path, n: int, repeat: int, proposals: int) -> list[Row]
             "files",
             "check-jsonschema (schema only)",
             base.seconds,
-            "<= 0.5x",
-            ratio <= 0.5,
+            # The figure is for 10,000 files; with fewer, start-up costs dominate.
+            "<= 0.5x" if proposals >= 10_000 else "info",
+            ratio <= 0.5 if proposals >= 10_000 else None,
         )
     )
     if cold is not None:
         rows.append(
             Row(
-                "  first run (cold cache)",
+                "  first run (no cache yet)",
                 n,
                 cold.seconds,
                 cold.rss_mib,

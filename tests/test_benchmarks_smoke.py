@@ -155,10 +155,24 @@ def test_a_foreign_or_damaged_slot_is_a_miss(generated: Path, cache_on: Path) ->
     assert _summary(root) == expected
 
 
-def test_small_frameworks_are_not_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tiny_frameworks_are_not_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SAFEGUARDS_CACHE_DIR", str(tmp_path / "cache"))
-    load_framework(REPO / "framework")
+    load_framework(REPO / "tests" / "fixtures" / "mini" / "framework")
     assert not (tmp_path / "cache").exists()
+    load_framework(REPO / "framework")  # the v1.0 framework is big enough
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 1
+
+
+def test_cache_keeps_a_bounded_number_of_slots(
+    generated: Path, cache_on: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    monkeypatch.setattr(cache, "MAX_SLOTS", 2)
+    for index in range(4):
+        shutil.copytree(generated / "v1" / "framework", tmp_path / f"fw{index}")
+        load_framework(tmp_path / f"fw{index}")
+    assert len(list(cache_on.glob("*.pickle"))) == 2
 
 
 # ---- fast paths that must change nothing ---------------------------------------------------

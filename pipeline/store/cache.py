@@ -10,10 +10,10 @@ kept as a pickle and reused while nothing changed:
   added or removed, another version of the code: a different key, so a miss.
 - Only clean loads are stored (no load error, no schema problem); a load with problems is
   always done in full, so every finding and message is exactly as without the cache.
-- Small frameworks (under :data:`MIN_BYTES`) are never cached: parsing them is cheaper
-  than the bookkeeping.
-- One slot per framework folder (the cache cannot grow without bound); written to a
-  temp file and renamed into place, so a reader never sees half a file.
+- Tiny frameworks (under :data:`MIN_BYTES`: test fixtures) are never cached.
+- One slot per framework folder, at most :data:`MAX_SLOTS` of them (the least recently
+  used go first), so the cache cannot grow without bound; written to a temp file and
+  renamed into place, so a reader never sees half a file.
 - Where: ``$SAFEGUARDS_CACHE_DIR``, else ``$XDG_CACHE_HOME/safeguards``, else
   ``~/.cache/safeguards``. ``SAFEGUARDS_NO_CACHE=1`` turns it off. A slot not owned by
   the current user, or writable by others, is ignored (a pickle runs code when loaded).
@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = 1
-MIN_BYTES = 256_000
+MIN_BYTES = 64_000
+MAX_SLOTS = 32  # framework folders kept; the least recently used beyond that are removed
 _MAGIC = b"safeguards-framework-cache\n"
 # Modules whose classes or logic shape what is pickled: a change to any gives a new key.
 _SHAPING_MODULES = (
@@ -52,6 +53,12 @@ _FINGERPRINT: list[bytes] = []
 class Slot:
     path: Path
     key: bytes
+
+
+def _now() -> float:
+    import time
+
+    return time.time()
 
 
 def enabled() -> bool:
@@ -112,7 +119,10 @@ def read(slot: Slot) -> Any | None:
             header = handle.read(len(_MAGIC) + len(slot.key))
             if header != _MAGIC + slot.key:
                 return None
-            return pickle.load(handle)
+            value = pickle.load(handle)
+        if info.st_mtime < _now() - 3600:
+            os.utime(slot.path)  # recently used: kept by _prune
+        return value
     except Exception:  # a missing, truncated or foreign slot is a miss, never an error
         return None
 
@@ -131,8 +141,30 @@ def write(slot: Slot, value: Any) -> None:
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
+        _prune(slot.path.parent)
     except (OSError, pickle.PicklingError):
         pass
+
+
+def _prune(folder: Path) -> None:
+    """Keep the :data:`MAX_SLOTS` most recently used slots (and what is derived from
+    them); remove the rest."""
+    slots: dict[str, list[Path]] = {}
+    for path in folder.glob("*.pickle"):
+        slots.setdefault(path.name.split(".", 1)[0], []).append(path)
+    if len(slots) <= MAX_SLOTS:
+        return
+
+    def last_used(files: list[Path]) -> float:
+        try:
+            return max(f.stat().st_mtime for f in files)
+        except OSError:
+            return 0.0
+
+    by_age = sorted(slots.values(), key=last_used)
+    for files in by_age[: len(slots) - MAX_SLOTS]:
+        for file in files:
+            file.unlink(missing_ok=True)
 
 
 def derived(slot: Slot, name: str, build: Callable[[], Any]) -> Any:
