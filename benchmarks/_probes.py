@@ -133,6 +133,7 @@ def similarity(folder: str, truth_file: str, count: str) -> None:
         print(json.dumps({"absent": True}))
         return
     fw = load_framework(Path(folder)).framework
+    _restore_all(fw)
     queries = _queries(truth_file, int(count))
     gc.collect()
     gc.freeze()
