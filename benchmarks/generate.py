@@ -331,6 +331,7 @@ def build_proposals(
             original_id = rng.choice(practice_ids)
             practice["text"] = _perturb(rng, texts, fw.practices[original_id].text)
             truth.near_duplicates[name] = original_id
+            expected = ["CON008"]  # a warning: near-duplicate of an existing practice
             change = practice
         elif roll < 0.85:
             target = fw.practices[rng.choice(practice_ids)]

@@ -9,14 +9,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pipeline.errors import SafeguardsError
 from pipeline.report import Report
 from pipeline.workspace import Workspace
 
 if TYPE_CHECKING:
+    from pipeline.merge import MergeResult
+    from pipeline.models.changes import ChangeList
     from pipeline.models.framework import Framework
+    from pipeline.release.publish import ReleaseResult
+    from pipeline.release.verify import VerifyResult
+    from pipeline.report import Finding
+    from pipeline.review import ReviewResult
+    from pipeline.scaffold import NewContribution
 
 
 def validate(
@@ -80,3 +87,212 @@ def write_schemas(target: Path) -> list[Path]:
             atomic_write(path, text)
             changed.append(path)
     return changed
+
+
+# ---- review and merge (issue 3) -----------------------------------------------------------
+
+
+@dataclass
+class DiffResult:
+    """A change list, the newer framework (for names in renderings), and for a contribution
+    preview its findings (warnings such as CON008) and why it would not apply (stale...)."""
+
+    changes: ChangeList
+    framework: Framework
+    findings: list[Finding]
+    problems: list[str]
+
+    @property
+    def exit_code(self) -> int:
+        from pipeline.report import Severity
+
+        errors = [f for f in self.findings if f.severity is Severity.ERROR]
+        return 1 if self.problems or errors else 0
+
+
+def diff(
+    workspace: Workspace,
+    from_ref: str | None = None,
+    to_ref: str | None = None,
+    *,
+    contribution: Path | None = None,
+) -> DiffResult:
+    """The change list between two versions (``from_ref`` to ``to_ref``, default: the
+    working framework), or (``contribution``) what merging that file would change, with
+    provisional ids."""
+    from pipeline.diff import diff_frameworks
+    from pipeline.errors import UsageError
+    from pipeline.versions import load_version
+
+    if contribution is not None:
+        if from_ref is not None or to_ref is not None:
+            raise UsageError("give either a contribution file or --from/--to, not both")
+        from pipeline.merge import preview
+
+        return preview(workspace, contribution)
+    if from_ref is None:
+        raise UsageError("name the older version with --from REF, or give a contribution file")
+    old, old_label = load_version(workspace, from_ref)
+    new, new_label = load_version(workspace, to_ref)
+    changes = diff_frameworks(old, new, from_label=old_label, to_label=new_label)
+    return DiffResult(changes, new, [], [])
+
+
+def review(
+    workspace: Workspace,
+    path: Path,
+    decision: str = "accept",
+    reviewer: str | None = None,
+    note: str | None = None,
+    date: str | None = None,
+) -> ReviewResult:
+    """Record an accept/reject decision on a proposed contribution and move it
+    (raises SafeguardsError, exit 1, when refused; nothing is changed then)."""
+    from pipeline.errors import UsageError
+    from pipeline.review import review as run_review
+
+    if not reviewer:
+        raise UsageError("name the reviewer (--reviewer NAME)")
+    if decision not in ("accept", "reject"):
+        raise UsageError(f"decision must be 'accept' or 'reject', not {decision!r}")
+    choice: Literal["accept", "reject"] = "accept" if decision == "accept" else "reject"
+    return run_review(workspace, path, choice, reviewer=reviewer, note=note, date=date)
+
+
+def merge(
+    workspace: Workspace,
+    paths: list[Path] | None = None,
+    date: str | None = None,
+    dry_run: bool = False,
+) -> MergeResult:
+    """Merge accepted contributions (default: all of contributions/accepted/), all or
+    nothing; raises :class:`pipeline.merge.MergeError` (exit 1) when any fails."""
+    from pipeline.merge import merge as run_merge
+
+    return run_merge(workspace, paths, date=date, dry_run=dry_run)
+
+
+def new_contribution(
+    workspace: Workspace,
+    kind: str,
+    parent: str | None = None,
+    *,
+    title: str | None = None,
+    name: str | None = None,
+    github: str | None = None,
+    field: str | None = None,
+    area: str | None = None,
+    phase: str | None = None,
+    agree_licence: bool = False,
+    output: Path | None = None,
+) -> NewContribution:
+    """Scaffold a contribution; written to ``output`` (default: a new file in
+    contributions/proposed/), or only returned when ``output`` is ``-``."""
+    from pipeline.scaffold import (
+        NewContribution,
+        default_name,
+        free_path,
+        render_scaffold,
+        scaffold_data,
+    )
+    from pipeline.store.writer import atomic_write
+
+    data = scaffold_data(
+        load(workspace),
+        kind,
+        parent,
+        title=title,
+        name=name,
+        github=github,
+        field=field,
+        area=area,
+        phase=phase,
+        agree_licence=agree_licence,
+    )
+    text = render_scaffold(data)
+    if output is not None and str(output) == "-":
+        return NewContribution(None, text)
+    if output is None:
+        output = free_path(workspace.state_dir("proposed"), default_name(data, kind, parent))
+    elif output.exists():
+        raise SafeguardsError(f"{output} already exists; choose another file name")
+    atomic_write(output, text)
+    return NewContribution(output, text)
+
+
+if TYPE_CHECKING:
+    from pipeline.intake import IntakeResult
+
+
+def intake(
+    workspace: Workspace,
+    body: str,
+    *,
+    title: str | None = None,
+    github: str | None = None,
+    issue: int | None = None,
+    output: Path | None = None,
+    write: bool = True,
+) -> IntakeResult:
+    """An issue form's rendered Markdown -> a validated contribution file.
+
+    Raises :class:`pipeline.intake.IntakeError` listing every problem under the form's
+    labels; nothing is written then.
+    """
+    from pipeline.intake import run_intake
+
+    return run_intake(
+        workspace, body, title=title, github=github, issue=issue, output=output, write=write
+    )
+
+
+# ---- releases (pipeline/release/) ---------------------------------------------------------
+
+
+def release(
+    workspace: Workspace,
+    *,
+    version: str | None = None,
+    bump: str | None = None,
+    date: str | None = None,
+    dry_run: bool = False,
+    tag: bool = False,
+    allow_unmerged: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ReleaseResult:
+    """Cut a release (see :mod:`pipeline.release.publish`)."""
+    from pipeline.release.publish import release as run_release
+
+    return run_release(
+        workspace,
+        version=version,
+        bump=bump,
+        date=date,
+        dry_run=dry_run,
+        tag=tag,
+        allow_unmerged=allow_unmerged,
+        progress=progress,
+    )
+
+
+def verify(
+    workspace: Workspace, versions: list[str] | None = None, *, rebuild: bool = True
+) -> VerifyResult:
+    """Re-check published releases: checksums, index, and a rebuild from the git tag."""
+    from pipeline.release.verify import verify_releases
+
+    return verify_releases(workspace, versions, rebuild=rebuild)
+
+
+def bundle(workspace: Workspace, version: str, out_dir: Path) -> list[Path]:
+    """Write reproducible .zip and .tar.gz archives of a release (and their SHA256SUMS)."""
+    from pipeline.release.archive import write_archives
+
+    return write_archives(workspace, version, out_dir)
+
+
+def download(source: str, version: str, out_dir: Path) -> Path:
+    """Download a release bundle, every file checked against the index's SHA-256."""
+    from pipeline.release.download import download_release
+
+    return download_release(source, version, out_dir)

@@ -24,6 +24,17 @@ COMMANDS: dict[str, str] = {
     "format": "format",
     "schemas": "schemas",
     "rules": "rules",
+    "new": "new",
+    "diff": "diff",
+    "review": "review",
+    "merge": "merge",
+    "release": "release",
+    "verify": "verify",
+    "bundle": "bundle",
+    "download": "download",
+    "intake": "intake",
+    "canvas": "canvas",
+    "site": "site",
 }
 
 

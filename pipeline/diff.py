@@ -49,13 +49,27 @@ def _credit(entry: Entry) -> tuple[list[str], list[str], str | None]:
 
 
 def field_changes(old: Entry, new: Entry) -> list[FieldChange]:
+    """Field by field, for one record known to differ: deepdiff finds the fields that
+    changed (order-sensitive) and, for lists, the items added and removed."""
+    from deepdiff import DeepDiff
+
+    before = old.model_dump(mode="json", exclude=set(_IGNORED_FIELDS))
+    after = new.model_dump(mode="json", exclude=set(_IGNORED_FIELDS))
+    if before == after:
+        return []
+    touched = set(DeepDiff(before, after).affected_root_keys)
     changes = []
     for name in type(new).model_fields:
-        if name in _IGNORED_FIELDS:
+        if name in _IGNORED_FIELDS or name not in touched:
             continue
-        before, after = getattr(old, name, None), getattr(new, name, None)
-        if before != after:
-            changes.append(FieldChange(field=name, old=_dump(before), new=_dump(after)))
+        change = FieldChange(
+            field=name, old=_dump(getattr(old, name, None)), new=_dump(getattr(new, name, None))
+        )
+        if isinstance(before.get(name), list) and isinstance(after.get(name), list):
+            items = DeepDiff(before[name], after[name], ignore_order=True)
+            change.added = list(items.get("iterable_item_added", {}).values())
+            change.removed = list(items.get("iterable_item_removed", {}).values())
+        changes.append(change)
     return changes
 
 

@@ -24,6 +24,8 @@ from pipeline.models.framework import (
     RisksFile,
     StagesFile,
 )
+from pipeline.models.reviewers import ReviewersFile
+from pipeline.release.models import FrameworkDocument, ReleaseIndex
 from pipeline.store.writer import dump_json
 
 SCHEMA_BASE_URL = "https://dpi-safeguards.github.io/framework/schemas/"
@@ -32,6 +34,10 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "contribution": (Contribution, "A proposed change set to the framework."),
     "review": (ReviewRecord, "A review decision recorded in a contribution."),
+    "reviewers": (
+        ReviewersFile,
+        "contributions/reviewers.yaml: who may review, and how many approvals are needed.",
+    ),
     "changes": (ChangeList, "The change list between two framework versions (changes.json)."),
     "framework-metadata": (MetadataFile, "framework/framework.yaml"),
     "risks": (RisksFile, "framework/risks.yaml"),
@@ -40,6 +46,8 @@ SCHEMA_MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "principle": (PrincipleFile, "framework/principles/<id>.yaml"),
     "kpis": (KpisFile, "framework/kpis.yaml"),
     "references": (ReferencesFile, "framework/references.yaml"),
+    "framework": (FrameworkDocument, "A release's framework.json: the whole framework."),
+    "release-index": (ReleaseIndex, "releases/index.json: every release with its files."),
 }
 EXTRA_SCHEMAS: dict[str, Any] = {}
 

@@ -11,9 +11,10 @@ from pydantic import ValidationError
 from pipeline.models.contribution import Contribution
 from pipeline.report import Finding, Report, Severity
 from pipeline.rules import CONTRIBUTION_RULES, FRAMEWORK_RULES, EntryAt, Issue, Rule
-from pipeline.rules.contribution import ContributionContext, build_text_index
+from pipeline.rules.contribution import ContributionContext, build_text_index, remember_texts
 from pipeline.rules.indexing import FrameworkContext
 from pipeline.rules.schema import schema_findings
+from pipeline.similarity import LazySimilarityIndex, SimilarityIndex, build_similarity_index
 from pipeline.store.layout import LoadedFramework, load_framework
 from pipeline.store.reader import Document, LoadError, gc_paused, load_document
 from pipeline.workspace import Workspace
@@ -93,7 +94,12 @@ def contribution_findings(
     loaded: LoadedFramework,
     text_index: dict[str, str],
     display: str,
+    *,
+    similarity: LazySimilarityIndex | None = None,
+    run_texts: SimilarityIndex | None = None,
+    rules: bool = True,
 ) -> Iterator[Finding]:
+    """Reading, schema and (``rules``) the contribution rules against the framework."""
     try:
         document = load_document(path, max_bytes=CONTRIBUTION_MAX_BYTES, display=display)
     except LoadError as error:
@@ -104,11 +110,31 @@ def contribution_findings(
     except ValidationError as error:
         yield from schema_findings(document, error)
         return
-    ctx = ContributionContext(document, contribution, loaded.framework, text_index)
+    if not rules:
+        return
+    ctx = ContributionContext(
+        document, contribution, loaded.framework, text_index, similarity, run_texts
+    )
     locator = Locator(loaded, {document.path: document})
     for rule in CONTRIBUTION_RULES:
         for issue in rule.check(ctx):
             yield locator.finding(rule, issue)
+    remember_texts(ctx)
+
+
+def reviewers_findings(path: Path, display: str) -> Iterator[Finding]:
+    """Reading and schema (reviewers.schema.json) of contributions/reviewers.yaml."""
+    from pipeline.models.reviewers import ReviewersFile
+
+    try:
+        document = load_document(path, display=display)
+    except LoadError as error:
+        yield load_error_finding(error)
+        return
+    try:
+        ReviewersFile.model_validate(document.data)
+    except ValidationError as error:
+        yield from schema_findings(document, error)
 
 
 def contribution_files(folder: Path) -> list[Path]:
@@ -145,22 +171,69 @@ def run_validation(
                 targets += contribution_files(given)
             else:
                 targets.append(given)
+    # contributions/reviewers.yaml is the reviewers list, not a contribution.
+    reviewers_file = (workspace.contributions_dir / "reviewers.yaml").resolve()
+    check_reviewers = paths is None or any(t.resolve() == reviewers_file for t in targets)
+    targets = [t for t in targets if t.resolve() != reviewers_file]
     report.framework_files = len(loaded.documents) + len(loaded.load_errors)
     report.files_checked = report.framework_files + len(targets)
+    if check_reviewers and reviewers_file.is_file():
+        report.extend(reviewers_findings(reviewers_file, workspace.display(reviewers_file)))
+        report.files_checked += 1
     report.extend(framework_findings(loaded, rules=check_framework_rules))
     text_index: dict[str, str] = (
         loaded.derived("text-index", lambda: build_text_index(loaded.framework)) if targets else {}
     )
+    # Built once per run (on first use) and shared by every contribution of the run; kept
+    # beside the cached framework.
+    similarity = _DerivedSimilarityIndex(loaded)
+    run_texts = SimilarityIndex()
     # Checking a file leaves no cycles behind, and a full collection would walk the
     # whole loaded framework again and again: collect once at the end instead.
     with gc_paused():
         for done, target in enumerate(targets, 1):
             report.extend(
-                contribution_findings(target, loaded, text_index, workspace.display(target))
+                contribution_findings(
+                    target,
+                    loaded,
+                    text_index,
+                    workspace.display(target),
+                    similarity=similarity,
+                    run_texts=run_texts,
+                    rules=not _archived(workspace, target),
+                )
             )
             if progress is not None:
                 progress(done, len(targets))
     return report
+
+
+ARCHIVED_STATES = ("merged", "rejected")
+
+
+def _archived(workspace: Workspace, path: Path) -> bool:
+    """Merged and rejected contributions are history: their text is in the framework (or
+    was refused), so they are read and schema-checked but not held against the framework
+    as it is now."""
+    folder = path.resolve().parent
+    return any(folder == workspace.state_dir(s).resolve() for s in ARCHIVED_STATES)
+
+
+class _DerivedSimilarityIndex(LazySimilarityIndex):
+    """The near-duplicate index, built on first use and kept beside the cached framework
+    (building it over 100,000 texts costs seconds, loading it a fraction of that)."""
+
+    def __init__(self, loaded: LoadedFramework) -> None:
+        super().__init__(loaded.framework)
+        self._loaded = loaded
+
+    def get(self) -> SimilarityIndex:
+        if self._index is None:
+            framework = self._loaded.framework
+            self._index = self._loaded.derived(
+                "similarity-index", lambda: build_similarity_index(framework)
+            )
+        return self._index
 
 
 def _is_within(path: Path, folder: Path) -> bool:

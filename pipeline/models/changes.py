@@ -19,6 +19,13 @@ class FieldChange(StrictModel):
     field: str = Field(description="The field that changed (e.g. 'text', 'risks').")
     old: Any = Field(default=None, description="The value before (JSON).")
     new: Any = Field(default=None, description="The value after (JSON).")
+    added: list[Any] = Field(
+        default_factory=list, description="For a list field: the items the newer version adds."
+    )
+    removed: list[Any] = Field(
+        default_factory=list,
+        description="For a list field: the items the newer version no longer has.",
+    )
 
 
 class EntryChange(StrictModel):

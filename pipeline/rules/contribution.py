@@ -9,6 +9,7 @@ from typing import Any
 from pipeline.ids import Kind, is_placeholder, kind_of, sorted_ids
 from pipeline.models.contribution import (
     LIST_FIELDS,
+    AddKpi,
     AddPractice,
     AddProcess,
     AddReference,
@@ -20,6 +21,7 @@ from pipeline.models.framework import Framework
 from pipeline.report import Severity
 from pipeline.rules import DocAt, Issue, contribution_rule
 from pipeline.rules.indexing import normalise_text, text_issues, url_problem
+from pipeline.similarity import THRESHOLD, LazySimilarityIndex, SimilarityIndex
 from pipeline.store.reader import Document
 
 # Which fields an edit may change on each kind.
@@ -42,6 +44,10 @@ class ContributionContext:
     framework: Framework
     # texts of the framework, normalised -> id (built once per validate run)
     text_index: dict[str, str] = field(default_factory=dict)
+    # near-duplicate index of the framework's texts (built once per run, on first use)
+    similarity: LazySimilarityIndex | None = None
+    # texts proposed by the contributions checked earlier in the same run
+    run_texts: SimilarityIndex | None = None
 
     def at(self, *path: str | int) -> DocAt:
         return DocAt(self.document.path, tuple(path))
@@ -296,3 +302,60 @@ def https_urls(ctx: ContributionContext) -> Iterator[Issue]:
             problem = url_problem(change.value)
             if problem:
                 yield Issue(problem, ctx.at("changes", index, "value"))
+
+
+def proposed_texts(contribution: Contribution) -> Iterator[tuple[int, str, str, str | None]]:
+    """(change index, field, text, the entry it edits or replaces) of every text a
+    contribution proposes."""
+    replaces = {
+        change.replaced_by: change.target
+        for change in contribution.changes
+        if isinstance(change, Deprecate) and change.replaced_by
+    }
+    for index, change in enumerate(contribution.changes):
+        if isinstance(change, (AddPractice, AddProcess, AddKpi)):
+            replaced = replaces.get(change.placeholder) if change.placeholder else None
+            yield index, "text", change.text, replaced
+        elif isinstance(change, Edit) and change.field == "text" and isinstance(change.value, str):
+            yield index, "value", change.value, change.target
+
+
+@contribution_rule("CON008", Severity.WARNING, "proposed text close to an existing one")
+def near_duplicates(ctx: ContributionContext) -> Iterator[Issue]:
+    if ctx.similarity is None and ctx.run_texts is None:
+        return
+    for index, field_name, text, target in proposed_texts(ctx.contribution):
+        exclude = frozenset({target}) if target else frozenset()
+        if ctx.similarity is not None:
+            for match in ctx.similarity.get().similar(text, exclude=exclude)[:3]:
+                yield Issue(
+                    f"is {_percent(match.ratio)} similar to {match.label} ({_clip(match.text)!r}); "
+                    f"check that it is not a duplicate (near-duplicates: similarity >= "
+                    f"{THRESHOLD:.0%} after normalisation)",
+                    ctx.at("changes", index, field_name),
+                )
+        if ctx.run_texts is not None:
+            for match in ctx.run_texts.similar(text, include_identical=True)[:3]:
+                how = "the same as" if match.ratio == 1.0 else f"{_percent(match.ratio)} similar to"
+                yield Issue(
+                    f"is {how} the text proposed by {match.label}; check that the two "
+                    "contributions do not duplicate each other",
+                    ctx.at("changes", index, field_name),
+                )
+
+
+def _percent(ratio: float) -> str:
+    """Rounded down, so a near-duplicate never reads as 100%."""
+    return f"{int(ratio * 100)}%"
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def remember_texts(ctx: ContributionContext) -> None:
+    """Add a checked contribution's texts to the run's index (near-duplicates across files)."""
+    if ctx.run_texts is None:
+        return
+    for index, _field, text, _target in proposed_texts(ctx.contribution):
+        ctx.run_texts.add(f"{ctx.document.path} change {index + 1}", text)

@@ -67,8 +67,16 @@ def field_label(path: JsonPath) -> str:
 
 
 def schema_findings(document: Document, error: ValidationError) -> Iterator[Finding]:
-    for detail in error.errors(include_url=False):
-        path = json_path_of(document.data, tuple(detail["loc"]))
+    details = [
+        (detail, json_path_of(document.data, tuple(detail["loc"])))
+        for detail in error.errors(include_url=False)
+    ]
+    # An empty text where a union also allows a list: "must not be empty" says it all; the
+    # other alternative's type error would only confuse.
+    empty = {path for detail, path in details if detail["type"] == "string_too_short"}
+    for detail, path in details:
+        if path in empty and detail["type"] == "list_type":
+            continue
         code, message = _explain(detail, path)
         position = document.locate(path)
         yield Finding(
@@ -110,7 +118,7 @@ def _explain(detail: Any, path: JsonPath) -> tuple[str, str]:
     if kind in ("string_too_long", "too_long"):
         return "SCH005", f"is too long: at most {ctx.get('max_length')} characters or items"
     if kind == "string_too_short":
-        return "SCH005", "must not be empty"
+        return "SCH005", "must not be empty" + ("; fill it in" if value == "" else "")
     if kind == "too_short":
         return "SCH005", f"needs at least {ctx.get('min_length')} item(s)"
     if kind.endswith("_type") or kind in ("model_type", "model_attributes_type"):

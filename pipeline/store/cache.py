@@ -45,6 +45,7 @@ _SHAPING_MODULES = (
     "ids.py",
     "rules/contribution.py",  # derived indexes (the text index) are built there
     "rules/indexing.py",
+    "similarity.py",
 )
 _FINGERPRINT: list[bytes] = []
 

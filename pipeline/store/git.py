@@ -65,7 +65,7 @@ def checkout_folder(root: Path, ref: str, folder: str = "framework") -> Iterator
 
 def load_framework_at(root: Path, ref: str) -> LoadedFramework:
     with checkout_folder(root, ref) as folder:
-        loaded = load_framework(folder, display_base=folder.parent)
+        loaded = load_framework(folder, display_base=folder.parent, missing_ok=True)
     return loaded
 
 

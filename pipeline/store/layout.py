@@ -14,7 +14,7 @@ framework/
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,8 +117,13 @@ def framework_files(root: Path) -> list[Path]:
     return files
 
 
-def load_framework(root: Path, *, display_base: Path | None = None) -> LoadedFramework:
+def load_framework(
+    root: Path, *, display_base: Path | None = None, missing_ok: bool = False
+) -> LoadedFramework:
     """Read every framework file; problems are collected, never raised.
+
+    ``missing_ok``: a file that does not exist holds no entries (an old commit's framework
+    may predate some files); otherwise it is a finding.
 
     A clean load of a large framework is kept in :mod:`pipeline.store.cache`, keyed by
     the exact bytes of its files, and reused while none of them changed.
@@ -131,6 +136,8 @@ def load_framework(root: Path, *, display_base: Path | None = None) -> LoadedFra
     with gc_paused():
         files: list[tuple[Path, str, bytes | LoadError]] = []
         for path in framework_files(root):
+            if missing_ok and not path.exists():
+                continue
             shown = _display(root, path, base)
             try:
                 files.append((path, shown, read_bytes(path, FRAMEWORK_MAX_BYTES)))
@@ -299,15 +306,29 @@ def _absorb_principle(loaded: LoadedFramework, parsed: PrincipleFile, shown: str
 # ---- writing ------------------------------------------------------------------------------
 
 
-def render_framework(fw: Framework) -> dict[str, str]:
-    """Relative file name -> canonical text, for every framework file."""
-    out: dict[str, str] = {METADATA_FILE: dump_yaml(to_data(fw.metadata))}
+def file_of(kind: Kind, entry_id: str) -> str:
+    """The framework file (relative name) an entry of ``kind`` is written to."""
+    if kind in (Kind.PRINCIPLE, Kind.PROCESS, Kind.PRACTICE):
+        return f"{PRINCIPLES_DIR}/{entry_id.split('.', 1)[0]}.yaml"
+    return next(name for name, (_m, _k, k) in LIST_FILES.items() if k is kind)
+
+
+def render_framework(fw: Framework, *, only: Collection[str] | None = None) -> dict[str, str]:
+    """Relative file name -> canonical text, for every framework file (or for the files
+    named in ``only``)."""
+    out: dict[str, str] = {}
+    if only is None or METADATA_FILE in only:
+        out[METADATA_FILE] = dump_yaml(to_data(fw.metadata))
     for name, (_model, key, kind) in LIST_FILES.items():
+        if only is not None and name not in only:
+            continue
         table = fw.table(kind)
         entries = [to_data(table[i]) for i in sorted_ids(table)]
         out[name] = dump_yaml({key: entries})
     children = fw.children_index()
     for principle_id in sorted_ids(fw.principles):
+        if only is not None and f"{PRINCIPLES_DIR}/{principle_id}.yaml" not in only:
+            continue
         data = to_data(fw.principles[principle_id])
         processes = []
         for process_id in children.get(principle_id, []):
@@ -351,3 +372,30 @@ def process_node(process: Process, practices: list[Practice]) -> ProcessNode:
     return ProcessNode.model_construct(
         **{k: getattr(process, k) for k in Process.model_fields}, practices=practices
     )
+
+
+def load_rendered(
+    rendered: dict[str, str], root: Path, *, display_base: Path | None = None
+) -> LoadedFramework:
+    """Read framework files from their texts (as :func:`render_framework` gives them), as
+    :func:`load_framework` would read them from disk: used to check a framework before it
+    is written."""
+    from pipeline.store.reader import parse_text
+
+    base = display_base if display_base is not None else root.parent
+    metadata = MetadataFile(
+        title="(unreadable)", licence="CC-BY-SA-4.0", format_version=1, description="-"
+    )
+    loaded = LoadedFramework(Framework(metadata=metadata), root)
+    with gc_paused():
+        for name, text in rendered.items():
+            path = root / name
+            shown = _display(root, path, base)
+            try:
+                document = parse_text(text, shown, is_json=False)
+            except LoadError as exc:
+                loaded.load_errors.append(exc)
+                continue
+            loaded.documents[shown] = document
+            _absorb(loaded, path, document)
+    return loaded

@@ -1,0 +1,56 @@
+"""Escaping for every text format the release writes (Markdown, HTML, CSV cells).
+
+Framework texts come from contributors: they are data, never markup. Markdown
+special characters are backslash-escaped, HTML is entity-escaped, and a CSV cell a
+spreadsheet would run as a formula is prefixed with a single quote.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+# CommonMark: any ASCII punctuation may be backslash-escaped and then renders as itself.
+_MD_INLINE = re.compile(r"([\\`*_\[\]{}<>|~&!#])")
+# Characters that start a block (heading, quote, list, rule, table) at a line start.
+_MD_LINE_START = re.compile(r"^(\s*)(?:([#>+\-=])|([0-9]+)([.)]))")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, marker, digits, dot = match.groups()
+    if marker is not None:
+        return f"{indent}\\{marker}"
+    return f"{indent}{digits}\\{dot}"
+
+
+def md_inline(text: str) -> str:
+    """Text safe inside a Markdown paragraph or list item: no markup, no raw HTML."""
+    lines = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        escaped = _MD_INLINE.sub(r"\\\1", line)
+        escaped = _MD_LINE_START.sub(_escape_line_start, escaped)
+        lines.append(escaped)
+    return "\n".join(lines)
+
+
+def md_cell(text: str) -> str:
+    """Text safe inside a Markdown table cell: pipes escaped, line breaks as <br>."""
+    lines = [md_inline(line.strip()) for line in text.replace("\r\n", "\n").split("\n")]
+    return "<br>".join(line for line in lines if line)
+
+
+def md_oneline(text: str) -> str:
+    """Text safe in a heading or a one-line list item: line breaks become spaces."""
+    return md_inline(" ".join(text.split()))
+
+
+def html_text(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def csv_cell(value: str) -> str:
+    """A CSV cell that spreadsheets show as text: formula starts get a leading quote."""
+    if value.startswith(FORMULA_START):
+        return "'" + value
+    return value

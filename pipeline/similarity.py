@@ -1,0 +1,170 @@
+"""Near-duplicate search over the framework's texts, indexed so it stays fast at scale.
+
+Method (built once per run, reused for every contribution of the run):
+
+1. Texts are compared in normalised form (:func:`pipeline.rules.indexing.normalise_text`:
+   NFKC, case-folded, white space collapsed).
+2. An inverted index maps each feature of a text to the entries holding it: its words
+   (letters and digits, 3+ characters, not a stop word) and its word pairs (two adjacent
+   words, a "shingle"; far rarer than single words, so even a text made of common words
+   has selective features).
+3. A query looks up only its *rarest* features (at most ``RARE_FEATURES`` of them, each
+   held by at most ``MAX_POSTING`` entries), counts how many of them each candidate
+   shares, and keeps the best ``MAX_CANDIDATES`` candidates. Two texts with a similarity
+   of 0.8 share most of their words and word pairs, so they share rare ones too.
+4. Each candidate is confirmed with :class:`difflib.SequenceMatcher` on the normalised
+   texts: a ratio of at least ``THRESHOLD`` (0.8) is a near-duplicate. Identical texts
+   (ratio 1.0) are not reported here: rule CON009 already refuses them.
+
+The cost of a query is bounded by ``RARE_FEATURES * MAX_POSTING`` dictionary updates and
+``MAX_CANDIDATES`` string comparisons, whatever the size of the framework; building the
+index is linear in the total length of the texts. No pairwise loop over all entries.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from itertools import pairwise
+
+from pipeline.ids import Kind, natural_key
+from pipeline.models.framework import Framework
+from pipeline.rules.indexing import normalise_text
+
+THRESHOLD = 0.8
+RARE_FEATURES = 8
+MAX_POSTING = 2000
+MAX_CANDIDATES = 25
+
+_WORD = re.compile(r"[^\W_]{3,}")
+_STOP = (
+    "the and for with that this from are was were been being have has had not but its "
+    "their them they there which who whom whose what when where while into onto over under "
+    "than then such also any all each every other more most some can may must should shall "
+    "will would could our your his her out about after before between through during"
+)
+STOP_WORDS = frozenset(_STOP.split(" "))
+
+
+def features(normalised: str) -> set[str]:
+    """Words (no stop words) and pairs of adjacent words of a normalised text."""
+    tokens = _WORD.findall(normalised)
+    found = {w for w in tokens if w not in STOP_WORDS}
+    found.update(f"{a} {b}" for a, b in pairwise(tokens))
+    return found
+
+
+@dataclass(frozen=True)
+class Match:
+    label: str
+    ratio: float
+    text: str
+
+
+@dataclass
+class SimilarityIndex:
+    """Label (an entry id, or a place in a contribution) -> text, indexed by rare features."""
+
+    texts: dict[str, str] = field(default_factory=dict)  # label -> normalised text
+    originals: dict[str, str] = field(default_factory=dict)
+    postings: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, label: str, text: str) -> None:
+        normalised = normalise_text(text)
+        if not normalised or label in self.texts:
+            return
+        self.texts[label] = normalised
+        self.originals[label] = text
+        postings = self.postings
+        for feature in features(normalised):
+            posting = postings.get(feature)
+            if posting is None:
+                postings[feature] = [label]
+            else:
+                posting.append(label)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def candidates(self, normalised: str) -> list[str]:
+        query = sorted(
+            (f for f in features(normalised) if f in self.postings),
+            key=lambda f: (len(self.postings[f]), f),
+        )
+        counts: Counter[str] = Counter()
+        used = 0
+        for feature in query[:RARE_FEATURES]:
+            posting = self.postings[feature]
+            if len(posting) > MAX_POSTING:
+                break  # sorted by frequency: every later feature is at least as common
+            counts.update(posting)
+            used += 1
+        # A near-duplicate shares most of the rare features; one sharing fewer than a
+        # third of them is not worth a character-level comparison.
+        floor = max(1, used // 3)
+        best = heapq.nsmallest(
+            MAX_CANDIDATES,
+            ((label, n) for label, n in counts.items() if n >= floor),
+            key=lambda kv: (-kv[1], kv[0]),
+        )
+        return [label for label, _ in best]
+
+    def similar(
+        self,
+        text: str,
+        *,
+        threshold: float = THRESHOLD,
+        exclude: frozenset[str] = frozenset(),
+        include_identical: bool = False,
+    ) -> list[Match]:
+        """Entries whose text is close to ``text`` (ratio >= threshold; identical ones only
+        with ``include_identical``), best first."""
+        normalised = normalise_text(text)
+        if not normalised:
+            return []
+        found: list[Match] = []
+        for label in self.candidates(normalised):
+            if label in exclude:
+                continue
+            other = self.texts[label]
+            if other == normalised:
+                if include_identical:
+                    found.append(Match(label, 1.0, self.originals[label]))
+                continue
+            matcher = SequenceMatcher(None, normalised, other, autojunk=False)
+            if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= threshold:
+                found.append(Match(label, ratio, self.originals[label]))
+        found.sort(key=lambda m: (-m.ratio, natural_key(m.label)))
+        return found
+
+
+INDEXED_KINDS = (Kind.PROCESS, Kind.PRACTICE, Kind.KPI)
+
+
+def build_similarity_index(framework: Framework) -> SimilarityIndex:
+    index = SimilarityIndex()
+    for kind in INDEXED_KINDS:
+        for entry_id, entry in framework.table(kind).items():
+            text = getattr(entry, "text", None)
+            if text:
+                index.add(entry_id, text)
+    return index
+
+
+class LazySimilarityIndex:
+    """Built on first use, so a run that checks no text pays nothing."""
+
+    def __init__(self, framework: Framework) -> None:
+        self._framework = framework
+        self._index: SimilarityIndex | None = None
+
+    def get(self) -> SimilarityIndex:
+        if self._index is None:
+            self._index = build_similarity_index(self._framework)
+        return self._index
