@@ -421,8 +421,9 @@ def bench_diff(data: Path, n: int, repeat: int, deepdiff_max: int) -> list[Row]:
             "practices",
             note,
             deep_seconds,
-            ">= 50x faster",
-            deep_seconds / core_seconds >= 50,
+            # The issue measured this at 10,000 practices; at 1,000 both take milliseconds.
+            ">= 50x faster" if n >= 10_000 else "info",
+            deep_seconds / core_seconds >= 50 if n >= 10_000 else None,
         )
     )
     return rows
