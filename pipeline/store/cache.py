@@ -243,6 +243,11 @@ class LazyEntries(dict[str, Any]):
         self._raw.pop(key, None)
         dict.__delitem__(self, key)
 
+    def keys(self) -> Any:
+        # dict(x), {**x} and update(x) read keys() and then every value: restore in bulk.
+        self.restore_all()
+        return dict.keys(self)
+
     def items(self) -> Any:
         self.restore_all()
         return dict.items(self)
