@@ -49,15 +49,15 @@ def _credit(entry: Entry) -> tuple[list[str], list[str], str | None]:
 
 
 def field_changes(old: Entry, new: Entry) -> list[FieldChange]:
-    """Field by field, for one record known to differ: deepdiff finds the fields that
-    changed (order-sensitive) and, for lists, the items added and removed."""
-    from deepdiff import DeepDiff
-
+    """Field by field, for one record known to differ: the fields whose JSON values differ
+    (order-sensitive; the models are strict, so a field's values always have one JSON
+    type and ``!=`` is what deepdiff's affected root keys would say) and, for lists,
+    deepdiff's items added and removed."""
     before = old.model_dump(mode="json", exclude=set(_IGNORED_FIELDS))
     after = new.model_dump(mode="json", exclude=set(_IGNORED_FIELDS))
     if before == after:
         return []
-    touched = set(DeepDiff(before, after).affected_root_keys)
+    touched = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
     changes = []
     for name in type(new).model_fields:
         if name in _IGNORED_FIELDS or name not in touched:
@@ -66,6 +66,8 @@ def field_changes(old: Entry, new: Entry) -> list[FieldChange]:
             field=name, old=_dump(getattr(old, name, None)), new=_dump(getattr(new, name, None))
         )
         if isinstance(before.get(name), list) and isinstance(after.get(name), list):
+            from deepdiff import DeepDiff
+
             items = DeepDiff(before[name], after[name], ignore_order=True)
             change.added = list(items.get("iterable_item_added", {}).values())
             change.removed = list(items.get("iterable_item_removed", {}).values())

@@ -30,14 +30,10 @@ from __future__ import annotations
 import heapq
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from itertools import pairwise
-
-try:  # only makes the check faster, never changes its answer
-    from rapidfuzz.distance import Indel as _Indel
-except ImportError:  # pragma: no cover
-    _Indel = None  # type: ignore[assignment]
 
 from pipeline.ids import Kind, natural_key
 from pipeline.models.framework import Framework
@@ -143,9 +139,8 @@ class SimilarityIndex:
                 if include_identical:
                     found.append(Match(label, 1.0, self.originals[label]))
                 continue
-            if _Indel is not None and (
-                _Indel.normalized_similarity(normalised, other, score_cutoff=threshold) < threshold
-            ):
+            bound = _indel_bound()
+            if bound is not None and bound(normalised, other, score_cutoff=threshold) < threshold:
                 continue  # exact bound: the ratio below cannot reach the threshold
             matcher = SequenceMatcher(None, normalised, other, autojunk=False)
             if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
@@ -181,3 +176,19 @@ class LazySimilarityIndex:
         if self._index is None:
             self._index = build_similarity_index(self._framework)
         return self._index
+
+
+_INDEL: list[Callable[..., float] | None] = []
+
+
+def _indel_bound() -> Callable[..., float] | None:
+    """rapidfuzz's normalised Indel similarity, imported on first use (it only makes the
+    check faster, never changes its answer; None when rapidfuzz is not installed)."""
+    if not _INDEL:
+        try:
+            from rapidfuzz.distance import Indel
+        except ImportError:  # pragma: no cover
+            _INDEL.append(None)
+        else:
+            _INDEL.append(Indel.normalized_similarity)
+    return _INDEL[0]

@@ -17,7 +17,7 @@ from pipeline.rules.schema import schema_findings
 from pipeline.similarity import LazySimilarityIndex, SimilarityIndex, build_similarity_index
 from pipeline.store.layout import LoadedFramework, load_framework
 from pipeline.store.reader import Document, LoadError, gc_paused, load_document
-from pipeline.workspace import Workspace
+from pipeline.workspace import Workspace, resolved_path
 
 CONTRIBUTION_SUFFIXES = (".yaml", ".yml", ".json")
 CONTRIBUTION_MAX_BYTES = 1_000_000
@@ -173,8 +173,9 @@ def run_validation(
                 targets.append(given)
     # contributions/reviewers.yaml is the reviewers list, not a contribution.
     reviewers_file = (workspace.contributions_dir / "reviewers.yaml").resolve()
-    check_reviewers = paths is None or any(t.resolve() == reviewers_file for t in targets)
-    targets = [t for t in targets if t.resolve() != reviewers_file]
+    resolved_targets = [resolved_path(t) for t in targets]
+    check_reviewers = paths is None or reviewers_file in resolved_targets
+    targets = [t for t, r in zip(targets, resolved_targets, strict=True) if r != reviewers_file]
     report.framework_files = len(loaded.documents) + len(loaded.load_errors)
     report.files_checked = report.framework_files + len(targets)
     if check_reviewers and reviewers_file.is_file():
@@ -215,8 +216,8 @@ def _archived(workspace: Workspace, path: Path) -> bool:
     """Merged and rejected contributions are history: their text is in the framework (or
     was refused), so they are read and schema-checked but not held against the framework
     as it is now."""
-    folder = path.resolve().parent
-    return any(folder == workspace.state_dir(s).resolve() for s in ARCHIVED_STATES)
+    folder = resolved_path(path).parent
+    return any(folder == resolved_path(workspace.state_dir(s)) for s in ARCHIVED_STATES)
 
 
 class _DerivedSimilarityIndex(LazySimilarityIndex):

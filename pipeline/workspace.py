@@ -65,6 +65,11 @@ class Workspace:
         )
 
 
+def resolved_path(path: Path) -> Path:
+    """``path.resolve()``, with each folder resolved once per process."""
+    return _resolve(path)
+
+
 def _resolve(path: Path) -> Path:
     """``path.resolve()``, resolving each folder once per process (validating 10,000
     files in one folder would otherwise walk the same folders 10,000 times)."""
