@@ -631,8 +631,33 @@ def main(argv: list[str] | None = None) -> int:
         help="cpu: user+system time of each process (default; fair on a shared machine); "
         "wall: elapsed time",
     )
+    parser.add_argument(
+        "--combine",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="print one table (with the scaling rows) from the --json files of earlier runs, "
+        "e.g. the 100,000 size run in the background on its own",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the rows as JSON")
     args = parser.parse_args(argv)
+    if args.combine:
+        rows = [
+            Row(**row)
+            for file in args.combine
+            for row in json.loads(file.read_text(encoding="utf-8"))
+        ]
+        seen: set[tuple[str, int]] = set()
+        unique = []
+        for row in rows:
+            if (row.operation, row.n) not in seen:
+                seen.add((row.operation, row.n))
+                unique.append(row)
+        unique.sort(key=lambda r: r.n)
+        unique = [r for r in unique if not r.operation.startswith("scaling: ")]
+        unique.extend(scaling_rows(unique, 10000, 100000))
+        print(render(unique))
+        return 1 if any(r.passed is False for r in unique) else 0
     sizes = [
         int(s)
         for s in (args.sizes or ("1000,10000" if args.quick else "1000,10000,100000")).split(",")
