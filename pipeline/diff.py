@@ -12,6 +12,7 @@ from pipeline.ids import Kind, natural_key
 from pipeline.models.base import Entry
 from pipeline.models.changes import CHANGE_TYPES, ChangeList, EntryChange, FieldChange
 from pipeline.models.framework import Framework
+from pipeline.store.reader import gc_paused
 
 # Fields that are bookkeeping, not content: a change to them alone is not reported.
 _IGNORED_FIELDS = frozenset({"provenance"})
@@ -48,15 +49,15 @@ def _credit(entry: Entry) -> tuple[list[str], list[str], str | None]:
 
 
 def field_changes(old: Entry, new: Entry) -> list[FieldChange]:
-    """Field by field, for one record known to differ: deepdiff finds the fields that
-    changed (order-sensitive) and, for lists, the items added and removed."""
-    from deepdiff import DeepDiff
-
+    """Field by field, for one record known to differ: the fields whose JSON values differ
+    (order-sensitive; the models are strict, so a field's values always have one JSON
+    type and ``!=`` is what deepdiff's affected root keys would say) and, for lists,
+    deepdiff's items added and removed."""
     before = old.model_dump(mode="json", exclude=set(_IGNORED_FIELDS))
     after = new.model_dump(mode="json", exclude=set(_IGNORED_FIELDS))
     if before == after:
         return []
-    touched = set(DeepDiff(before, after).affected_root_keys)
+    touched = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
     changes = []
     for name in type(new).model_fields:
         if name in _IGNORED_FIELDS or name not in touched:
@@ -65,6 +66,8 @@ def field_changes(old: Entry, new: Entry) -> list[FieldChange]:
             field=name, old=_dump(getattr(old, name, None)), new=_dump(getattr(new, name, None))
         )
         if isinstance(before.get(name), list) and isinstance(after.get(name), list):
+            from deepdiff import DeepDiff
+
             items = DeepDiff(before[name], after[name], ignore_order=True)
             change.added = list(items.get("iterable_item_added", {}).values())
             change.removed = list(items.get("iterable_item_removed", {}).values())
@@ -75,11 +78,23 @@ def field_changes(old: Entry, new: Entry) -> list[FieldChange]:
 def diff_frameworks(
     old: Framework, new: Framework, *, from_label: str | None = None, to_label: str | None = None
 ) -> ChangeList:
+    # The comparison creates little garbage and no cycles; a collection would only walk
+    # both frameworks again.
+    with gc_paused():
+        return _diff(old, new, from_label, to_label)
+
+
+def _diff(
+    old: Framework, new: Framework, from_label: str | None, to_label: str | None
+) -> ChangeList:
     changes: list[EntryChange] = []
     for kind in Kind:
         before, after = old.table(kind), new.table(kind)
         for entry_id, entry in after.items():
             previous = before.get(entry_id)
+            # Most entries are unchanged: rule them out before any other work.
+            if previous is entry or (previous is not None and previous == entry):
+                continue
             contributors, reviewers, contribution = _credit(entry)
             common: dict[str, Any] = {
                 "id": entry_id,
@@ -97,8 +112,6 @@ def diff_frameworks(
                         **common,
                     )
                 )
-                continue
-            if previous == entry:
                 continue
             fields = field_changes(previous, entry)
             if not fields:

@@ -15,10 +15,10 @@ from pipeline.rules import CONTRIBUTION_RULES, FRAMEWORK_RULES, EntryAt, Issue, 
 from pipeline.rules.contribution import ContributionContext, build_text_index, remember_texts
 from pipeline.rules.indexing import FrameworkContext
 from pipeline.rules.schema import schema_findings
-from pipeline.similarity import LazySimilarityIndex, SimilarityIndex
+from pipeline.similarity import LazySimilarityIndex, SimilarityIndex, build_similarity_index
 from pipeline.store.layout import LoadedFramework, load_framework
-from pipeline.store.reader import Document, LoadError, load_document
-from pipeline.workspace import Workspace
+from pipeline.store.reader import Document, LoadError, gc_paused, load_document
+from pipeline.workspace import Workspace, resolved_path
 
 CONTRIBUTION_SUFFIXES = (".yaml", ".yml", ".json")
 CONTRIBUTION_MAX_BYTES = 1_000_000
@@ -201,32 +201,39 @@ def run_validation(
                 targets.append(given)
     # contributions/reviewers.yaml is the reviewers list, not a contribution.
     reviewers_file = (workspace.contributions_dir / "reviewers.yaml").resolve()
-    check_reviewers = paths is None or any(t.resolve() == reviewers_file for t in targets)
-    targets = [t for t in targets if t.resolve() != reviewers_file]
+    resolved_targets = [resolved_path(t) for t in targets]
+    check_reviewers = paths is None or reviewers_file in resolved_targets
+    targets = [t for t, r in zip(targets, resolved_targets, strict=True) if r != reviewers_file]
     report.framework_files = len(loaded.documents) + len(loaded.load_errors)
     report.files_checked = report.framework_files + len(targets)
     if check_reviewers and reviewers_file.is_file():
         report.extend(reviewers_findings(reviewers_file, workspace.display(reviewers_file)))
         report.files_checked += 1
     report.extend(framework_findings(loaded, rules=check_framework_rules))
-    text_index = build_text_index(loaded.framework) if targets else {}
-    # Built once per run (on first use) and shared by every contribution of the run.
-    similarity = LazySimilarityIndex(loaded.framework)
+    text_index: dict[str, str] = (
+        loaded.derived("text-index", lambda: build_text_index(loaded.framework)) if targets else {}
+    )
+    # Built once per run (on first use) and shared by every contribution of the run; kept
+    # beside the cached framework.
+    similarity = _DerivedSimilarityIndex(loaded)
     run_texts = SimilarityIndex()
-    for done, target in enumerate(targets, 1):
-        report.extend(
-            contribution_findings(
-                target,
-                loaded,
-                text_index,
-                workspace.display(target),
-                similarity=similarity,
-                run_texts=run_texts,
-                rules=not _archived(workspace, target),
+    # Checking a file leaves no cycles behind, and a full collection would walk the
+    # whole loaded framework again and again: collect once at the end instead.
+    with gc_paused():
+        for done, target in enumerate(targets, 1):
+            report.extend(
+                contribution_findings(
+                    target,
+                    loaded,
+                    text_index,
+                    workspace.display(target),
+                    similarity=similarity,
+                    run_texts=run_texts,
+                    rules=not _archived(workspace, target),
+                )
             )
-        )
-        if progress is not None:
-            progress(done, len(targets))
+            if progress is not None:
+                progress(done, len(targets))
     return report
 
 
@@ -237,8 +244,25 @@ def _archived(workspace: Workspace, path: Path) -> bool:
     """Merged and rejected contributions are history: their text is in the framework (or
     was refused), so they are read and schema-checked but not held against the framework
     as it is now."""
-    folder = path.resolve().parent
-    return any(folder == workspace.state_dir(s).resolve() for s in ARCHIVED_STATES)
+    folder = resolved_path(path).parent
+    return any(folder == resolved_path(workspace.state_dir(s)) for s in ARCHIVED_STATES)
+
+
+class _DerivedSimilarityIndex(LazySimilarityIndex):
+    """The near-duplicate index, built on first use and kept beside the cached framework
+    (building it over 100,000 texts costs seconds, loading it a fraction of that)."""
+
+    def __init__(self, loaded: LoadedFramework) -> None:
+        super().__init__(loaded.framework)
+        self._loaded = loaded
+
+    def get(self) -> SimilarityIndex:
+        if self._index is None:
+            framework = self._loaded.framework
+            self._index = self._loaded.derived(
+                "similarity-index", lambda: build_similarity_index(framework)
+            )
+        return self._index
 
 
 def _is_within(path: Path, folder: Path) -> bool:

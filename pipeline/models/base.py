@@ -13,7 +13,14 @@ from pipeline.ids import SCHEMA_ID_PATTERNS, Kind, anchored
 # JSON Schema (generated from these models) accept exactly the same documents.
 # Python's regex engine runs the schema's patterns exactly as Python validators of the
 # published schema will (the patterns use a lookahead, which Rust's engine lacks).
-STRICT = ConfigDict(strict=True, extra="forbid", populate_by_name=True, regex_engine="python-re")
+STRICT = ConfigDict(
+    strict=True,
+    extra="forbid",
+    populate_by_name=True,
+    regex_engine="python-re",
+    # Validators are built on first use, so a command pays only for the models it uses.
+    defer_build=True,
+)
 
 MAX_TEXT = 4000
 

@@ -36,7 +36,16 @@ from pipeline.models.framework import (
     RisksFile,
     StagesFile,
 )
-from pipeline.store.reader import Document, JsonPath, LoadError, gc_paused, load_document
+from pipeline.store.reader import (
+    Document,
+    JsonPath,
+    LazyDocument,
+    LoadError,
+    gc_paused,
+    gc_settle,
+    parse_bytes,
+    read_bytes,
+)
 from pipeline.store.writer import atomic_write, dump_yaml, reorder_keys, to_data
 
 FRAMEWORK_MAX_BYTES = 64_000_000
@@ -73,10 +82,21 @@ class LoadedFramework:
     duplicates: dict[str, list[tuple[str, JsonPath]]] = field(default_factory=dict)
     load_errors: list[LoadError] = field(default_factory=list)
     schema_problems: list[SchemaProblem] = field(default_factory=list)
+    # The cache slot of this exact content (None: not cached), for indexes derived from it.
+    cache_slot: Any = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
         return not self.load_errors and not self.schema_problems
+
+    def derived(self, name: str, build: Callable[[], Any]) -> Any:
+        """An index built from this framework by ``build``, kept beside the framework in
+        the cache (same key: same bytes, same code) when the framework is cached."""
+        if self.cache_slot is None:
+            return build()
+        from pipeline.store import cache
+
+        return cache.derived(self.cache_slot, name, build)
 
 
 def _display(root: Path, path: Path, base: Path | None) -> str:
@@ -104,6 +124,9 @@ def load_framework(
 
     ``missing_ok``: a file that does not exist holds no entries (an old commit's framework
     may predate some files); otherwise it is a finding.
+
+    A clean load of a large framework is kept in :mod:`pipeline.store.cache`, keyed by
+    the exact bytes of its files, and reused while none of them changed.
     """
     base = display_base if display_base is not None else root.parent
     metadata = MetadataFile(
@@ -111,18 +134,114 @@ def load_framework(
     )
     loaded = LoadedFramework(Framework(metadata=metadata), root)
     with gc_paused():
+        files: list[tuple[Path, str, bytes | LoadError]] = []
         for path in framework_files(root):
             if missing_ok and not path.exists():
                 continue
             shown = _display(root, path, base)
             try:
-                document = load_document(path, max_bytes=FRAMEWORK_MAX_BYTES, display=shown)
+                files.append((path, shown, read_bytes(path, FRAMEWORK_MAX_BYTES)))
+            except LoadError as exc:
+                files.append((path, shown, exc))
+        readable = [(p, shown, d) for p, shown, d in files if isinstance(d, bytes)]
+        slot = None
+        if len(readable) == len(files):
+            from pipeline.store import cache
+
+            slot = cache.slot_for(root, [(shown, data) for _, shown, data in readable])
+            if slot is not None:
+                hit = cache.read(slot)
+                if isinstance(hit, _Cached):
+                    gc_settle()
+                    restored = hit.restore(root, readable)
+                    restored.cache_slot = slot
+                    return restored
+        for path, shown, data in files:
+            try:
+                if isinstance(data, LoadError):
+                    raise data
+                document = parse_bytes(data, path, shown)
             except LoadError as exc:
                 loaded.load_errors.append(exc)
                 continue
             loaded.documents[shown] = document
             _absorb(loaded, path, document)
+        if slot is not None and loaded.ok:
+            cache.write(slot, _Cached.of(loaded))
+            loaded.cache_slot = slot
+        gc_settle()
     return loaded
+
+
+@dataclass
+class _Cached:
+    """What the cache keeps of a clean load: everything but the documents' text and data
+    (the files' bytes are at hand anyway, and parsed again only when asked for). Entries
+    are pickled one by one, so a run restores only the entries it reads."""
+
+    metadata: MetadataFile
+    tables: dict[Kind, dict[str, bytes]]
+    bulk: dict[Kind, bytes]
+    locations: dict[str, tuple[str, JsonPath]]
+    filed_under: dict[str, str]
+    duplicates: dict[str, list[tuple[str, JsonPath]]]
+    documents: list[tuple[str, bool]]  # shown name, is YAML
+
+    @classmethod
+    def of(cls, loaded: LoadedFramework) -> _Cached:
+        import pickle
+
+        fw = loaded.framework
+        return cls(
+            fw.metadata,
+            {
+                kind: {
+                    key: pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+                    for key, entry in fw.table(kind).items()
+                }
+                for kind in Kind
+            },
+            {
+                kind: pickle.dumps(fw.table(kind), protocol=pickle.HIGHEST_PROTOCOL)
+                for kind in Kind
+            },
+            loaded.locations,
+            loaded.filed_under,
+            loaded.duplicates,
+            [(shown, doc.is_yaml) for shown, doc in loaded.documents.items()],
+        )
+
+    def restore(self, root: Path, files: list[tuple[Path, str, bytes]]) -> LoadedFramework:
+        from pipeline.store.cache import LazyEntries
+
+        framework = Framework(metadata=self.metadata)
+        for kind, raw in self.tables.items():
+            setattr(framework, _TABLE_FIELDS[kind], LazyEntries(raw, self.bulk[kind]))
+        texts = {shown: data for _, shown, data in files}
+        documents: dict[str, Document] = {
+            shown: LazyDocument(shown, texts[shown].decode("utf-8"), is_yaml)
+            for shown, is_yaml in self.documents
+        }
+        return LoadedFramework(
+            framework,
+            root,
+            documents,
+            self.locations,
+            self.filed_under,
+            self.duplicates,
+        )
+
+
+_TABLE_FIELDS: dict[Kind, str] = {
+    Kind.RISK: "risks",
+    Kind.PRINCIPLE: "principles",
+    Kind.STAGE: "stages",
+    Kind.AUTHORITY: "authorities",
+    Kind.PROCESS: "processes",
+    Kind.PRACTICE: "practices",
+    Kind.KPI: "kpis",
+    Kind.REFERENCE: "references",
+}
 
 
 def _validate(loaded: LoadedFramework, model: type[BaseModel], document: Document) -> Any:

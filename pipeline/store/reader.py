@@ -96,6 +96,13 @@ class Document:
         return None
 
 
+def gc_settle() -> None:
+    """After a bulk load: move every object alive now out of the cyclic GC's sight
+    (``gc.freeze``), so later collections do not walk the loaded framework again and
+    again. Frozen objects are still freed by reference counting."""
+    gc.freeze()
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Building many small containers triggers the cyclic GC over and over; it finds
@@ -183,13 +190,40 @@ def load_document(
     path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None
 ) -> Document:
     shown = display or str(path)
-    data = read_bytes(path, max_bytes)
+    return parse_bytes(read_bytes(path, max_bytes), path, shown)
+
+
+def parse_bytes(data: bytes, path: Path, shown: str) -> Document:
+    """The bytes of ``path`` (already read) as a document shown as ``shown``."""
     try:
         return parse_text(decode(data, shown), shown, is_json=path.suffix.lower() == ".json")
     except LoadError as exc:
         if exc.path != shown:
             raise LoadError(exc.code, shown, exc.message, exc.line, exc.column) from None
         raise
+
+
+_UNPARSED: Any = object()
+
+
+class LazyDocument(Document):
+    """A document known to read cleanly (a framework cache hit) whose data is parsed
+    only if something asks for it (a full-framework rule, a finding to locate)."""
+
+    _data: Any
+
+    def __init__(self, path: str, text: str, is_yaml: bool) -> None:
+        super().__init__(path, text, _UNPARSED, is_yaml)
+
+    @property
+    def data(self) -> Any:
+        if self._data is _UNPARSED:
+            self._data = parse_text(self.text, self.path, is_json=not self.is_yaml).data
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value
 
 
 def parse_text(text: str, path: str, *, is_json: bool) -> Document:
@@ -223,7 +257,8 @@ def _reject_constant(name: str) -> Any:
 
 
 def _parse_json(text: str, path: str) -> Any:
-    depth = _max_bracket_depth(text)
+    # Nesting can only pass the limit if there are more opening brackets than the limit.
+    depth = _max_bracket_depth(text) if text.count("[") + text.count("{") > MAX_DEPTH else 0
     if depth > MAX_DEPTH:
         raise LoadError("LOAD009", path, f"nests {depth} levels deep; at most {MAX_DEPTH}")
     try:
@@ -270,13 +305,33 @@ def reads_as_plain_string(value: str) -> bool:
     The writer quotes every other string (PyYAML's YAML 1.1 emitter would leave ``08`` or
     ``on`` unquoted, which this reader refuses as ambiguous).
     """
-    return not any(
+    return _certainly_string(value) or not any(
         pattern.fullmatch(value)
         for pattern in (_NULL, _BOOL_TRUE, _BOOL_FALSE, _AMBIGUOUS, _INT, _FLOAT, _NONFINITE)
     )
 
 
+# First characters of every plain scalar that may resolve to something other than a string
+# (null, booleans, numbers, YAML 1.1 words); the longest such word is five characters.
+_SPECIAL_START = frozenset("~nNtTfFyYoO+-.0123456789")
+_NUMBER_START = frozenset("+-.0123456789")
+
+
+def _certainly_string(value: str) -> bool:
+    """True for plain scalars no pattern of :func:`_resolve_plain_patterns` can match
+    (most framework scalars: prose and ids), decided without running them."""
+    return bool(value) and (
+        value[0] not in _SPECIAL_START or (len(value) > 5 and value[0] not in _NUMBER_START)
+    )
+
+
 def _resolve_plain(value: str, mark: tuple[int, int], path: str) -> Any:
+    if _certainly_string(value):
+        return value
+    return _resolve_plain_patterns(value, mark, path)
+
+
+def _resolve_plain_patterns(value: str, mark: tuple[int, int], path: str) -> Any:
     if _NULL.fullmatch(value):
         return None
     if _BOOL_TRUE.fullmatch(value):

@@ -1,0 +1,312 @@
+"""A cache of loaded frameworks, keyed by the exact bytes of the framework files.
+
+Reading and checking 100,000 practices from YAML costs seconds; a contributor runs
+``validate`` on every push against a framework that rarely changes. So a clean load is
+kept as a pickle and reused while nothing changed:
+
+- The key is a SHA-256 over every framework file's name (as shown to users) and bytes,
+  plus a fingerprint of this package (its version and the source of the modules that
+  shape the loaded objects), the Python and pydantic versions. Any byte changed, a file
+  added or removed, another version of the code: a different key, so a miss.
+- Only clean loads are stored (no load error, no schema problem); a load with problems is
+  always done in full, so every finding and message is exactly as without the cache.
+- Tiny frameworks (under :data:`MIN_BYTES`: test fixtures) are never cached.
+- One slot per framework folder, at most :data:`MAX_SLOTS` of them (the least recently
+  used go first), so the cache cannot grow without bound; written to a temp file and
+  renamed into place, so a reader never sees half a file.
+- Where: ``$SAFEGUARDS_CACHE_DIR``, else ``$XDG_CACHE_HOME/safeguards``, else
+  ``~/.cache/safeguards``. ``SAFEGUARDS_NO_CACHE=1`` turns it off. A slot not owned by
+  the current user, or writable by others, is ignored (a pickle runs code when loaded).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+MIN_BYTES = 64_000
+MAX_SLOTS = 32  # framework folders kept; the least recently used beyond that are removed
+_MAGIC = b"safeguards-framework-cache\n"
+# Modules whose classes or logic shape what is pickled: a change to any gives a new key.
+_SHAPING_MODULES = (
+    "models/base.py",
+    "models/framework.py",
+    "store/cache.py",
+    "store/layout.py",
+    "store/reader.py",
+    "ids.py",
+    "rules/contribution.py",  # derived indexes (the text index) are built there
+    "rules/indexing.py",
+    "similarity.py",
+)
+_FINGERPRINT: list[bytes] = []
+
+
+@dataclass
+class Slot:
+    path: Path
+    key: bytes
+
+
+def _now() -> float:
+    import time
+
+    return time.time()
+
+
+def enabled() -> bool:
+    return os.environ.get("SAFEGUARDS_NO_CACHE", "") in ("", "0")
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get("SAFEGUARDS_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "safeguards"
+
+
+def _fingerprint() -> bytes:
+    if not _FINGERPRINT:
+        import pydantic
+
+        from pipeline import __version__
+
+        digest = hashlib.sha256()
+        digest.update(f"{FORMAT}|{__version__}|{sys.version}|{pydantic.VERSION}".encode())
+        package = Path(__file__).resolve().parents[1]
+        for name in _SHAPING_MODULES:
+            try:
+                digest.update(name.encode() + b"\0" + (package / name).read_bytes())
+            except OSError:
+                digest.update(name.encode() + b"\0missing")
+        _FINGERPRINT.append(digest.digest())
+    return _FINGERPRINT[0]
+
+
+def slot_for(root: Path, files: list[tuple[str, bytes]]) -> Slot | None:
+    """The cache slot of a framework folder and the key its content must match; None
+    when the cache is off or the framework is too small to be worth it."""
+    if not enabled() or sum(len(data) for _, data in files) < MIN_BYTES:
+        return None
+    digest = hashlib.sha256(_fingerprint())
+    for shown, data in files:
+        digest.update(f"\0{shown}\0{len(data)}\0".encode())
+        digest.update(data)
+    try:
+        folder = str(root.resolve())
+    except OSError:
+        return None
+    name = hashlib.sha256(folder.encode()).hexdigest()[:32] + ".pickle"
+    return Slot(cache_dir() / name, digest.digest())
+
+
+def read(slot: Slot) -> Any | None:
+    """The cached object when the slot holds exactly this key; else None (never raises)."""
+    try:
+        with slot.path.open("rb") as handle:
+            info = os.fstat(handle.fileno())
+            if (hasattr(os, "getuid") and info.st_uid != os.getuid()) or info.st_mode & 0o022:
+                return None
+            header = handle.read(len(_MAGIC) + len(slot.key))
+            if header != _MAGIC + slot.key:
+                return None
+            value = pickle.load(handle)
+        if info.st_mtime < _now() - 3600:
+            os.utime(slot.path)  # recently used: kept by _prune
+        return value
+    except Exception:  # a missing, truncated or foreign slot is a miss, never an error
+        return None
+
+
+def write(slot: Slot, value: Any) -> None:
+    """Store ``value`` in the slot (best effort: a read-only disk just means no cache)."""
+    try:
+        slot.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=slot.path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_MAGIC + slot.key)
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.chmod(temp, 0o600)
+            os.replace(temp, slot.path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        _prune(slot.path.parent)
+    except (OSError, pickle.PicklingError):
+        pass
+
+
+def _prune(folder: Path) -> None:
+    """Keep the :data:`MAX_SLOTS` most recently used slots (and what is derived from
+    them); remove the rest."""
+    slots: dict[str, list[Path]] = {}
+    for path in folder.glob("*.pickle"):
+        slots.setdefault(path.name.split(".", 1)[0], []).append(path)
+    if len(slots) <= MAX_SLOTS:
+        return
+
+    def last_used(files: list[Path]) -> float:
+        try:
+            return max(f.stat().st_mtime for f in files)
+        except OSError:
+            return 0.0
+
+    by_age = sorted(slots.values(), key=last_used)
+    for files in by_age[: len(slots) - MAX_SLOTS]:
+        for file in files:
+            file.unlink(missing_ok=True)
+
+
+def derived(slot: Slot, name: str, build: Callable[[], Any]) -> Any:
+    """An index derived from the cached framework, kept in its own file beside the slot
+    under the same key (so it is dropped with the framework it was built from)."""
+    beside = Slot(slot.path.with_name(f"{slot.path.stem}.{name}.pickle"), slot.key)
+    found = read(beside)
+    if found is not None:
+        return found
+    value = build()
+    write(beside, value)
+    return value
+
+
+class LazyEntries(dict[str, Any]):
+    """A framework table (id -> entry) restored from the cache entry by entry.
+
+    Keys are all present from the start (so ``in``, ``len``, ``keys()`` and iteration over
+    ids cost nothing extra); an entry is unpickled the first time it is read. Every way of
+    reading values (``[]``, ``get``, ``items()``, ``values()``, copies, ``|``, ``==``,
+    pickling) sees real entries: bulk reads restore everything first. A validation of one
+    proposal so restores only the few entries it looks at.
+    """
+
+    __slots__ = ("_bulk", "_raw")
+
+    def __init__(self, raw: dict[str, bytes], bulk: bytes | None = None) -> None:
+        super().__init__(dict.fromkeys(raw))
+        self._raw = raw  # id -> pickled entry, for entries not restored yet
+        # The whole table in one pickle: restoring everything at once is cheaper than
+        # one entry at a time.
+        self._bulk = bulk
+
+    def _restore(self, key: str) -> Any:
+        value = pickle.loads(self._raw.pop(key))
+        dict.__setitem__(self, key, value)
+        return value
+
+    def restore_all(self) -> None:
+        if not self._raw:
+            return
+        from pipeline.store.reader import gc_paused, gc_settle
+
+        with gc_paused():
+            if self._bulk is not None:
+                everything = pickle.loads(self._bulk)
+                for key in list(self._raw):
+                    dict.__setitem__(self, key, everything[key])
+                self._raw.clear()
+            else:
+                for key in list(self._raw):
+                    self._restore(key)
+        self._bulk = None
+        gc_settle()
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._raw:
+            return self._restore(key)
+        return dict.__getitem__(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self._raw:
+            return self._restore(key)
+        return dict.get(self, key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        # Overridden (ids only) so that dict(x), {**x} and update(x) go through [] per key.
+        return dict.__iter__(self)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._raw.pop(key, None)
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self._raw.pop(key, None)
+        dict.__delitem__(self, key)
+
+    def keys(self) -> Any:
+        # dict(x), {**x} and update(x) read keys() and then every value: restore in bulk.
+        self.restore_all()
+        return dict.keys(self)
+
+    def items(self) -> Any:
+        self.restore_all()
+        return dict.items(self)
+
+    def values(self) -> Any:
+        self.restore_all()
+        return dict.values(self)
+
+    def copy(self) -> dict[str, Any]:
+        return dict(self.items())
+
+    def pop(self, key: str, *default: Any) -> Any:
+        if key in self._raw:
+            self._restore(key)
+        return dict.pop(self, key, *default)
+
+    def popitem(self) -> tuple[str, Any]:
+        self.restore_all()
+        return dict.popitem(self)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key in self:
+            return self[key]
+        self[key] = default
+        return default
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def __eq__(self, other: object) -> bool:
+        self.restore_all()
+        if isinstance(other, LazyEntries):
+            other.restore_all()
+        return dict.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None
+
+    def __or__(self, other: Any) -> Any:
+        return self.copy() | other
+
+    def __ror__(self, other: Any) -> Any:
+        return dict(other) | self.copy()
+
+    def __ior__(self, other: Any) -> LazyEntries:  # type: ignore[override]
+        self.update(other)
+        return self
+
+    def __repr__(self) -> str:
+        self.restore_all()
+        return dict.__repr__(self)
+
+    def __reduce__(self) -> Any:
+        return (dict, (self.copy(),))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        import copy
+
+        return copy.deepcopy(self.copy(), memo)

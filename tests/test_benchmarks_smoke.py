@@ -1,0 +1,271 @@
+"""The benchmark generator at tiny sizes (no benchmark runs here: no timings are taken),
+and the speed-ups' promise that nothing users see changes: the framework cache, the lazy
+documents, the plain-scalar fast path and the cheaper path display."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from benchmarks.generate import generate
+from pipeline import api
+from pipeline.diff import diff_frameworks
+from pipeline.store import cache
+from pipeline.store import reader as reader_module
+from pipeline.store.layout import load_framework
+from pipeline.workspace import Workspace
+from tests.conftest import REPO
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bench") / "data"
+    generate(out, practices=120, proposals=60, seed=3)
+    return out
+
+
+def test_same_seed_gives_the_same_bytes(generated: Path, tmp_path: Path) -> None:
+    generate(tmp_path / "again", practices=120, proposals=60, seed=3)
+    assert _tree(tmp_path / "again") == _tree(generated)
+    generate(tmp_path / "other", practices=120, proposals=60, seed=4)
+    assert _tree(tmp_path / "other") != _tree(generated)
+
+
+def test_generated_frameworks_validate(generated: Path) -> None:
+    for version in ("v1", "v2"):
+        root = generated / version
+        report = api.validate(Workspace(root), [root / "framework"])
+        assert report.findings == [], report.findings[:3]
+    framework = load_framework(generated / "v1" / "framework").framework
+    assert len(framework.practices) == 120
+    assert {p.split(".")[0] for p in framework.processes} == set(framework.principles)
+    assert len(framework.principles) == 18
+    for practice in framework.practices.values():
+        assert 15 <= len(practice.text.split()) <= 40
+
+
+def test_proposals_give_the_planted_findings(generated: Path) -> None:
+    truth = json.loads((generated / "truth.json").read_text(encoding="utf-8"))
+    root = generated / "v1"
+    report = api.validate(Workspace(root), [root / "contributions" / "proposed"])
+    found: dict[str, set[str]] = {}
+    for finding in report.findings:
+        found.setdefault(Path(finding.file or "").name, set()).add(finding.code)
+    for name, expected in truth["expected"].items():
+        assert found.get(name, set()) == set(expected), name
+    assert truth["near_duplicates"], "some near-duplicates are planted"
+
+
+def test_second_version_differs_as_recorded(generated: Path) -> None:
+    truth = json.loads((generated / "truth.json").read_text(encoding="utf-8"))["v2"]
+    old = load_framework(generated / "v1" / "framework").framework
+    new = load_framework(generated / "v2" / "framework").framework
+    changes = diff_frameworks(old, new)
+    by_type: dict[str, set[str]] = {}
+    for change in changes.changes:
+        by_type.setdefault(change.change, set()).add(change.id)
+    assert by_type.get("added", set()) == set(truth["added"])
+    assert by_type.get("deprecated", set()) == set(truth["deprecated"])
+    assert by_type.get("changed", set()) == set(truth["edited"])
+
+
+# ---- the framework cache -------------------------------------------------------------------
+
+
+@pytest.fixture
+def cache_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("SAFEGUARDS_CACHE_DIR", str(folder))
+    monkeypatch.delenv("SAFEGUARDS_NO_CACHE", raising=False)
+    monkeypatch.setattr(cache, "MIN_BYTES", 0)
+    return folder
+
+
+def _summary(root: Path) -> tuple[object, ...]:
+    loaded = load_framework(root, display_base=root.parent)
+    fw = loaded.framework
+    return (
+        {kind: dict(fw.table(kind)) for kind in fw.counts()},
+        fw.metadata,
+        loaded.locations,
+        loaded.filed_under,
+        loaded.duplicates,
+        {name: (doc.text, doc.data, doc.is_yaml) for name, doc in loaded.documents.items()},
+        loaded.ok,
+    )
+
+
+def test_cache_hit_gives_the_same_load(generated: Path, cache_on: Path, tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "fw"
+    shutil.copytree(generated / "v1" / "framework", root)
+    fresh = _summary(root)
+    assert len(list(cache_on.glob("*.pickle"))) == 1
+    assert _summary(root) == fresh  # from the cache
+    # One byte changed: a miss, and the change is seen.
+    principle = root / "principles" / "F1.yaml"
+    principle.write_text(principle.read_text(encoding="utf-8").replace("Principle F1", "P F1"))
+    changed = load_framework(root).framework
+    assert changed.principles["F1"].name == "P F1"
+    assert len(list(cache_on.glob("*.pickle"))) == 1  # one slot per folder
+
+
+def test_cache_keeps_no_broken_load(generated: Path, cache_on: Path, tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "fw"
+    shutil.copytree(generated / "v1" / "framework", root)
+    risks = root / "risks.yaml"
+    risks.write_text(risks.read_text(encoding="utf-8") + "extra: field\n", encoding="utf-8")
+    first = load_framework(root)
+    assert not first.ok
+    assert not list(cache_on.glob("*.pickle"))
+    assert [p.error.errors()[0]["type"] for p in load_framework(root).schema_problems] == [
+        p.error.errors()[0]["type"] for p in first.schema_problems
+    ]
+
+
+def test_cache_is_off_on_request(
+    generated: Path, cache_on: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAFEGUARDS_NO_CACHE", "1")
+    load_framework(generated / "v1" / "framework")
+    assert not cache_on.exists() or not list(cache_on.glob("*.pickle"))
+
+
+def test_a_foreign_or_damaged_slot_is_a_miss(generated: Path, cache_on: Path) -> None:
+    root = generated / "v2" / "framework"
+    expected = _summary(root)
+    (slot,) = cache_on.glob("*.pickle")
+    slot.write_bytes(slot.read_bytes()[:100])
+    assert _summary(root) == expected
+    os.chmod(slot, 0o666)
+    assert _summary(root) == expected
+
+
+def test_tiny_frameworks_are_not_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAFEGUARDS_CACHE_DIR", str(tmp_path / "cache"))
+    load_framework(REPO / "tests" / "fixtures" / "mini" / "framework")
+    assert not (tmp_path / "cache").exists()
+    load_framework(REPO / "framework")  # the v1.0 framework is big enough
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 1
+
+
+def test_cache_keeps_a_bounded_number_of_slots(
+    generated: Path, cache_on: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    monkeypatch.setattr(cache, "MAX_SLOTS", 2)
+    for index in range(4):
+        shutil.copytree(generated / "v1" / "framework", tmp_path / f"fw{index}")
+        load_framework(tmp_path / f"fw{index}")
+    assert len(list(cache_on.glob("*.pickle"))) == 2
+
+
+# ---- fast paths that must change nothing ---------------------------------------------------
+
+
+@given(
+    st.one_of(
+        st.text(alphabet="~nNoOyYtTfFrueals.+-0123456789:_xbeEiIaA", max_size=8),
+        st.text(max_size=12),
+    )
+)
+def test_plain_scalar_fast_path_agrees(value: str) -> None:
+    """A value the fast path calls a string is one every pattern leaves a string."""
+    if reader_module._certainly_string(value):
+        assert reader_module._resolve_plain_patterns(value, (1, 1), "f") == value
+
+
+def test_display_matches_resolve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "repo"
+    (root / "contributions" / "proposed").mkdir(parents=True)
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("x: 1\n", encoding="utf-8")
+    inside = root / "contributions" / "proposed" / "a.yaml"
+    inside.write_text("x: 1\n", encoding="utf-8")
+    link = root / "contributions" / "proposed" / "link.yaml"
+    link.symlink_to(outside)
+    workspace = Workspace(root)
+    monkeypatch.chdir(root)
+    for path in (
+        inside,
+        Path("contributions/proposed/a.yaml"),
+        Path("contributions/proposed/link.yaml"),
+        Path("contributions/proposed/../proposed/a.yaml"),
+        outside,
+        Path("missing/file.yaml"),
+    ):
+        try:
+            expected = str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            expected = str(path)
+        assert workspace.display(path) == expected, path
+    assert workspace.display(link) == str(link)
+
+
+def test_lazy_entries_behave_as_a_dict() -> None:
+    import copy
+    import pickle
+
+    from pipeline.store.cache import LazyEntries
+
+    plain = {f"F1.1.{i}": {"n": i} for i in range(1, 6)}
+
+    def lazy() -> LazyEntries:
+        return LazyEntries({k: pickle.dumps(v) for k, v in plain.items()})
+
+    table = lazy()
+    assert len(table) == 5 and "F1.1.2" in table and list(table) == list(plain)
+    assert table["F1.1.2"] == {"n": 2} and table.get("F1.1.3") == {"n": 3}
+    assert table.get("F9.9.9") is None and table.get("F9.9.9", 1) == 1
+    with pytest.raises(KeyError):
+        table["F9.9.9"]
+    assert dict(table) == plain and {**lazy()} == plain and lazy().copy() == plain
+    assert list(lazy().items()) == list(plain.items())
+    assert list(lazy().values()) == list(plain.values())
+    assert lazy() == plain and lazy() == lazy() and lazy() != {"F1.1.1": 1}
+    assert (lazy() | {"x": 1}) == plain | {"x": 1}
+    assert ({"x": 1} | lazy()) == {"x": 1} | plain
+    assert pickle.loads(pickle.dumps(lazy())) == plain
+    assert copy.deepcopy(lazy()) == plain and copy.copy(lazy()) == plain
+    changed = lazy()
+    changed["F1.1.1"] = {"n": 0}
+    changed.update({"F1.1.2": {"n": -1}})
+    assert changed["F1.1.1"] == {"n": 0} and changed["F1.1.2"] == {"n": -1}
+    assert changed.pop("F1.1.3") == {"n": 3} and "F1.1.3" not in changed
+    del changed["F1.1.4"]
+    assert changed.setdefault("F1.1.5", None) == {"n": 5}
+    assert changed == {"F1.1.1": {"n": 0}, "F1.1.2": {"n": -1}, "F1.1.5": {"n": 5}}
+    assert repr(lazy()) == repr(plain)
+
+
+def test_cache_hit_restores_only_what_is_read(
+    generated: Path, cache_on: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from pipeline.store.cache import LazyEntries
+
+    root = tmp_path / "fw"
+    shutil.copytree(generated / "v1" / "framework", root)
+    load_framework(root)
+    fw = load_framework(root).framework
+    assert isinstance(fw.practices, LazyEntries)
+    some = next(iter(fw.practices))
+    assert fw.get(some) is fw.practices[some]
+    assert len(fw.practices._raw) == len(fw.practices) - 1
+    assert fw.counts()["practice"] == 120
