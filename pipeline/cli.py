@@ -19,6 +19,7 @@ from pipeline.errors import SafeguardsError
 # command name -> module under pipeline.commands (each module defines `command`)
 COMMANDS: dict[str, str] = {
     "validate": "validate",
+    "check-pr": "check_pr",
     "show": "show",
     "stats": "stats",
     "format": "format",

@@ -140,7 +140,7 @@ def _diff(
             )
     changes = _fold_moves(changes, new)
     changes.sort(key=lambda c: (list(Kind).index(Kind(c.kind)), natural_key(c.id), c.change))
-    return ChangeList.model_validate(
+    result = ChangeList.model_validate(
         {
             "from": from_label,
             "to": to_label,
@@ -148,6 +148,57 @@ def _diff(
             "changes": [c.model_dump(by_alias=True) for c in changes],
         }
     )
+    for change in result.changes:
+        if change.change != "removed":
+            change._entry = new.table(Kind(change.kind)).get(change.id)
+        if change.moved_from is not None:
+            change._replaced = new.get(change.moved_from)
+    return result
+
+
+def apply_changes(framework: Framework, changes: ChangeList) -> Framework:
+    """The newer version, rebuilt from the older one and the change list between them:
+    ``apply_changes(a, diff_frameworks(a, b)) == b`` (for the entries; metadata is not in a
+    change list). Changed fields are applied from the change list's JSON values; added
+    and moved entries, and provenance (bookkeeping, not listed field by field), come from
+    the entries a change list made by :func:`diff_frameworks` carries in memory. A change
+    list read back from changes.json has no such entries: applying an addition from it is
+    an error naming the entry."""
+    from pipeline.errors import SafeguardsError
+    from pipeline.merge import copy_framework
+    from pipeline.models.framework import ENTRY_MODELS
+
+    result = copy_framework(framework)
+    for change in changes.changes:
+        kind = Kind(change.kind)
+        table = result.table(kind)
+        if change.change == "removed":
+            table.pop(change.id, None)
+            continue
+        if change.change in ("added", "moved"):
+            if change._entry is None:
+                raise SafeguardsError(
+                    f"{change.id} is {change.change} but the change list does not hold the "
+                    "entry (a change list read from changes.json lists only its summary)"
+                )
+            table[change.id] = change._entry
+            if change._replaced is not None and change.moved_from is not None:
+                old_kind = framework.kind_of(change.moved_from) or kind
+                result.table(old_kind)[change.moved_from] = change._replaced
+            continue
+        current = table.get(change.id)
+        if current is None:
+            raise SafeguardsError(f"{change.id} is {change.change} but the framework lacks it")
+        data = current.model_dump(mode="json", exclude_defaults=True)
+        for item in change.fields:
+            if item.new is None:
+                data.pop(item.field, None)
+            else:
+                data[item.field] = item.new
+        if change._entry is not None:
+            data["provenance"] = change._entry.model_dump(mode="json")["provenance"]
+        table[change.id] = ENTRY_MODELS[kind].model_validate(data)
+    return result
 
 
 def _fold_moves(changes: list[EntryChange], new: Framework) -> list[EntryChange]:

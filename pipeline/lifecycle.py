@@ -26,6 +26,7 @@ from pipeline.report import Finding
 from pipeline.rules.schema import schema_findings
 from pipeline.store.reader import Document, LoadError, load_document
 from pipeline.store.writer import atomic_write, dump_json, dump_yaml, to_data
+from pipeline.validate import submodule_of
 from pipeline.workspace import CONTRIBUTION_STATES, Workspace
 
 CONTRIBUTION_MAX_BYTES = 1_000_000
@@ -79,9 +80,31 @@ def state_of(workspace: Workspace, path: Path) -> str | None:
 
 
 def require_state(workspace: Workspace, path: Path, expected: str, action: str) -> None:
-    """Refuse a file that does not sit directly in ``expected``'s folder."""
+    """Refuse a file that does not sit directly in ``expected``'s folder (a path that leaves
+    the repository is refused before anything is read from it)."""
+    inside = workspace.contributions_dir.resolve()
+    if not path.resolve().is_relative_to(inside) and not path.is_symlink():
+        folder = workspace.display(workspace.state_dir(expected))
+        raise SafeguardsError(
+            f"cannot {action} {path}: the path is outside contributions/; files to "
+            f"{action} must be inside {folder}/"
+        )
     if not path.is_file():
         raise UsageError(f"{workspace.display(path)} does not exist or is not a file")
+    if path.is_symlink():
+        link = path.parent.resolve() / path.name
+        raise SafeguardsError(
+            f"cannot {action} {workspace.display(link.parent)}/{path.name}: LOAD012 it is a "
+            "symbolic link; commit the file itself"
+        )
+    nested = submodule_of(path)
+    if nested is not None:
+        raise SafeguardsError(
+            f"cannot {action} {workspace.display(path)}: LOAD014 it is inside "
+            f"{workspace.display(nested)}/, which "
+            "holds a .git entry (a git submodule or nested repository); commit the "
+            "contribution file itself"
+        )
     state = state_of(workspace, path)
     if state != expected:
         where = f"in {state}/" if state else "outside the contributions/<state>/ folders"

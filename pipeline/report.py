@@ -110,6 +110,14 @@ def escape_workflow_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def workflow_message(text: str) -> str:
+    """A workflow command's message: escaped, and @-mentions defused (a zero-width joiner
+    after the '@'), since contributed text reaches logs and job summaries."""
+    from pipeline.exports.text import defuse_mentions
+
+    return defuse_mentions(escape_workflow_data(text))
+
+
 def escape_workflow_property(text: str) -> str:
     return escape_workflow_data(text).replace(":", "%3A").replace(",", "%2C")
 
@@ -127,7 +135,7 @@ def render_github(report: Report) -> str:
             props.append(f"col={f.column}")
         props.append(f"title={escape_workflow_property(f.code)}")
         at = f" [{f.field}]" if f.field else ""
-        lines.append(f"::{level} {','.join(props)}::{escape_workflow_data(f.message + at)}")
+        lines.append(f"::{level} {','.join(props)}::{workflow_message(f.message + at)}")
     lines.append(render_text(report).splitlines()[-1])
     return "\n".join(lines) + "\n"
 

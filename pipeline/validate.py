@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,6 +101,19 @@ def contribution_findings(
     rules: bool = True,
 ) -> Iterator[Finding]:
     """Reading, schema and (``rules``) the contribution rules against the framework."""
+    nested = submodule_of(path)
+    if nested is not None:
+        yield Finding(
+            code="LOAD014",
+            severity=Severity.ERROR,
+            message=(
+                f"is inside {nested.name}/, which holds a .git entry (a git submodule or a "
+                "nested repository); its content is not part of this repository's history. "
+                "Commit the contribution file itself directly in contributions/<state>/"
+            ),
+            file=display,
+        )
+        return
     try:
         document = load_document(path, max_bytes=CONTRIBUTION_MAX_BYTES, display=display)
     except LoadError as error:
@@ -120,6 +134,20 @@ def contribution_findings(
         for issue in rule.check(ctx):
             yield locator.finding(rule, issue)
     remember_texts(ctx)
+
+
+def submodule_of(path: Path) -> Path | None:
+    """The folder holding a ``.git`` entry between ``path`` and the nearest enclosing
+    ``contributions`` folder (inclusive), or None. A submodule's files are another
+    repository's: they are refused, whatever they hold."""
+    folders = list(Path(path).absolute().parents)
+    top = next((i for i, folder in enumerate(folders) if folder.name == "contributions"), None)
+    if top is None:
+        return None
+    for folder in folders[: top + 1]:
+        if os.path.lexists(folder / ".git"):
+            return folder
+    return None
 
 
 def reviewers_findings(path: Path, display: str) -> Iterator[Finding]:

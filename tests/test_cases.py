@@ -1,4 +1,5 @@
-"""Every folder under tests/cases/valid and tests/cases/invalid, run through the real CLI.
+"""Every folder under tests/cases/valid, tests/cases/invalid and tests/cases/hostile, run
+through the real CLI (tests/test_hostile.py runs the hostile ones through diff and merge too).
 
 A case folder holds a contribution file (contribution.yaml/.json) and/or a ``framework/``
 overlay applied to the mini fixture framework, plus ``expected.yaml`` for invalid cases:
@@ -19,7 +20,8 @@ import yaml
 from tests.conftest import CASES, run_cli
 
 VALID = sorted(p for p in (CASES / "valid").iterdir() if p.is_dir())
-INVALID = sorted(p for p in (CASES / "invalid").iterdir() if p.is_dir())
+HOSTILE = sorted(p for p in (CASES / "hostile").iterdir() if p.is_dir())
+INVALID = sorted([*(p for p in (CASES / "invalid").iterdir() if p.is_dir()), *HOSTILE])
 
 
 def _prepare(case: Path, root: Path, expected: dict[str, Any]) -> list[str]:
@@ -27,23 +29,41 @@ def _prepare(case: Path, root: Path, expected: dict[str, Any]) -> list[str]:
     overlay = case / "framework"
     if overlay.is_dir():
         shutil.copytree(overlay, root / "framework", dirs_exist_ok=True)
-    proposed = root / "contributions" / "proposed"
-    proposed.mkdir(parents=True, exist_ok=True)
+    return ["validate", *(str(p.relative_to(root)) for p in place_inputs(case, root, "proposed"))]
+
+
+def place_inputs(case: Path, root: Path, state: str) -> list[Path]:
+    """Put the case's contribution file(s) (or the generated input) into
+    ``contributions/<state>/``; returns their paths."""
+    spec = case / "expected.yaml"
+    expected = yaml.safe_load(spec.read_text(encoding="utf-8")) if spec.is_file() else {}
+    folder = root / "contributions" / state
+    folder.mkdir(parents=True, exist_ok=True)
     generate = expected.get("generate")
+    target = folder / "contribution.yaml"
     if generate == "oversize":
-        target = proposed / "contribution.yaml"
         target.write_text("title: " + "x" * 1_100_000 + "\n", encoding="utf-8")
-        return ["validate", str(target.relative_to(root))]
+        return [target]
+    if generate == "enormous":  # one 900 KB field, under the file size limit
+        text = (CASES / "valid" / "add-practice" / "contribution.yaml").read_text("utf-8")
+        target.write_text(text.replace("Staff help desks", "x" * 900_000), encoding="utf-8")
+        return [target]
     if generate == "symlink":
         real = root / "elsewhere.yaml"
         shutil.copy(CASES / "valid" / "add-practice" / "contribution.yaml", real)
-        target = proposed / "contribution.yaml"
         target.symlink_to(real)
-        return ["validate", str(target.relative_to(root))]
+        return [target]
+    if generate == "submodule":  # a folder holding a .git file, as a submodule checkout does
+        nested = folder / "vendored"
+        nested.mkdir()
+        (nested / ".git").write_text("gitdir: ../../../.git/modules/vendored\n", "utf-8")
+        target = nested / "contribution.yaml"
+        shutil.copy(CASES / "valid" / "add-practice" / "contribution.yaml", target)
+        return [target]
     inputs = [p for p in case.iterdir() if p.is_file() and p.name.startswith("contribution.")]
     for item in inputs:
-        shutil.copy(item, proposed / item.name)
-    return ["validate", *(f"contributions/proposed/{p.name}" for p in inputs)]
+        shutil.copy(item, folder / item.name)
+    return [folder / p.name for p in inputs]
 
 
 def _run(case: Path, root: Path, expected: dict[str, Any]) -> tuple[int, dict[str, Any], str]:
@@ -80,6 +100,8 @@ def test_invalid_case(case: Path, mini_root: Path) -> None:
         assert finding["file"].startswith("contributions/proposed/contribution."), finding
     if "line" in expected:
         assert finding.get("line") == expected["line"], finding
+    if case in HOSTILE and not finding["code"].startswith("LOAD"):
+        assert finding.get("field"), f"a hostile input's finding names no field: {finding}"
 
 
 def test_every_rule_code_has_an_invalid_case() -> None:
@@ -87,7 +109,7 @@ def test_every_rule_code_has_an_invalid_case() -> None:
 
     covered = {p.name.split("-")[0] for p in INVALID}
     missing = sorted(set(all_codes()) - covered - {"LOAD013"})
-    assert not missing, f"rule codes without a tests/cases/invalid folder: {missing}"
+    assert not missing, f"rule codes without a tests/cases/invalid or hostile folder: {missing}"
 
 
 def test_text_and_github_formats_name_the_file(mini_root: Path) -> None:

@@ -40,3 +40,12 @@ def test_any_bytes_give_data_or_a_load_error(data: bytes, is_json: bool) -> None
 def test_yaml_punctuation_soup_gives_data_or_a_load_error(text: str, is_json: bool) -> None:
     with contextlib.suppress(LoadError):
         parse_text(text, "f", is_json=is_json)
+
+
+def test_writer_quotes_what_the_reader_would_not_read_back() -> None:
+    """Found by the property test: PyYAML leaves `08` unquoted, which this reader refuses."""
+    from pipeline.store.writer import dump_yaml
+
+    for value in ["08", "on", "no", "1.10", "0012", "1:30", "null", "", "~", "true", "12", "-"]:
+        text = dump_yaml({"a": value})
+        assert parse_text(text, "f.yaml", is_json=False).data == {"a": value}, text

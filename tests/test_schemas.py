@@ -39,9 +39,18 @@ def _contribution_inputs() -> list[Path]:
     )
 
 
+# Where the model is deliberately stricter than the published schema: a date that has the
+# form YYYY-MM-DD but is not in the calendar (2024-02-30). The schema's bytes are part of
+# every release bundle and `verify` rebuilds published releases with the current code, so
+# the pattern cannot change without failing v1.0.0; pydantic checks the calendar.
+STRICTER_MODEL = {"SCH005-impossible-date"}
+
+
 @pytest.mark.parametrize("path", _contribution_inputs(), ids=lambda p: p.parent.name)
 def test_schema_and_model_agree(path: Path) -> None:
     """Whatever the loader reads, jsonschema and pydantic give the same verdict."""
+    if path.parent.name in STRICTER_MODEL:
+        pytest.skip("the model checks the calendar; the published schema only the form")
     try:
         data: Any = load_document(path).data
     except LoadError:

@@ -57,7 +57,7 @@ def command(
     from pipeline import api
     from pipeline.errors import UsageError
     from pipeline.intake import IntakeError, Problem
-    from pipeline.report import escape_workflow_data
+    from pipeline.report import workflow_message
     from pipeline.store.writer import atomic_write
 
     workspace = workspace_of(ctx)
@@ -69,19 +69,31 @@ def command(
         if not body_file.is_file():
             raise UsageError(f"{body_file}: no such file")
         data = body_file.read_bytes()[: BODY_MAX_BYTES + 1]
-    if len(data) > BODY_MAX_BYTES:
-        raise UsageError(f"{body_file}: larger than {BODY_MAX_BYTES} bytes")
-    try:
-        body = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{body_file}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
 
     def show(problems: list[Problem], level: str) -> None:
         for problem in problems:
             if fmt == "github":
-                click.echo(f"::{level} title=Intake::{escape_workflow_data(str(problem))}")
+                click.echo(f"::{level} title=Intake::{workflow_message(str(problem))}")
             else:
                 click.echo(f"{level}: {problem}", err=True)
+
+    def refuse(problems: list[Problem]) -> int:
+        show(problems, "error")
+        if problems_file is not None:
+            atomic_write(problems_file, problems_markdown(problems))
+        click.echo(f"{len(problems)} problem(s); nothing written", err=True)
+        return 1
+
+    # An oversized or non-UTF-8 body is a problem of the issue (exit 1, told to the
+    # contributor), not a usage error: it is checked before any parsing.
+    if len(data) > BODY_MAX_BYTES:
+        return refuse([Problem("Form", f"the issue is larger than {BODY_MAX_BYTES:,} bytes")])
+    try:
+        body = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return refuse(
+            [Problem("Form", f"the issue is not valid UTF-8 ({exc.reason} at byte {exc.start})")]
+        )
 
     to_stdout = output == "-"
     try:
@@ -95,11 +107,7 @@ def command(
             write=not to_stdout,
         )
     except IntakeError as exc:
-        show(exc.problems, "error")
-        if problems_file is not None:
-            atomic_write(problems_file, problems_markdown(exc.problems))
-        click.echo(f"{len(exc.problems)} problem(s); nothing written", err=True)
-        return 1
+        return refuse(exc.problems)
     show(result.warnings, "warning")
     if problems_file is not None:
         atomic_write(problems_file, problems_markdown(result.warnings) if result.warnings else "")

@@ -45,6 +45,21 @@ def md_oneline(text: str) -> str:
     return md_inline(" ".join(text.split()))
 
 
+_MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+ZWJ = "\u200d"
+
+
+def defuse_mentions(text: str) -> str:
+    """Text GitHub would turn into an @-mention (a notification) gets a zero-width joiner
+    after the '@': release notes are posted as a GitHub release body."""
+    return _MENTION.sub("@" + ZWJ, text)
+
+
+def md_notes(text: str) -> str:
+    """One-line Markdown for release notes: escaped and with @-mentions defused."""
+    return defuse_mentions(md_oneline(text))
+
+
 def html_text(text: str) -> str:
     return html.escape(text, quote=True)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from pipeline.ids import SCHEMA_ID_PATTERNS, Kind, anchored
 
@@ -25,7 +26,27 @@ MAX_TEXT = 4000
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300)]
-DateText = Annotated[str, StringConstraints(pattern=anchored("[0-9]{4}-[0-9]{2}-[0-9]{2}"))]
+
+
+def _real_date(value: str) -> str:
+    """A date the calendar has (not 2024-02-30, 2023-02-29, 2024-04-31 or 2024-13-01)."""
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a real calendar date") from None
+    return value
+
+
+# A real calendar date, YYYY-MM-DD. The published JSON Schema keeps the plain pattern: its
+# bytes are part of every release bundle, and `safeguards verify` rebuilds v1.0.0 with this
+# code, so a change there would make a published release fail verification. Pydantic also
+# refuses dates the calendar lacks (2024-02-30, 2023-02-29, 2024-13-01); this is the one
+# place where the model is stricter than the schema (see tests/test_schemas.py).
+DateText = Annotated[
+    str,
+    StringConstraints(pattern=anchored("[0-9]{4}-[0-9]{2}-[0-9]{2}")),
+    AfterValidator(_real_date),
+]
 VersionText = Annotated[
     str, StringConstraints(pattern=anchored(r"[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}"))
 ]

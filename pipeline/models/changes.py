@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from pipeline.models.base import StrictModel
 
@@ -43,6 +43,11 @@ class EntryChange(StrictModel):
     contributors: list[str] = Field(default_factory=list)
     reviewers: list[str] = Field(default_factory=list)
     contribution: str | None = None
+    # In memory only (never in changes.json or its schema): the entry as the newer version
+    # holds it, and for a move the deprecated entry it replaces, so that
+    # pipeline.diff.apply_changes can rebuild the newer version from the older one.
+    _entry: Any = PrivateAttr(default=None)
+    _replaced: Any = PrivateAttr(default=None)
 
 
 class ChangeList(StrictModel):

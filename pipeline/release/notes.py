@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from pipeline.exports.text import md_oneline
+from pipeline.exports.text import md_notes as md_oneline
 from pipeline.ids import Kind, natural_key
 from pipeline.models.changes import ChangeList, EntryChange
 from pipeline.models.framework import Framework

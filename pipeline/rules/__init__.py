@@ -70,6 +70,7 @@ OTHER_CODES: dict[str, str] = {
     "LOAD011": "git conflict marker",
     "LOAD012": "symbolic link",
     "LOAD013": "file missing or unreadable",
+    "LOAD014": "file inside a git submodule (or a nested repository) under contributions/",
     "SCH001": "required field missing",
     "SCH002": "unknown field",
     "SCH003": "wrong type",

@@ -21,6 +21,7 @@ from pipeline.models.framework import Framework
 from pipeline.report import Severity
 from pipeline.rules import DocAt, Issue, contribution_rule
 from pipeline.rules.indexing import normalise_text, text_issues, url_problem
+from pipeline.rules.schema import _invisible_hint
 from pipeline.similarity import THRESHOLD, LazySimilarityIndex, SimilarityIndex
 from pipeline.store.reader import Document
 
@@ -142,7 +143,8 @@ def targets_exist(ctx: ContributionContext) -> Iterator[Issue]:
             if change.parent not in fw.processes:
                 yield Issue(
                     f"{change.parent} is not a process of the framework; name an existing "
-                    "process (e.g. F3.1) or the placeholder of a process this contribution adds",
+                    "process (e.g. F3.1) or the placeholder of a process this contribution adds"
+                    + _invisible_hint(change.parent),
                     ctx.at("changes", index, "parent"),
                 )
         elif isinstance(change, AddPractice) and change.parent in placeholders:
@@ -160,7 +162,8 @@ def targets_exist(ctx: ContributionContext) -> Iterator[Issue]:
             )
         if isinstance(change, (Edit, Deprecate)) and fw.get(change.target) is None:
             yield Issue(
-                f"{change.target} is not an entry of the framework",
+                f"{change.target} is not an entry of the framework"
+                + _invisible_hint(change.target),
                 ctx.at("changes", index, "target"),
             )
         if isinstance(change, (AddPractice, AddProcess)):
@@ -175,7 +178,7 @@ def targets_exist(ctx: ContributionContext) -> Iterator[Issue]:
                     if not is_placeholder(ref) and ref not in table:
                         yield Issue(
                             f"{ref} is not a {kind.value} of the framework; valid: "
-                            f"{', '.join(sorted_ids(table)[:20])}",
+                            f"{', '.join(sorted_ids(table)[:20])}{_invisible_hint(ref)}",
                             ctx.at("changes", index, field_name, i),
                         )
         if isinstance(change, Deprecate) and change.replaced_by:

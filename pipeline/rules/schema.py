@@ -131,6 +131,9 @@ def _explain(detail: Any, path: JsonPath) -> tuple[str, str]:
             "model_type": "a mapping of fields",
         }.get(kind, kind.removesuffix("_type"))
         return "SCH003", f"expected {expected}; found {describe(value)}"
+    if kind == "value_error":
+        message = str(detail["msg"]).removeprefix("Value error, ")
+        return "SCH005", f"{message}; found {describe(value)}"
     return "SCH005", f"{detail['msg']}; found {describe(value)}"
 
 

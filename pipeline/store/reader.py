@@ -313,6 +313,20 @@ def _certainly_string(value: str) -> bool:
     )
 
 
+def reads_as_plain_string(value: str) -> bool:
+    """True when ``value``, written unquoted, is read back by this reader as that string.
+
+    The writer quotes every other string (PyYAML's YAML 1.1 emitter would leave ``08`` or
+    ``on`` unquoted, which this reader refuses as ambiguous).
+    """
+    if _certainly_string(value):
+        return True
+    return not any(
+        pattern.fullmatch(value)
+        for pattern in (_NULL, _BOOL_TRUE, _BOOL_FALSE, _AMBIGUOUS, _INT, _FLOAT, _NONFINITE)
+    )
+
+
 def _resolve_plain(value: str, mark: tuple[int, int], path: str) -> Any:
     if _certainly_string(value):
         return value

@@ -17,6 +17,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
+from pipeline.store.reader import reads_as_plain_string
+
 # Keys written after an entry's own fields, so a reviewer reads the content first.
 _TAIL_KEYS = ("provenance", "deprecated", "practices", "processes", "reviews", "merged")
 TEMP_PREFIX = ".safeguards-tmp-"
@@ -45,7 +47,11 @@ class _CanonicalDumper(yaml.CSafeDumper):
 
 
 def _represent_str(dumper: _CanonicalDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value and value.strip() == value and "\r" not in value else None
+    style: str | None = None
+    if "\n" in value and value.strip() == value and "\r" not in value:
+        style = "|"
+    elif not reads_as_plain_string(value):
+        style = "'"
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
