@@ -299,18 +299,6 @@ def _find_key_line(text: str, key: str) -> int | None:
 # ---- YAML ---------------------------------------------------------------------------------
 
 
-def reads_as_plain_string(value: str) -> bool:
-    """True when ``value``, written unquoted, is read back by this reader as that string.
-
-    The writer quotes every other string (PyYAML's YAML 1.1 emitter would leave ``08`` or
-    ``on`` unquoted, which this reader refuses as ambiguous).
-    """
-    return _certainly_string(value) or not any(
-        pattern.fullmatch(value)
-        for pattern in (_NULL, _BOOL_TRUE, _BOOL_FALSE, _AMBIGUOUS, _INT, _FLOAT, _NONFINITE)
-    )
-
-
 # First characters of every plain scalar that may resolve to something other than a string
 # (null, booleans, numbers, YAML 1.1 words); the longest such word is five characters.
 _SPECIAL_START = frozenset("~nNtTfFyYoO+-.0123456789")
@@ -322,6 +310,20 @@ def _certainly_string(value: str) -> bool:
     (most framework scalars: prose and ids), decided without running them."""
     return bool(value) and (
         value[0] not in _SPECIAL_START or (len(value) > 5 and value[0] not in _NUMBER_START)
+    )
+
+
+def reads_as_plain_string(value: str) -> bool:
+    """True when ``value``, written unquoted, is read back by this reader as that string.
+
+    The writer quotes every other string (PyYAML's YAML 1.1 emitter would leave ``08`` or
+    ``on`` unquoted, which this reader refuses as ambiguous).
+    """
+    if _certainly_string(value):
+        return True
+    return not any(
+        pattern.fullmatch(value)
+        for pattern in (_NULL, _BOOL_TRUE, _BOOL_FALSE, _AMBIGUOUS, _INT, _FLOAT, _NONFINITE)
     )
 
 
