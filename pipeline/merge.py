@@ -49,6 +49,7 @@ from pipeline.models.framework import (
     ENTRY_MODELS,
     KPI_AREA_CODES,
     KPI_PHASE_CODES,
+    TABLE_NAMES,
     Framework,
     Process,
 )
@@ -136,20 +137,10 @@ def copy_framework(fw: Framework) -> Framework:
     copy = dataclasses.replace(fw)
     for kind in Kind:
         table = fw.table(kind)
-        setattr(copy, _TABLE_NAMES[kind], dict(table))
+        setattr(copy, TABLE_NAMES[kind], dict(table))
     return copy
 
 
-_TABLE_NAMES: dict[Kind, str] = {
-    Kind.RISK: "risks",
-    Kind.PRINCIPLE: "principles",
-    Kind.STAGE: "stages",
-    Kind.AUTHORITY: "authorities",
-    Kind.PROCESS: "processes",
-    Kind.PRACTICE: "practices",
-    Kind.KPI: "kpis",
-    Kind.REFERENCE: "references",
-}
 
 
 @dataclass

@@ -16,21 +16,13 @@ from pydantic import ValidationError
 
 from pipeline.errors import SafeguardsError
 from pipeline.ids import Kind, sorted_ids
-from pipeline.models.framework import ENTRY_MODELS, Framework, MetadataFile
+from pipeline.models.framework import ENTRY_MODELS, TABLE_NAMES, Framework, MetadataFile
 from pipeline.store.reader import gc_paused
 from pipeline.store.writer import to_data
 
 FORMAT_VERSION = 1
-KIND_KEYS: dict[Kind, str] = {
-    Kind.RISK: "risks",
-    Kind.PRINCIPLE: "principles",
-    Kind.STAGE: "stages",
-    Kind.AUTHORITY: "authorities",
-    Kind.PROCESS: "processes",
-    Kind.PRACTICE: "practices",
-    Kind.KPI: "kpis",
-    Kind.REFERENCE: "references",
-}
+# framework.json's keys are the Framework's table names.
+KIND_KEYS: dict[Kind, str] = TABLE_NAMES
 
 
 def framework_to_data(fw: Framework) -> dict[str, Any]:

@@ -188,6 +188,19 @@ ENTRY_MODELS: dict[Kind, type[Entry]] = {
 }
 
 
+# Kind -> the Framework field (and framework.json key) holding its entries.
+TABLE_NAMES: dict[Kind, str] = {
+    Kind.RISK: "risks",
+    Kind.PRINCIPLE: "principles",
+    Kind.STAGE: "stages",
+    Kind.AUTHORITY: "authorities",
+    Kind.PROCESS: "processes",
+    Kind.PRACTICE: "practices",
+    Kind.KPI: "kpis",
+    Kind.REFERENCE: "references",
+}
+
+
 @dataclass
 class Framework:
     """The whole framework, every kind keyed by id (never positional)."""
@@ -203,17 +216,8 @@ class Framework:
     references: dict[str, Reference] = field(default_factory=dict)
 
     def table(self, kind: Kind) -> dict[str, Entry]:
-        tables: dict[Kind, dict[str, Entry]] = {
-            Kind.RISK: self.risks,  # type: ignore[dict-item]
-            Kind.PRINCIPLE: self.principles,  # type: ignore[dict-item]
-            Kind.STAGE: self.stages,  # type: ignore[dict-item]
-            Kind.AUTHORITY: self.authorities,  # type: ignore[dict-item]
-            Kind.PROCESS: self.processes,  # type: ignore[dict-item]
-            Kind.PRACTICE: self.practices,  # type: ignore[dict-item]
-            Kind.KPI: self.kpis,  # type: ignore[dict-item]
-            Kind.REFERENCE: self.references,  # type: ignore[dict-item]
-        }
-        return tables[kind]
+        table: dict[str, Entry] = getattr(self, TABLE_NAMES[kind])
+        return table
 
     def get(self, entry_id: str) -> Entry | None:
         for kind in Kind:

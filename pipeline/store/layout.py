@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from pipeline.ids import Kind, natural_key, sorted_ids
 from pipeline.models.framework import (
+    TABLE_NAMES,
     AuthoritiesFile,
     Framework,
     KpisFile,
@@ -216,7 +217,7 @@ class _Cached:
 
         framework = Framework(metadata=self.metadata)
         for kind, raw in self.tables.items():
-            setattr(framework, _TABLE_FIELDS[kind], LazyEntries(raw, self.bulk[kind]))
+            setattr(framework, TABLE_NAMES[kind], LazyEntries(raw, self.bulk[kind]))
         texts = {shown: data for _, shown, data in files}
         documents: dict[str, Document] = {
             shown: LazyDocument(shown, texts[shown].decode("utf-8"), is_yaml)
@@ -232,16 +233,6 @@ class _Cached:
         )
 
 
-_TABLE_FIELDS: dict[Kind, str] = {
-    Kind.RISK: "risks",
-    Kind.PRINCIPLE: "principles",
-    Kind.STAGE: "stages",
-    Kind.AUTHORITY: "authorities",
-    Kind.PROCESS: "processes",
-    Kind.PRACTICE: "practices",
-    Kind.KPI: "kpis",
-    Kind.REFERENCE: "references",
-}
 
 
 def _validate(loaded: LoadedFramework, model: type[BaseModel], document: Document) -> Any:
