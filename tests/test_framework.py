@@ -117,3 +117,12 @@ def test_readme_lists_every_finding_code() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     missing = [code for code in all_codes() if f"| `{code}` |" not in readme]
     assert not missing, f"README's code table lacks {missing}"
+
+
+def test_readme_main_job_succeeds_on_the_repository() -> None:
+    """The README's first command: validate, then preview the next release."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "safeguards validate && safeguards release --dry-run" in readme
+    assert run_cli("validate").code == 0
+    preview = run_cli("release", "--dry-run")
+    assert preview.code == 0, preview.output

@@ -189,6 +189,15 @@ def test_nothing_changed_is_refused(released: Path) -> None:
     assert "nothing to release" in output
 
 
+def test_preview_of_an_unchanged_framework_is_not_a_failure(released: Path) -> None:
+    """The README's main job (`release --dry-run`) must succeed on a fresh clone."""
+    before = tree_bytes(released)
+    code, output = cut(released, "--dry-run", "--date", DATE2)
+    assert code == 0, output
+    assert "nothing to release: nothing changed since 1.0.0" in output
+    assert tree_bytes(released) == before
+
+
 def test_published_release_is_never_overwritten(released: Path) -> None:
     add_practice(released)
     code, output = cut(released, "--version", "1.0.0", "--date", DATE2)

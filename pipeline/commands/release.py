@@ -61,6 +61,8 @@ def command(
         raise UsageError("give either --version or --bump, not both")
     workspace = workspace_of(ctx)
     progress = progress_printer()
+    from pipeline.release.version import NothingToRelease
+
     try:
         result = api.release(
             workspace,
@@ -72,6 +74,12 @@ def command(
             allow_unmerged=allow_unmerged,
             progress=progress,
         )
+    except NothingToRelease as nothing:
+        if not dry_run:
+            raise
+        # A preview of an unchanged framework is not a failure: say so, exit 0.
+        click.echo(f"{nothing}; the published releases are checked by 'safeguards verify'")
+        return 0
     finally:
         if progress is not None:
             click.echo("\r\x1b[K", err=True, nl=False)

@@ -16,6 +16,10 @@ STRUCTURAL_KINDS = frozenset({"risk", "principle", "stage", "authority"})
 _VERSION = re.compile(r"v?([0-9]{1,4})\.([0-9]{1,4})\.([0-9]{1,4})")
 
 
+class NothingToRelease(SafeguardsError):
+    """The framework equals the latest release: a refusal for a release, news for a preview."""
+
+
 @dataclass(frozen=True, order=True)
 class Version:
     major: int
@@ -109,7 +113,7 @@ def choose_version(
     if previous is None:
         return str(Version.parse(version)) if version is not None else "1.0.0"
     if decision.bump is None:
-        raise SafeguardsError(f"nothing to release: nothing changed since {previous}")
+        raise NothingToRelease(f"nothing to release: nothing changed since {previous}")
     before = Version.parse(previous)
     needed: Bump = decision.bump
     step: Bump
