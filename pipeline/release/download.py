@@ -11,6 +11,7 @@ refuses the download and leaves ``out_dir`` untouched.
 
 from __future__ import annotations
 
+import abc
 import hashlib
 import http.client
 import os
@@ -69,9 +70,12 @@ class _SafeRedirect(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-class _Source:
+class _Source(abc.ABC):
+    """Where a release's files come from: an https URL or a local folder."""
+
+    @abc.abstractmethod
     def fetch(self, path: str, limit: int) -> bytes:
-        raise NotImplementedError
+        """The bytes of ``path`` below the source, at most ``limit`` of them."""
 
 
 class _HttpSource(_Source):
