@@ -314,6 +314,18 @@ def _with_record(entry: Entry, record: ProvenanceRecord) -> list[dict[str, Any]]
     return records
 
 
+def _target_entry(
+    fw: Framework, target: str, number: int, problem: Any
+) -> tuple[Kind, Entry] | None:
+    """The kind and entry an edit or deprecation names, or a problem when there is none."""
+    kind = fw.kind_of(target)
+    entry = fw.table(kind).get(target) if kind is not None else None
+    if kind is None or entry is None:
+        problem(number, f"{target} is not an entry of the framework")
+        return None
+    return kind, entry
+
+
 def _apply_edit(
     fw: Framework,
     change: Edit,
@@ -326,11 +338,10 @@ def _apply_edit(
 ) -> None:
     from pipeline.rules.contribution import EDITABLE
 
-    kind = fw.kind_of(change.target)
-    entry = fw.table(kind).get(change.target) if kind is not None else None
-    if kind is None or entry is None:
-        problem(number, f"{change.target} is not an entry of the framework")
+    found = _target_entry(fw, change.target, number, problem)
+    if found is None:
         return
+    kind, entry = found
     if change.field not in EDITABLE[kind]:
         problem(
             number,
@@ -373,11 +384,10 @@ def _apply_deprecation(
     build: Any,
     applied: Applied,
 ) -> None:
-    kind = fw.kind_of(change.target)
-    entry = fw.table(kind).get(change.target) if kind is not None else None
-    if kind is None or entry is None:
-        problem(number, f"{change.target} is not an entry of the framework")
+    found = _target_entry(fw, change.target, number, problem)
+    if found is None:
         return
+    kind, entry = found
     if entry.deprecated is not None:
         problem(number, f"{change.target} is already deprecated ({entry.deprecated.reason})")
         return
