@@ -12,13 +12,14 @@ Method (built once per run, reused for every contribution of the run):
    held by at most ``MAX_POSTING`` entries), counts how many of them each candidate
    shares, and keeps the best ``MAX_CANDIDATES`` candidates. Two texts with a similarity
    of 0.8 share most of their words and word pairs, so they share rare ones too.
-4. Each candidate is confirmed with :class:`difflib.SequenceMatcher` on the normalised
-   texts: a ratio of at least ``THRESHOLD`` (0.8) is a near-duplicate. Identical texts
-   (ratio 1.0) are not reported here: rule CON009 already refuses them. The pure-Python
-   ratio costs milliseconds; when rapidfuzz is installed, a candidate is first ruled out
-   by its Indel similarity (2 x longest common subsequence / total length, computed in
-   C), an upper bound of the ratio (matching blocks are a common subsequence): the same
-   answers, without most of the ratio computations.
+4. Each candidate is confirmed on the normalised texts with the Indel similarity,
+   ``2 x longest common subsequence / total length`` (``rapidfuzz.fuzz.ratio`` / 100,
+   computed in C): a similarity of at least ``THRESHOLD`` (0.8) is a near-duplicate.
+   Identical texts (1.0) are not reported here: rule CON009 already refuses them.
+   (Until 1.0 the confirmation used :class:`difflib.SequenceMatcher`, whose ratio is at
+   most the Indel similarity and costs milliseconds per pair in pure Python; the Indel
+   similarity is the metric of rapidfuzz's ``fuzz.ratio``, so the answers are those of a
+   brute-force ``extractOne(..., scorer=fuzz.ratio, score_cutoff=80)`` loop.)
 
 The cost of a query is bounded by ``RARE_FEATURES * MAX_POSTING`` dictionary updates and
 ``MAX_CANDIDATES`` string comparisons, whatever the size of the framework; building the
@@ -27,13 +28,14 @@ index is linear in the total length of the texts. No pairwise loop over all entr
 
 from __future__ import annotations
 
+import functools
 import heapq
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from itertools import pairwise
+
+from rapidfuzz.distance import Indel
 
 from pipeline.ids import Kind, natural_key
 from pipeline.models.framework import Framework
@@ -62,6 +64,14 @@ def features(normalised: str) -> set[str]:
     return found
 
 
+@functools.lru_cache(maxsize=1024)
+def prepared(text: str) -> tuple[str, frozenset[str]]:
+    """A text's normalised form and features. Cached: ``validate`` looks each proposed
+    text up in the framework's index and in the run's, then adds it to the run's."""
+    normalised = normalise_text(text)
+    return normalised, frozenset(features(normalised))
+
+
 @dataclass(frozen=True)
 class Match:
     label: str
@@ -78,13 +88,13 @@ class SimilarityIndex:
     postings: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, label: str, text: str) -> None:
-        normalised = normalise_text(text)
+        normalised, found = prepared(text)
         if not normalised or label in self.texts:
             return
         self.texts[label] = normalised
         self.originals[label] = text
         postings = self.postings
-        for feature in features(normalised):
+        for feature in found:
             posting = postings.get(feature)
             if posting is None:
                 postings[feature] = [label]
@@ -95,27 +105,29 @@ class SimilarityIndex:
         return len(self.texts)
 
     def candidates(self, normalised: str) -> list[str]:
-        query = sorted(
-            (f for f in features(normalised) if f in self.postings),
-            key=lambda f: (len(self.postings[f]), f),
+        return self._candidates(features(normalised))
+
+    def _candidates(self, query: frozenset[str] | set[str]) -> list[str]:
+        postings = self.postings
+        # (posting length, feature) tuples sort without a key function: rarest first.
+        rarest = heapq.nsmallest(
+            RARE_FEATURES,
+            [(len(p), f) for f in query if (p := postings.get(f)) is not None],
         )
         counts: Counter[str] = Counter()
         used = 0
-        for feature in query[:RARE_FEATURES]:
-            posting = self.postings[feature]
-            if len(posting) > MAX_POSTING:
+        for size, feature in rarest:
+            if size > MAX_POSTING:
                 break  # sorted by frequency: every later feature is at least as common
-            counts.update(posting)
+            counts.update(postings[feature])
             used += 1
         # A near-duplicate shares most of the rare features; one sharing fewer than a
         # third of them is not worth a character-level comparison.
         floor = max(1, used // 3)
         best = heapq.nsmallest(
-            MAX_CANDIDATES,
-            ((label, n) for label, n in counts.items() if n >= floor),
-            key=lambda kv: (-kv[1], kv[0]),
+            MAX_CANDIDATES, [(-n, label) for label, n in counts.items() if n >= floor]
         )
-        return [label for label, _ in best]
+        return [label for _, label in best]
 
     def similar(
         self,
@@ -127,11 +139,11 @@ class SimilarityIndex:
     ) -> list[Match]:
         """Entries whose text is close to ``text`` (ratio >= threshold; identical ones only
         with ``include_identical``), best first."""
-        normalised = normalise_text(text)
+        normalised, query = prepared(text)
         if not normalised:
             return []
         found: list[Match] = []
-        for label in self.candidates(normalised):
+        for label in self._candidates(query):
             if label in exclude:
                 continue
             other = self.texts[label]
@@ -139,17 +151,17 @@ class SimilarityIndex:
                 if include_identical:
                     found.append(Match(label, 1.0, self.originals[label]))
                 continue
-            bound = _indel_bound()
-            if bound is not None and bound(normalised, other, score_cutoff=threshold) < threshold:
-                continue  # exact bound: the ratio below cannot reach the threshold
-            matcher = SequenceMatcher(None, normalised, other, autojunk=False)
-            if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
-                continue
-            ratio = matcher.ratio()
+            ratio = similarity(normalised, other, score_cutoff=threshold)
             if ratio >= threshold:
                 found.append(Match(label, ratio, self.originals[label]))
         found.sort(key=lambda m: (-m.ratio, natural_key(m.label)))
         return found
+
+
+def similarity(a: str, b: str, *, score_cutoff: float = 0.0) -> float:
+    """Indel similarity of two normalised texts, 0.0 to 1.0 (0.0 when below
+    ``score_cutoff``): ``rapidfuzz.fuzz.ratio(a, b) / 100``."""
+    return float(Indel.normalized_similarity(a, b, score_cutoff=score_cutoff))
 
 
 INDEXED_KINDS = (Kind.PROCESS, Kind.PRACTICE, Kind.KPI)
@@ -176,19 +188,3 @@ class LazySimilarityIndex:
         if self._index is None:
             self._index = build_similarity_index(self._framework)
         return self._index
-
-
-_INDEL: list[Callable[..., float] | None] = []
-
-
-def _indel_bound() -> Callable[..., float] | None:
-    """rapidfuzz's normalised Indel similarity, imported on first use (it only makes the
-    check faster, never changes its answer; None when rapidfuzz is not installed)."""
-    if not _INDEL:
-        try:
-            from rapidfuzz.distance import Indel
-        except ImportError:  # pragma: no cover
-            _INDEL.append(None)
-        else:
-            _INDEL.append(Indel.normalized_similarity)
-    return _INDEL[0]

@@ -18,7 +18,7 @@ from pipeline.rules.schema import schema_findings
 from pipeline.similarity import LazySimilarityIndex, SimilarityIndex, build_similarity_index
 from pipeline.store.layout import LoadedFramework, load_framework
 from pipeline.store.reader import Document, LoadError, gc_paused, load_document
-from pipeline.workspace import Workspace, resolved_path
+from pipeline.workspace import Workspace, resolved_folder, resolved_path
 
 CONTRIBUTION_SUFFIXES = (".yaml", ".yml", ".json")
 CONTRIBUTION_MAX_BYTES = 1_000_000
@@ -90,6 +90,13 @@ def framework_findings(loaded: LoadedFramework, *, rules: bool = True) -> Iterat
                 yield locator.finding(rule, issue)
 
 
+class _NotLookedUp:
+    pass
+
+
+_NOT_LOOKED_UP = _NotLookedUp()
+
+
 def contribution_findings(
     path: Path,
     loaded: LoadedFramework,
@@ -99,9 +106,12 @@ def contribution_findings(
     similarity: LazySimilarityIndex | None = None,
     run_texts: SimilarityIndex | None = None,
     rules: bool = True,
+    nested: Path | _NotLookedUp | None = _NOT_LOOKED_UP,
 ) -> Iterator[Finding]:
-    """Reading, schema and (``rules``) the contribution rules against the framework."""
-    nested = submodule_of(path)
+    """Reading, schema and (``rules``) the contribution rules against the framework.
+    ``nested``: the result of :func:`submodule_of` when the caller already knows it."""
+    if isinstance(nested, _NotLookedUp):
+        nested = submodule_of(path)
     if nested is not None:
         yield Finding(
             code="LOAD014",
@@ -201,9 +211,11 @@ def run_validation(
                 targets.append(given)
     # contributions/reviewers.yaml is the reviewers list, not a contribution.
     reviewers_file = (workspace.contributions_dir / "reviewers.yaml").resolve()
-    resolved_targets = [resolved_path(t) for t in targets]
-    check_reviewers = paths is None or reviewers_file in resolved_targets
-    targets = [t for t, r in zip(targets, resolved_targets, strict=True) if r != reviewers_file]
+    places = _TargetPlaces(workspace)
+    located = [places.of(t) for t in targets]
+    check_reviewers = paths is None or any(p.resolved == reviewers_file for p in located)
+    located = [p for p in located if p.resolved != reviewers_file]
+    targets = [p.path for p in located]
     report.framework_files = len(loaded.documents) + len(loaded.load_errors)
     report.files_checked = report.framework_files + len(targets)
     if check_reviewers and reviewers_file.is_file():
@@ -220,16 +232,17 @@ def run_validation(
     # Checking a file leaves no cycles behind, and a full collection would walk the
     # whole loaded framework again and again: collect once at the end instead.
     with gc_paused():
-        for done, target in enumerate(targets, 1):
+        for done, place in enumerate(located, 1):
             report.extend(
                 contribution_findings(
-                    target,
+                    place.path,
                     loaded,
                     text_index,
-                    workspace.display(target),
+                    place.display,
                     similarity=similarity,
                     run_texts=run_texts,
-                    rules=not _archived(workspace, target),
+                    rules=not place.archived,
+                    nested=place.nested,
                 )
             )
             if progress is not None:
@@ -240,12 +253,65 @@ def run_validation(
 ARCHIVED_STATES = ("merged", "rejected")
 
 
-def _archived(workspace: Workspace, path: Path) -> bool:
-    """Merged and rejected contributions are history: their text is in the framework (or
-    was refused), so they are read and schema-checked but not held against the framework
-    as it is now."""
-    folder = resolved_path(path).parent
-    return any(folder == resolved_path(workspace.state_dir(s)) for s in ARCHIVED_STATES)
+@dataclass(frozen=True)
+class _TargetPlace:
+    path: Path  # as given
+    resolved: Path
+    display: str
+    # Merged and rejected contributions are history: their text is in the framework (or
+    # was refused), so they are read and schema-checked but not held against the
+    # framework as it is now.
+    archived: bool
+    nested: Path | None  # see submodule_of
+
+
+@dataclass(frozen=True)
+class _Folder:
+    resolved: Path
+    shown: str | None  # relative to the root, None when outside it
+    archived: bool
+    nested: Path | None
+
+
+class _TargetPlaces:
+    """Where each file of a run is, worked out once per folder: 10,000 files in one folder
+    would otherwise resolve and walk the same folders 10,000 times."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._workspace = workspace
+        self._root = resolved_path(workspace.root)
+        self._archived = {resolved_path(workspace.state_dir(s)) for s in ARCHIVED_STATES}
+        self._folders: dict[str, _Folder] = {}
+
+    def of(self, path: Path) -> _TargetPlace:
+        if path.name in ("", ".", "..") or path.is_symlink():
+            resolved = resolved_path(path)  # a link is shown and filed where it points
+            return _TargetPlace(
+                path,
+                resolved,
+                self._workspace.display(path),
+                resolved.parent in self._archived,
+                submodule_of(path),
+            )
+        folder = self._folder(path.parent)
+        name = path.name
+        shown = str(path) if folder.shown is None else f"{folder.shown}{name}"
+        return _TargetPlace(path, folder.resolved / name, shown, folder.archived, folder.nested)
+
+    def _folder(self, parent: Path) -> _Folder:
+        key = str(parent)  # the working directory does not change during a run
+        folder = self._folders.get(key)
+        if folder is None:
+            resolved = resolved_folder(parent)
+            try:
+                relative = str(resolved.relative_to(self._root))
+                shown: str | None = "" if relative == "." else f"{relative}{os.sep}"
+            except ValueError:
+                shown = None
+            nested = submodule_of(parent / "_")  # the same for every file in the folder
+            folder = _Folder(resolved, shown, resolved in self._archived, nested)
+            self._folders[key] = folder
+        return folder
 
 
 class _DerivedSimilarityIndex(LazySimilarityIndex):

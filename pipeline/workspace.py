@@ -70,6 +70,11 @@ def resolved_path(path: Path) -> Path:
     return _resolve(path)
 
 
+def resolved_folder(folder: Path) -> Path:
+    """``folder.resolve()``, cached per process like :func:`resolved_path`."""
+    return _resolve_dir(folder)
+
+
 def _resolve(path: Path) -> Path:
     """``path.resolve()``, resolving each folder once per process (validating 10,000
     files in one folder would otherwise walk the same folders 10,000 times)."""

@@ -1,14 +1,17 @@
-"""Near-duplicate warnings (CON008): the example cases, the index, and its speed at scale."""
+"""Near-duplicate warnings (CON008): the example cases, the index, and its answers at scale."""
 
 from __future__ import annotations
 
 import random
 import shutil
-import time
 from pathlib import Path
+
+import pytest
+from rapidfuzz import fuzz, process
 
 from pipeline import api
 from pipeline.report import Severity
+from pipeline.rules.indexing import normalise_text
 from pipeline.similarity import THRESHOLD, SimilarityIndex, build_similarity_index
 from pipeline.workspace import Workspace
 from tests.conftest import FIXTURES
@@ -89,20 +92,44 @@ def synthetic_texts(count: int) -> list[str]:
     return texts
 
 
-def test_index_stays_fast_at_100000_practices() -> None:
-    texts = synthetic_texts(100_000)
-    started = time.perf_counter()
+def test_index_finds_one_word_changes_among_20000_practices() -> None:
+    # Speed is measured by the benchmark (python -m benchmarks), not asserted here.
+    texts = synthetic_texts(20_000)
     index = SimilarityIndex()
     for i, text in enumerate(texts):
         index.add(f"F1.1.{i + 1}", text)
-    built = time.perf_counter() - started
-    started = time.perf_counter()
-    for i in range(0, 100_000, 250):  # 400 queries: near-duplicates with one word changed
+    for i in range(0, 20_000, 50):  # 400 queries: near-duplicates with one word changed
         words = texts[i].split()
         words[len(words) // 2] = "changed"
         found = index.similar(" ".join(words))
         assert found and found[0].label == f"F1.1.{i + 1}", (texts[i], found)
-    queried = time.perf_counter() - started
-    # Generous bounds for a slow CI machine; a pairwise scan would take minutes.
-    assert built < 60, built
-    assert queried < 20, queried
+
+
+def test_answers_are_those_of_the_brute_force_fuzz_ratio_loop() -> None:
+    """Every text the index reports is one rapidfuzz's extractOne(scorer=fuzz.ratio,
+    score_cutoff=80) loop finds, with the same similarity, and the loop's best match is
+    reported (all pairs compared: the reference the index must agree with)."""
+    texts = synthetic_texts(2_000)
+    index = SimilarityIndex()
+    for i, text in enumerate(texts):
+        index.add(str(i), text)
+    normalised = [normalise_text(t) for t in texts]
+    rng = random.Random(7)
+    for i in range(0, 2_000, 10):
+        words = texts[i].split()
+        for _ in range(rng.randint(0, 3)):
+            words[rng.randrange(len(words))] = rng.choice(["access", "review", "kalo"])
+        query = " ".join(words)
+        found = {m.label: m.ratio for m in index.similar(query, include_identical=True)}
+        best = process.extractOne(
+            normalise_text(query), normalised, scorer=fuzz.ratio, score_cutoff=80
+        )
+        if best is None:
+            assert not found, (query, found)
+            continue
+        assert found, (query, best)
+        assert max(found.values()) == pytest.approx(best[1] / 100)
+        for label, ratio in found.items():
+            assert ratio == pytest.approx(
+                fuzz.ratio(normalise_text(query), normalised[int(label)]) / 100
+            )

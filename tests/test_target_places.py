@@ -1,0 +1,64 @@
+"""validate works out where each file is once per folder; the answers must be those of
+the one-file functions (Workspace.display, resolved_path, submodule_of)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline.validate import ARCHIVED_STATES, _TargetPlaces, submodule_of
+from pipeline.workspace import Workspace, resolved_path
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    root = tmp_path / "repo"
+    for state in ("proposed", "merged", "rejected"):
+        (root / "contributions" / state).mkdir(parents=True)
+        (root / "contributions" / state / "a.yaml").write_text("x: 1\n")
+    (root / "contributions" / "proposed" / "deep" / "nested").mkdir(parents=True)
+    (root / "contributions" / "proposed" / "deep" / "nested" / "b.json").write_text("{}")
+    (root / "contributions" / "proposed" / "deep" / ".git").write_text("gitdir: x\n")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "c.yaml").write_text("x: 1\n")
+    # a folder link into merged/, a file link to an outside file, a link to a folder outside
+    (root / "contributions" / "via").symlink_to(root / "contributions" / "merged")
+    (root / "contributions" / "proposed" / "link.yaml").symlink_to(outside / "c.yaml")
+    (root / "contributions" / "out").symlink_to(outside)
+    return Workspace(root.resolve())
+
+
+def test_places_agree_with_the_one_file_functions(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = workspace.root
+    monkeypatch.chdir(root / "contributions")
+    paths = [
+        root / "contributions" / "proposed" / "a.yaml",
+        root / "contributions" / "merged" / "a.yaml",
+        root / "contributions" / "rejected" / "a.yaml",
+        root / "contributions" / "via" / "a.yaml",
+        root / "contributions" / "proposed" / "link.yaml",
+        root / "contributions" / "out" / "c.yaml",
+        root / "contributions" / "proposed" / "deep" / "nested" / "b.json",
+        root.parent / "elsewhere" / "c.yaml",
+        Path("proposed/a.yaml"),
+        Path("proposed/../merged/a.yaml"),
+        Path("via/a.yaml"),
+        Path("../contributions/proposed/missing.yaml"),
+    ]
+    archived = {resolved_path(workspace.state_dir(s)) for s in ARCHIVED_STATES}
+    places = _TargetPlaces(workspace)
+    for path in paths:
+        place = places.of(path)
+        assert place.resolved == Path(os.path.realpath(path)), path
+        assert place.display == workspace.display(path), path
+        assert place.archived == (resolved_path(path).parent in archived), path
+        assert place.nested == submodule_of(path), path
+    assert places.of(paths[1]).archived and places.of(paths[3]).archived
+    assert not places.of(paths[0]).archived
+    assert places.of(paths[6]).nested is not None
+    assert places.of(paths[7]).display == str(paths[7])
