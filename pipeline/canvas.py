@@ -28,9 +28,9 @@ the size of its answer, not the size of the framework.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pipeline.errors import UsageError
 from pipeline.ids import last_number, natural_key, sorted_ids
@@ -94,8 +94,11 @@ class PracticeView:
     references: tuple[ReferenceView, ...]
 
 
-@dataclass(frozen=True)
-class Recommendation:
+class Recommendation(NamedTuple):
+    """One process of an answer. A named tuple, not a frozen dataclass: a query builds
+    one per matching process, and a frozen dataclass costs about four times as much to
+    build (its ``__init__`` sets each field through ``object.__setattr__``)."""
+
     number: int
     principle: Named
     process_id: str
@@ -157,9 +160,23 @@ class _ProcessFacts:
     stages: tuple[str, ...]
     references: tuple[str, ...]
     practices: list[_PracticeFacts] = field(default_factory=list)
-    views: tuple[
-        Named, tuple[Named, ...], tuple[Named, ...], tuple[Named, ...], tuple[ReferenceView, ...]
-    ] | None = None
+    # What a query reads, side by side: each practice's view and its effective authorities
+    # and stages as bit masks (bit = rank of the value), so filtering a process's practices
+    # is integer tests over three tuples instead of set tests over scattered objects.
+    practice_views: tuple[PracticeView, ...] = ()
+    authority_masks: tuple[int, ...] = ()
+    stage_masks: tuple[int, ...] = ()
+    cells: dict[int, tuple[PracticeView, ...]] = field(default_factory=dict)
+    views: (
+        tuple[
+            Named,
+            tuple[Named, ...],
+            tuple[Named, ...],
+            tuple[Named, ...],
+            tuple[ReferenceView, ...],
+        ]
+        | None
+    ) = None
 
 
 class CanvasIndex:
@@ -167,10 +184,13 @@ class CanvasIndex:
     query only selects (its cost is the size of its answer)."""
 
     def __init__(self, fw: Framework) -> None:
-        from pipeline.store.reader import gc_paused
+        from pipeline.store.reader import gc_paused, gc_settle
 
         with gc_paused():  # many small acyclic objects: the cyclic GC would only slow it
             self._build(fw)
+        # ... and out of its sight afterwards: otherwise each full collection triggered by
+        # a query's allocations walks every view of the index again.
+        gc_settle()
 
     def _build(self, fw: Framework) -> None:
         self.fw = fw
@@ -202,8 +222,16 @@ class CanvasIndex:
         self._rank["reference"] = {r: i for i, r in enumerate(self._ref_views)}
 
         self.processes: dict[str, _ProcessFacts] = {}
-        self.index: dict[str, dict[str, set[str]]] = {dim: {} for dim in DIMENSIONS}
+        # (authority mask, stage mask) of a practice -> the cells it belongs to
+        self._cell_keys: dict[tuple[int, int], tuple[int, ...]] = {}
+        # dimension -> value -> the ranks of the processes holding it, as bits of an int
+        # (bit r: the process of rank r, natural order): a query's unions and
+        # intersections are then bitwise operations on a few kB, and reading the answer
+        # in rank order needs no sort.
+        self.index: dict[str, dict[str, int]] = {dim: {} for dim in DIMENSIONS}
         self.rank: dict[str, int] = {}
+        self._by_rank: list[str] = []
+        holders: dict[str, dict[str, list[int]]] = {dim: {} for dim in DIMENSIONS}
         for process_id in sorted(fw.processes, key=natural_key):
             process = fw.processes[process_id]
             principle_id = process_id.rsplit(".", 1)[0]
@@ -225,12 +253,16 @@ class CanvasIndex:
                 self._views("stage", facts.stages),
                 self._refs(facts.references),
             )
-            self.rank[process_id] = len(self.rank)
+            rank = len(self._by_rank)
+            self.rank[process_id] = rank
+            self._by_rank.append(process_id)
             self.processes[process_id] = facts
-            self.index["principle"].setdefault(principle_id, set()).add(process_id)
+            holders["principle"].setdefault(principle_id, []).append(rank)
             for dim in ("authority", "stage", "risk"):
                 for value in getattr(facts, _PROCESS_FIELD[dim]):
-                    self.index[dim].setdefault(value, set()).add(process_id)
+                    holders[dim].setdefault(value, []).append(rank)
+        for dim, held in holders.items():
+            self.index[dim] = {value: _bits(ranks) for value, ranks in held.items()}
         by_process: dict[str, list[str]] = {}
         for practice_id, practice in fw.practices.items():
             if practice.is_active:
@@ -273,6 +305,40 @@ class CanvasIndex:
                     ),
                 )
             )
+        owner.practice_views = tuple(p.view for p in owner.practices)
+        owner.authority_masks = tuple(
+            self._mask("authority", p.authority_ids) for p in owner.practices
+        )
+        owner.stage_masks = tuple(self._mask("stage", p.stage_ids) for p in owner.practices)
+        # The answer to each one-authority and/or one-stage selection (the canvas's usual
+        # question), ready: a query then takes a tuple instead of testing every practice.
+        cells: dict[int, list[PracticeView]] = {}
+        for view, auth, stage in zip(
+            owner.practice_views, owner.authority_masks, owner.stage_masks, strict=True
+        ):
+            keys = self._cell_keys.get((auth, stage))
+            if keys is None:
+                keys = self._cell_keys[auth, stage] = tuple(
+                    self._cell(a, s)
+                    for a in (0, *_single_bits(auth))
+                    for s in (0, *_single_bits(stage))
+                    if a or s
+                )
+            for key in keys:
+                cells.setdefault(key, []).append(view)
+        owner.cells = {key: tuple(views) for key, views in cells.items()}
+
+    def _cell(self, authority_mask: int, stage_mask: int) -> int:
+        """One key per pair of masks (the stage mask has fewer bits than the stages)."""
+        return (authority_mask << len(self._rank["stage"])) | stage_mask
+
+    def _mask(self, dim: str, ids: Iterable[str]) -> int:
+        rank = self._rank[dim]
+        mask = 0
+        for value in ids:
+            if value in rank:
+                mask |= 1 << rank[value]
+        return mask
 
     @staticmethod
     def _named(table: Mapping[str, object]) -> list[Named]:
@@ -328,20 +394,21 @@ class CanvasIndex:
     # ---- query -------------------------------------------------------------------------
 
     def matching_process_ids(self, selection: Selection) -> list[str]:
-        candidates: set[str] | None = None
+        matching = -1  # every process
         for dim in DIMENSIONS:
             chosen = selection.ids(dim)
             if not chosen:
                 continue
-            union: set[str] = set()
+            union = 0
             for value in chosen:
-                union |= self.index[dim].get(value, set())
-            candidates = union if candidates is None else candidates & union
-            if not candidates:
+                union |= self.index[dim].get(value, 0)
+            matching &= union
+            if not matching:
                 return []
-        if candidates is None:
-            return list(self.processes)  # already in natural order
-        return sorted(candidates, key=self.rank.__getitem__)
+        if matching == -1:
+            return list(self._by_rank)  # already in natural order
+        by_rank = self._by_rank
+        return [by_rank[r] for r in _set_bits(matching)]
 
     def query(self, selection: Selection) -> CanvasResult:
         from pipeline.store.reader import gc_paused
@@ -350,33 +417,35 @@ class CanvasIndex:
             return self._query(selection)
 
     def _query(self, selection: Selection) -> CanvasResult:
-        want_auth = selection.ids("authority")
-        want_stage = selection.ids("stage")
+        want_auth = self._mask("authority", selection.ids("authority"))
+        want_stage = self._mask("stage", selection.ids("stage"))
+        # A single authority and/or stage (or none) has its answer ready in every process.
+        ready = want_auth & (want_auth - 1) == 0 and want_stage & (want_stage - 1) == 0
+        cell = self._cell(want_auth, want_stage)
         recommendations = []
+        processes = self.processes
         for number, process_id in enumerate(self.matching_process_ids(selection), start=1):
-            facts = self.processes[process_id]
+            facts = processes[process_id]
             assert facts.views is not None
             principle, risks, authorities, stages, references = facts.views
-            if want_auth or want_stage:
-                practices = tuple(
-                    p.view
-                    for p in facts.practices
-                    if (not want_auth or not want_auth.isdisjoint(p.authority_ids))
-                    and (not want_stage or not want_stage.isdisjoint(p.stage_ids))
-                )
+            practices: tuple[PracticeView, ...]
+            if not (want_auth or want_stage):
+                practices = facts.practice_views
+            elif ready:
+                practices = facts.cells.get(cell, ())
             else:
-                practices = tuple(p.view for p in facts.practices)
+                practices = _filtered(facts, want_auth, want_stage)
             recommendations.append(
                 Recommendation(
-                    number=number,
-                    principle=principle,
-                    process_id=process_id,
-                    text=facts.text,
-                    risks=risks,
-                    authorities=authorities,
-                    stages=stages,
-                    references=references,
-                    practices=practices,
+                    number,
+                    principle,
+                    process_id,
+                    facts.text,
+                    risks,
+                    authorities,
+                    stages,
+                    references,
+                    practices,
                 )
             )
         return CanvasResult(selection, tuple(recommendations))
@@ -386,6 +455,46 @@ class CanvasIndex:
 
     def _refs(self, ids: Iterable[str]) -> tuple[ReferenceView, ...]:
         return tuple(self._ref_views[i] for i in ids)
+
+
+def _filtered(facts: _ProcessFacts, want_auth: int, want_stage: int) -> tuple[PracticeView, ...]:
+    """The practices of a process matching any of the chosen authorities (mask, 0: any)
+    and any of the chosen stages."""
+    return tuple(
+        view
+        for view, auth, stage in zip(
+            facts.practice_views, facts.authority_masks, facts.stage_masks, strict=True
+        )
+        if (not want_auth or auth & want_auth) and (not want_stage or stage & want_stage)
+    )
+
+
+def _single_bits(mask: int) -> Iterator[int]:
+    """Each set bit of ``mask`` on its own."""
+    while mask:
+        low = mask & -mask
+        yield low
+        mask ^= low
+
+
+def _bits(ranks: Iterable[int]) -> int:
+    """The int whose set bits are ``ranks`` (built in a bytearray: linear, where or-ing
+    one bit at a time into an int copies it each time)."""
+    ranks = list(ranks)
+    buffer = bytearray(max(ranks, default=0) // 8 + 1)
+    for rank in ranks:
+        buffer[rank >> 3] |= 1 << (rank & 7)
+    return int.from_bytes(buffer, "little")
+
+
+def _set_bits(value: int) -> Iterator[int]:
+    """The positions of the set bits of a non-negative int, ascending (one pass over its
+    binary digits in C, then one step per set bit)."""
+    digits = bin(value)[:1:-1]  # least significant first, without "0b"
+    position = digits.find("1")
+    while position >= 0:
+        yield position
+        position = digits.find("1", position + 1)
 
 
 # ---- facade ------------------------------------------------------------------------------
