@@ -176,13 +176,32 @@ def reviewers_findings(path: Path, display: str) -> Iterator[Finding]:
 
 
 def contribution_files(folder: Path) -> list[Path]:
+    """Files named .yaml, .yml or .json under ``folder`` (links too, to be refused by name),
+    in path order; links to folders are not entered."""
     if not folder.is_dir():
         return []
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.suffix.lower() in CONTRIBUTION_SUFFIXES and (p.is_file() or p.is_symlink())
-    )
+    found: list[tuple[tuple[str, ...], str]] = []
+    _collect(str(folder), (), found)
+    found.sort()  # by path components, as sorting the Paths would
+    return [Path(path) for _parts, path in found]
+
+
+def _collect(folder: str, parts: tuple[str, ...], found: list[tuple[tuple[str, ...], str]]) -> None:
+    # os.scandir reports each entry's type without a stat per file (pathlib's rglob then
+    # is_file() made two system calls per file).
+    try:
+        entries = list(os.scandir(folder))
+    except (PermissionError, NotADirectoryError):
+        return
+    for entry in entries:
+        name = entry.name
+        if entry.is_dir(follow_symlinks=False):
+            _collect(entry.path, (*parts, name), found)
+            continue
+        dot = name.rfind(".")
+        suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""
+        if suffix in CONTRIBUTION_SUFFIXES and (entry.is_file() or entry.is_symlink()):
+            found.append(((*parts, name), entry.path))
 
 
 def run_validation(

@@ -62,3 +62,28 @@ def test_places_agree_with_the_one_file_functions(
     assert not places.of(paths[0]).archived
     assert places.of(paths[6]).nested is not None
     assert places.of(paths[7]).display == str(paths[7])
+
+
+def test_contribution_files_as_rglob_finds_them(tmp_path: Path) -> None:
+    """The scandir walk lists what ``sorted(rglob('*'))`` filtered by suffix and type
+    listed: links to files, folders and nowhere included, link targets not entered,
+    FIFOs and names without a real suffix left out, in Path order."""
+    from pipeline.validate import CONTRIBUTION_SUFFIXES, contribution_files
+
+    for rel in ("a.yaml", "a-b/x.json", "a/x.yaml", "A/y.YML", ".yaml", "x.", "n.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x: 1\n")
+    (tmp_path / "sub" / "deep").mkdir(parents=True)
+    (tmp_path / "sub" / "deep" / "z.yml").write_text("x: 1\n")
+    (tmp_path / "linkdir.yaml").symlink_to(tmp_path / "a")
+    (tmp_path / "broken.json").symlink_to(tmp_path / "missing")
+    (tmp_path / "subl").symlink_to(tmp_path / "sub")
+    os.mkfifo(tmp_path / "fifo.yaml")
+    expected = sorted(
+        p
+        for p in tmp_path.rglob("*")
+        if p.suffix.lower() in CONTRIBUTION_SUFFIXES and (p.is_file() or p.is_symlink())
+    )
+    found = contribution_files(tmp_path)
+    assert found == expected
+    assert tmp_path / "linkdir.yaml" in found and tmp_path / "subl" / "deep" / "z.yml" not in found

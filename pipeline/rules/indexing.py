@@ -72,7 +72,21 @@ def walk_strings(value: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, st
                 stack.append(((*here, index), child))
 
 
+def _any_text_problem(value: Any) -> bool:
+    """Whether any string in ``value`` has a text problem. Most documents have none, so
+    they are checked without building the path of every string first."""
+    if isinstance(value, str):
+        return FORBIDDEN_CHARS.search(value) is not None or value != value.strip()
+    if isinstance(value, dict):
+        return any(_any_text_problem(child) for child in value.values())
+    if isinstance(value, list):
+        return any(_any_text_problem(child) for child in value)
+    return False
+
+
 def text_issues(document: Document) -> Iterator[Issue]:
+    if not _any_text_problem(document.data):
+        return
     for path, value in walk_strings(document.data):
         problem = text_problem(value)
         if problem is not None:

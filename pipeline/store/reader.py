@@ -9,10 +9,13 @@ line and column and what would be valid.
 
 from __future__ import annotations
 
+import errno
 import gc
 import json
 import math
+import os
 import re
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -116,30 +119,52 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# Opening with O_NOFOLLOW refuses a symbolic link in the same system call that opens the
+# file (no separate lstat, and no window between the check and the open); O_NONBLOCK keeps
+# a FIFO from blocking the open. Where the flags do not exist, the link is checked first.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0) | _NOFOLLOW
+_LINK_MESSAGE = "is a symbolic link; commit the file itself"
+
+
 def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     shown = str(path)
     try:
-        if path.is_symlink():
-            raise LoadError("LOAD012", shown, "is a symbolic link; commit the file itself")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise LoadError(
-                "LOAD001",
-                shown,
-                f"is {size:,} bytes; the limit is {max_bytes:,} bytes (split the proposal)",
-            )
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
+        if not _NOFOLLOW and path.is_symlink():  # pragma: no cover - platforms without it
+            raise LoadError("LOAD012", shown, _LINK_MESSAGE)
+        descriptor = os.open(path, _OPEN_FLAGS)
     except LoadError:
         raise
-    except IsADirectoryError:
-        raise LoadError(
-            "LOAD013", shown, "is a directory, expected a .yaml, .yml or .json file"
-        ) from None
     except FileNotFoundError:
         raise LoadError("LOAD013", shown, "does not exist") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP and os.path.islink(path):
+            raise LoadError("LOAD012", shown, _LINK_MESSAGE) from None
         raise LoadError("LOAD013", shown, f"cannot be read: {exc.strerror}") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            status = os.fstat(descriptor)
+            if stat.S_ISDIR(status.st_mode):
+                raise LoadError(
+                    "LOAD013", shown, "is a directory, expected a .yaml, .yml or .json file"
+                )
+            if not stat.S_ISREG(status.st_mode):
+                raise LoadError(
+                    "LOAD013",
+                    shown,
+                    "is not a regular file (a pipe, socket or device); expected a .yaml, .yml "
+                    "or .json file",
+                )
+            if status.st_size > max_bytes:
+                raise LoadError(
+                    "LOAD001",
+                    shown,
+                    f"is {status.st_size:,} bytes; the limit is {max_bytes:,} bytes "
+                    "(split the proposal)",
+                )
+            data = handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise LoadError("LOAD013", shown, f"cannot be read: {exc.strerror}") from None
     if len(data) > max_bytes:
         raise LoadError("LOAD001", shown, f"grew past the limit of {max_bytes:,} bytes")
     return data
