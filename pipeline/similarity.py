@@ -34,6 +34,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import NamedTuple
 
 from rapidfuzz.distance import Indel
 
@@ -58,18 +59,30 @@ STOP_WORDS = frozenset(_STOP.split(" "))
 
 def features(normalised: str) -> set[str]:
     """Words (no stop words) and pairs of adjacent words of a normalised text."""
+    prepared_text = _split(normalised)
+    return {*prepared_text.words, *prepared_text.pairs}
+
+
+class Prepared(NamedTuple):
+    normalised: str
+    words: frozenset[str]  # no stop words
+    pairs: frozenset[str]  # two adjacent words
+
+
+def _split(normalised: str) -> Prepared:
     tokens = _WORD.findall(normalised)
-    found = {w for w in tokens if w not in STOP_WORDS}
-    found.update(f"{a} {b}" for a, b in pairwise(tokens))
-    return found
+    return Prepared(
+        normalised,
+        frozenset(w for w in tokens if w not in STOP_WORDS),
+        frozenset(f"{a} {b}" for a, b in pairwise(tokens)),
+    )
 
 
 @functools.lru_cache(maxsize=1024)
-def prepared(text: str) -> tuple[str, frozenset[str]]:
+def prepared(text: str) -> Prepared:
     """A text's normalised form and features. Cached: ``validate`` looks each proposed
     text up in the framework's index and in the run's, then adds it to the run's."""
-    normalised = normalise_text(text)
-    return normalised, frozenset(features(normalised))
+    return _split(normalise_text(text))
 
 
 @dataclass(frozen=True)
@@ -88,13 +101,13 @@ class SimilarityIndex:
     postings: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, label: str, text: str) -> None:
-        normalised, found = prepared(text)
+        normalised, words, pairs = prepared(text)
         if not normalised or label in self.texts:
             return
         self.texts[label] = normalised
         self.originals[label] = text
         postings = self.postings
-        for feature in found:
+        for feature in words | pairs:
             posting = postings.get(feature)
             if posting is None:
                 postings[feature] = [label]
@@ -105,15 +118,18 @@ class SimilarityIndex:
         return len(self.texts)
 
     def candidates(self, normalised: str) -> list[str]:
-        return self._candidates(features(normalised))
+        return self._candidates(_split(normalised))
 
-    def _candidates(self, query: frozenset[str] | set[str]) -> list[str]:
+    def _candidates(self, query: Prepared) -> list[str]:
         postings = self.postings
-        # (posting length, feature) tuples sort without a key function: rarest first.
-        rarest = heapq.nsmallest(
-            RARE_FEATURES,
-            [(len(p), f) for f in query if (p := postings.get(f)) is not None],
-        )
+        # (posting length, feature) tuples sort without a key function: rarest first. A
+        # pair is never more common than either of its words, so the rarest features are
+        # pairs: words are looked up only when fewer pairs than needed are indexed.
+        ranked = [(len(p), f) for f in query.pairs if (p := postings.get(f)) is not None]
+        if len(ranked) < RARE_FEATURES:
+            ranked += [(len(p), f) for f in query.words if (p := postings.get(f)) is not None]
+        ranked.sort()  # a few dozen items: one C sort is cheaper than heapq's selection
+        rarest = ranked[:RARE_FEATURES]
         counts: Counter[str] = Counter()
         used = 0
         for size, feature in rarest:
@@ -124,9 +140,12 @@ class SimilarityIndex:
         # A near-duplicate shares most of the rare features; one sharing fewer than a
         # third of them is not worth a character-level comparison.
         floor = max(1, used // 3)
-        best = heapq.nsmallest(
-            MAX_CANDIDATES, [(-n, label) for label, n in counts.items() if n >= floor]
-        )
+        best = [(-n, label) for label, n in counts.items() if n >= floor]
+        if len(best) > 4 * MAX_CANDIDATES:
+            best = heapq.nsmallest(MAX_CANDIDATES, best)
+        else:
+            best.sort()
+            del best[MAX_CANDIDATES:]
         return [label for _, label in best]
 
     def similar(
@@ -139,7 +158,8 @@ class SimilarityIndex:
     ) -> list[Match]:
         """Entries whose text is close to ``text`` (ratio >= threshold; identical ones only
         with ``include_identical``), best first."""
-        normalised, query = prepared(text)
+        query = prepared(text)
+        normalised = query.normalised
         if not normalised:
             return []
         found: list[Match] = []

@@ -75,12 +75,17 @@ def walk_strings(value: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, st
 def _any_text_problem(value: Any) -> bool:
     """Whether any string in ``value`` has a text problem. Most documents have none, so
     they are checked without building the path of every string first."""
-    if isinstance(value, str):
-        return FORBIDDEN_CHARS.search(value) is not None or value != value.strip()
-    if isinstance(value, dict):
-        return any(_any_text_problem(child) for child in value.values())
-    if isinstance(value, list):
-        return any(_any_text_problem(child) for child in value)
+    search = FORBIDDEN_CHARS.search
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if search(item) is not None or item != item.strip():
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return False
 
 
