@@ -31,10 +31,11 @@ from __future__ import annotations
 import functools
 import heapq
 import re
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from rapidfuzz.distance import Indel
 
@@ -137,16 +138,10 @@ class SimilarityIndex:
                 break  # sorted by frequency: every later feature is at least as common
             counts.update(postings[feature])
             used += 1
-        # A near-duplicate shares most of the rare features; one sharing fewer than a
-        # third of them is not worth a character-level comparison.
-        floor = max(1, used // 3)
-        best = [(-n, label) for label, n in counts.items() if n >= floor]
-        if len(best) > 4 * MAX_CANDIDATES:
-            best = heapq.nsmallest(MAX_CANDIDATES, best)
-        else:
-            best.sort()
-            del best[MAX_CANDIDATES:]
-        return [label for _, label in best]
+        floor = _floor(used)
+        return [
+            label for _, label in _best([(-n, label) for label, n in counts.items() if n >= floor])
+        ]
 
     def similar(
         self,
@@ -177,6 +172,102 @@ class SimilarityIndex:
         found.sort(key=lambda m: (-m.ratio, natural_key(m.label)))
         return found
 
+    def compact(self) -> CompactSimilarityIndex:
+        """The same index in a form that loads fast (kept beside the cached framework)."""
+        numbers = {label: number for number, label in enumerate(self.texts)}
+        return CompactSimilarityIndex(
+            labels=list(self.texts),
+            texts=list(self.texts.values()),
+            originals=[self.originals[label] for label in self.texts],
+            postings={
+                feature: array("i", [numbers[label] for label in posting]).tobytes()
+                for feature, posting in self.postings.items()
+            },
+        )
+
+
+def _floor(used: int) -> int:
+    """A near-duplicate shares most of the rare features; one sharing fewer than a third
+    of them is not worth a character-level comparison."""
+    return max(1, used // 3)
+
+
+_Ranked = TypeVar("_Ranked", bound=tuple[Any, ...])
+
+
+def _best(ranked: list[_Ranked]) -> list[_Ranked]:
+    """The ``MAX_CANDIDATES`` smallest of (-shared features, label, ...) tuples (labels
+    are unique, so nothing after them is ever compared)."""
+    if len(ranked) > 4 * MAX_CANDIDATES:
+        return heapq.nsmallest(MAX_CANDIDATES, ranked)
+    ranked.sort()  # a few dozen items: one C sort is cheaper than heapq's selection
+    del ranked[MAX_CANDIDATES:]
+    return ranked
+
+
+@dataclass
+class CompactSimilarityIndex:
+    """A frozen :class:`SimilarityIndex` with the same answers, stored for fast loading:
+    entries are numbered, and each posting is the bytes of an ``array('i')`` of entry
+    numbers (at 100,000 practices: one bytes object per feature instead of a list of
+    5 million references to unpickle)."""
+
+    labels: list[str]
+    texts: list[str]  # normalised, by entry number
+    originals: list[str]
+    postings: dict[str, bytes]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def _candidates(self, query: Prepared) -> list[int]:
+        postings = self.postings
+        width = array("i").itemsize
+        ranked = [(len(p), f) for f in query.pairs if (p := postings.get(f)) is not None]
+        if len(ranked) < RARE_FEATURES:
+            ranked += [(len(p), f) for f in query.words if (p := postings.get(f)) is not None]
+        ranked.sort()
+        counts: Counter[int] = Counter()
+        used = 0
+        for size, feature in ranked[:RARE_FEATURES]:
+            if size > MAX_POSTING * width:
+                break  # sorted by frequency: every later feature is at least as common
+            counts.update(memoryview(postings[feature]).cast("i"))
+            used += 1
+        labels = self.labels
+        floor = _floor(used)
+        shared = [(-n, labels[number], number) for number, n in counts.items() if n >= floor]
+        return [number for _, _, number in _best(shared)]
+
+    def similar(
+        self,
+        text: str,
+        *,
+        threshold: float = THRESHOLD,
+        exclude: frozenset[str] = frozenset(),
+        include_identical: bool = False,
+    ) -> list[Match]:
+        """As :meth:`SimilarityIndex.similar`."""
+        query = prepared(text)
+        normalised = query.normalised
+        if not normalised:
+            return []
+        found: list[Match] = []
+        for number in self._candidates(query):
+            label = self.labels[number]
+            if label in exclude:
+                continue
+            other = self.texts[number]
+            if other == normalised:
+                if include_identical:
+                    found.append(Match(label, 1.0, self.originals[number]))
+                continue
+            ratio = similarity(normalised, other, score_cutoff=threshold)
+            if ratio >= threshold:
+                found.append(Match(label, ratio, self.originals[number]))
+        found.sort(key=lambda m: (-m.ratio, natural_key(m.label)))
+        return found
+
 
 def similarity(a: str, b: str, *, score_cutoff: float = 0.0) -> float:
     """Indel similarity of two normalised texts, 0.0 to 1.0 (0.0 when below
@@ -197,14 +288,17 @@ def build_similarity_index(framework: Framework) -> SimilarityIndex:
     return index
 
 
+NearDuplicateIndex = SimilarityIndex | CompactSimilarityIndex
+
+
 class LazySimilarityIndex:
     """Built on first use, so a run that checks no text pays nothing."""
 
     def __init__(self, framework: Framework) -> None:
         self._framework = framework
-        self._index: SimilarityIndex | None = None
+        self._index: NearDuplicateIndex | None = None
 
-    def get(self) -> SimilarityIndex:
+    def get(self) -> NearDuplicateIndex:
         if self._index is None:
             self._index = build_similarity_index(self._framework)
         return self._index

@@ -15,7 +15,12 @@ from pipeline.rules import CONTRIBUTION_RULES, FRAMEWORK_RULES, EntryAt, Issue, 
 from pipeline.rules.contribution import ContributionContext, build_text_index, remember_texts
 from pipeline.rules.indexing import FrameworkContext
 from pipeline.rules.schema import schema_findings
-from pipeline.similarity import LazySimilarityIndex, SimilarityIndex, build_similarity_index
+from pipeline.similarity import (
+    LazySimilarityIndex,
+    NearDuplicateIndex,
+    SimilarityIndex,
+    build_similarity_index,
+)
 from pipeline.store.layout import LoadedFramework, load_framework
 from pipeline.store.reader import Document, LoadError, gc_paused, load_document
 from pipeline.workspace import Workspace, resolved_folder, resolved_path
@@ -341,11 +346,11 @@ class _DerivedSimilarityIndex(LazySimilarityIndex):
         super().__init__(loaded.framework)
         self._loaded = loaded
 
-    def get(self) -> SimilarityIndex:
+    def get(self) -> NearDuplicateIndex:
         if self._index is None:
             framework = self._loaded.framework
             self._index = self._loaded.derived(
-                "similarity-index", lambda: build_similarity_index(framework)
+                "similarity-index", lambda: build_similarity_index(framework).compact()
             )
         return self._index
 

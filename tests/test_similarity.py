@@ -133,3 +133,22 @@ def test_answers_are_those_of_the_brute_force_fuzz_ratio_loop() -> None:
             assert ratio == pytest.approx(
                 fuzz.ratio(normalise_text(query), normalised[int(label)]) / 100
             )
+
+
+def test_compact_index_answers_as_the_index_it_was_made_from() -> None:
+    texts = synthetic_texts(3_000)
+    index = SimilarityIndex()
+    for i, text in enumerate(texts):
+        index.add(f"F1.1.{i + 1}", text)
+    compact = index.compact()
+    rng = random.Random(11)
+    for i in range(0, 3_000, 7):
+        words = texts[i].split()
+        for _ in range(rng.randint(0, 3)):
+            words[rng.randrange(len(words))] = rng.choice(["access", "review", "kalo"])
+        query = " ".join(words)
+        for identical in (False, True):
+            exclude = frozenset({f"F1.1.{i + 1}"}) if i % 2 else frozenset()
+            assert compact.similar(
+                query, exclude=exclude, include_identical=identical
+            ) == index.similar(query, exclude=exclude, include_identical=identical), query
