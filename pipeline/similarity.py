@@ -33,6 +33,7 @@ import heapq
 import re
 from array import array
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, NamedTuple, TypeVar
@@ -216,6 +217,13 @@ class CompactSimilarityIndex:
     texts: list[str]  # normalised, by entry number
     originals: list[str]
     postings: dict[str, bytes]
+    # kind -> (first, end) entry numbers, for an index built from a framework
+    spans: dict[Kind, tuple[int, int]] = field(default_factory=dict)
+
+    def entries_of(self, kind: Kind) -> Iterator[tuple[str, str]]:
+        """(id, normalised text) of the entries of one kind, in the framework's order."""
+        first, end = self.spans.get(kind, (0, 0))
+        return zip(self.labels[first:end], self.texts[first:end], strict=True)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -279,13 +287,27 @@ INDEXED_KINDS = (Kind.PROCESS, Kind.PRACTICE, Kind.KPI)
 
 
 def build_similarity_index(framework: Framework) -> SimilarityIndex:
+    return _build(framework)[0]
+
+
+def build_compact_index(framework: Framework) -> CompactSimilarityIndex:
+    index, spans = _build(framework)
+    compact = index.compact()
+    compact.spans = spans
+    return compact
+
+
+def _build(framework: Framework) -> tuple[SimilarityIndex, dict[Kind, tuple[int, int]]]:
     index = SimilarityIndex()
+    spans: dict[Kind, tuple[int, int]] = {}
     for kind in INDEXED_KINDS:
+        first = len(index)
         for entry_id, entry in framework.table(kind).items():
             text = getattr(entry, "text", None)
             if text:
                 index.add(entry_id, text)
-    return index
+        spans[kind] = (first, len(index))
+    return index, spans
 
 
 NearDuplicateIndex = SimilarityIndex | CompactSimilarityIndex

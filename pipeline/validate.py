@@ -12,14 +12,14 @@ from pydantic import ValidationError
 from pipeline.models.contribution import Contribution
 from pipeline.report import Finding, Report, Severity
 from pipeline.rules import CONTRIBUTION_RULES, FRAMEWORK_RULES, EntryAt, Issue, Rule
-from pipeline.rules.contribution import ContributionContext, build_text_index, remember_texts
+from pipeline.rules.contribution import TEXT_INDEX_KINDS, ContributionContext, remember_texts
 from pipeline.rules.indexing import FrameworkContext
 from pipeline.rules.schema import schema_findings
 from pipeline.similarity import (
+    CompactSimilarityIndex,
     LazySimilarityIndex,
-    NearDuplicateIndex,
     SimilarityIndex,
-    build_similarity_index,
+    build_compact_index,
 )
 from pipeline.store.layout import LoadedFramework, load_framework
 from pipeline.store.reader import Document, LoadError, gc_paused, load_document
@@ -246,12 +246,10 @@ def run_validation(
         report.extend(reviewers_findings(reviewers_file, workspace.display(reviewers_file)))
         report.files_checked += 1
     report.extend(framework_findings(loaded, rules=check_framework_rules))
-    text_index: dict[str, str] = (
-        loaded.derived("text-index", lambda: build_text_index(loaded.framework)) if targets else {}
-    )
     # Built once per run (on first use) and shared by every contribution of the run; kept
     # beside the cached framework.
     similarity = _DerivedSimilarityIndex(loaded)
+    text_index = similarity.text_index() if targets else {}
     run_texts = SimilarityIndex()
     # Checking a file leaves no cycles behind, and a full collection would walk the
     # whole loaded framework again and again: collect once at the end instead.
@@ -345,14 +343,27 @@ class _DerivedSimilarityIndex(LazySimilarityIndex):
     def __init__(self, loaded: LoadedFramework) -> None:
         super().__init__(loaded.framework)
         self._loaded = loaded
+        self._compact: CompactSimilarityIndex | None = None
 
-    def get(self) -> NearDuplicateIndex:
-        if self._index is None:
+    def get(self) -> CompactSimilarityIndex:
+        if self._compact is None:
             framework = self._loaded.framework
-            self._index = self._loaded.derived(
-                "similarity-index", lambda: build_similarity_index(framework).compact()
+            self._compact = self._loaded.derived(
+                "similarity-index", lambda: build_compact_index(framework)
             )
-        return self._index
+            self._index = self._compact
+        return self._compact
+
+    def text_index(self) -> dict[str, str]:
+        """Normalised text -> id of the processes and practices (rule CON009), read off
+        the near-duplicate index, which holds the same normalised texts: one cached
+        file to load instead of two. The same as build_text_index (tested)."""
+        compact = self.get()
+        index: dict[str, str] = {}
+        for kind in TEXT_INDEX_KINDS:
+            for label, text in compact.entries_of(kind):
+                index.setdefault(text, label)
+        return index
 
 
 def _is_within(path: Path, folder: Path) -> bool:

@@ -152,3 +152,17 @@ def test_compact_index_answers_as_the_index_it_was_made_from() -> None:
             assert compact.similar(
                 query, exclude=exclude, include_identical=identical
             ) == index.similar(query, exclude=exclude, include_identical=identical), query
+
+
+def test_text_index_read_off_the_compact_index_is_build_text_index() -> None:
+    """validate reads CON009's text index off the cached near-duplicate index."""
+    from pipeline.rules.contribution import build_text_index
+    from pipeline.store.layout import load_framework
+    from pipeline.validate import _DerivedSimilarityIndex
+
+    loaded = load_framework(Path(__file__).resolve().parents[1] / "framework")
+    derived = _DerivedSimilarityIndex(loaded)
+    expected = build_text_index(loaded.framework)
+    assert len(expected) > 20
+    assert derived.text_index() == expected
+    assert list(derived.text_index().items()) == list(expected.items())

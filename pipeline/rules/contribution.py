@@ -62,9 +62,12 @@ class ContributionContext:
         return found
 
 
+TEXT_INDEX_KINDS = (Kind.PROCESS, Kind.PRACTICE)
+
+
 def build_text_index(framework: Framework) -> dict[str, str]:
     index: dict[str, str] = {}
-    for kind in (Kind.PROCESS, Kind.PRACTICE):
+    for kind in TEXT_INDEX_KINDS:
         for entry_id, entry in framework.table(kind).items():
             text = getattr(entry, "text", None)
             if text:
