@@ -219,6 +219,9 @@ class CompactSimilarityIndex:
     postings: dict[str, bytes]
     # kind -> (first, end) entry numbers, for an index built from a framework
     spans: dict[Kind, tuple[int, int]] = field(default_factory=dict)
+    # normalised text -> the first id holding it, among the kinds given to
+    # build_compact_index (stored here: it shares the text objects in the pickle)
+    first_ids: dict[str, str] = field(default_factory=dict)
 
     def entries_of(self, kind: Kind) -> Iterator[tuple[str, str]]:
         """(id, normalised text) of the entries of one kind, in the framework's order."""
@@ -290,10 +293,16 @@ def build_similarity_index(framework: Framework) -> SimilarityIndex:
     return _build(framework)[0]
 
 
-def build_compact_index(framework: Framework) -> CompactSimilarityIndex:
+def build_compact_index(
+    framework: Framework, text_kinds: tuple[Kind, ...] = ()
+) -> CompactSimilarityIndex:
+    """The compact index, with ``first_ids`` over the entries of ``text_kinds``."""
     index, spans = _build(framework)
     compact = index.compact()
     compact.spans = spans
+    for kind in text_kinds:
+        for label, text in compact.entries_of(kind):
+            compact.first_ids.setdefault(text, label)
     return compact
 
 

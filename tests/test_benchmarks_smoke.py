@@ -92,6 +92,11 @@ def cache_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+def _slots(folder: Path) -> list[Path]:
+    """The cache's slots (one per framework folder), without the files kept beside them."""
+    return [p for p in folder.glob("*.pickle") if p.name.count(".") == 1]
+
+
 def _summary(root: Path) -> tuple[object, ...]:
     loaded = load_framework(root, display_base=root.parent)
     fw = loaded.framework
@@ -112,14 +117,14 @@ def test_cache_hit_gives_the_same_load(generated: Path, cache_on: Path, tmp_path
     root = tmp_path / "fw"
     shutil.copytree(generated / "v1" / "framework", root)
     fresh = _summary(root)
-    assert len(list(cache_on.glob("*.pickle"))) == 1
+    assert len(_slots(cache_on)) == 1
     assert _summary(root) == fresh  # from the cache
     # One byte changed: a miss, and the change is seen.
     principle = root / "principles" / "F1.yaml"
     principle.write_text(principle.read_text(encoding="utf-8").replace("Principle F1", "P F1"))
     changed = load_framework(root).framework
     assert changed.principles["F1"].name == "P F1"
-    assert len(list(cache_on.glob("*.pickle"))) == 1  # one slot per folder
+    assert len(_slots(cache_on)) == 1  # one slot per folder
 
 
 def test_cache_keeps_no_broken_load(generated: Path, cache_on: Path, tmp_path: Path) -> None:
@@ -148,7 +153,7 @@ def test_cache_is_off_on_request(
 def test_a_foreign_or_damaged_slot_is_a_miss(generated: Path, cache_on: Path) -> None:
     root = generated / "v2" / "framework"
     expected = _summary(root)
-    (slot,) = cache_on.glob("*.pickle")
+    (slot,) = _slots(cache_on)
     slot.write_bytes(slot.read_bytes()[:100])
     assert _summary(root) == expected
     os.chmod(slot, 0o666)
@@ -160,7 +165,7 @@ def test_tiny_frameworks_are_not_cached(tmp_path: Path, monkeypatch: pytest.Monk
     load_framework(REPO / "tests" / "fixtures" / "mini" / "framework")
     assert not (tmp_path / "cache").exists()
     load_framework(REPO / "framework")  # the v1.0 framework is big enough
-    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 1
+    assert len(_slots(tmp_path / "cache")) == 1
 
 
 def test_cache_keeps_a_bounded_number_of_slots(
@@ -172,7 +177,7 @@ def test_cache_keeps_a_bounded_number_of_slots(
     for index in range(4):
         shutil.copytree(generated / "v1" / "framework", tmp_path / f"fw{index}")
         load_framework(tmp_path / f"fw{index}")
-    assert len(list(cache_on.glob("*.pickle"))) == 2
+    assert len(_slots(cache_on)) == 2
 
 
 # ---- fast paths that must change nothing ---------------------------------------------------
@@ -217,16 +222,25 @@ def test_display_matches_resolve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert workspace.display(link) == str(link)
 
 
-def test_lazy_entries_behave_as_a_dict() -> None:
+@pytest.mark.parametrize("packing", ["dict", "packed", "packed+bulk", "packed+bulk file"])
+def test_lazy_entries_behave_as_a_dict(packing: str) -> None:
     import copy
     import pickle
 
-    from pipeline.store.cache import LazyEntries
+    from pipeline.store.cache import LazyEntries, PackedTable
 
     plain = {f"F1.1.{i}": {"n": i} for i in range(1, 6)}
 
     def lazy() -> LazyEntries:
-        return LazyEntries({k: pickle.dumps(v) for k, v in plain.items()})
+        raw = {k: pickle.dumps(v) for k, v in plain.items()}
+        if packing == "dict":
+            return LazyEntries(raw)
+        # a packed table goes through pickle, as it does through the cache
+        packed = pickle.loads(pickle.dumps(PackedTable(raw)))
+        if packing == "packed":
+            return LazyEntries(packed)
+        bulk = pickle.dumps(plain)
+        return LazyEntries(packed, bulk if packing == "packed+bulk" else lambda: bulk)
 
     table = lazy()
     assert len(table) == 5 and "F1.1.2" in table and list(table) == list(plain)
@@ -269,3 +283,20 @@ def test_cache_hit_restores_only_what_is_read(
     assert fw.get(some) is fw.practices[some]
     assert len(fw.practices._raw) == len(fw.practices) - 1
     assert fw.counts()["practice"] == 120
+
+
+def test_cache_hit_without_its_bulk_file_restores_entry_by_entry(
+    generated: Path, cache_on: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    root = tmp_path / "fw"
+    shutil.copytree(generated / "v1" / "framework", root)
+    fresh = _summary(root)
+    bulk_files = list(cache_on.glob("*.bulk.pickle"))
+    assert len(bulk_files) == 1
+    assert _summary(root) == fresh
+    bulk_files[0].unlink()
+    assert _summary(root) == fresh
+    bulk_files[0].write_bytes(b"damaged")
+    assert _summary(root) == fresh

@@ -26,6 +26,7 @@ import os
 import pickle
 import sys
 import tempfile
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,16 +169,73 @@ def _prune(folder: Path) -> None:
             file.unlink(missing_ok=True)
 
 
+def beside(slot: Slot, name: str) -> Slot:
+    """A file kept beside the slot under the same key (so it is dropped with it)."""
+    return Slot(slot.path.with_name(f"{slot.path.stem}.{name}.pickle"), slot.key)
+
+
 def derived(slot: Slot, name: str, build: Callable[[], Any]) -> Any:
     """An index derived from the cached framework, kept in its own file beside the slot
     under the same key (so it is dropped with the framework it was built from)."""
-    beside = Slot(slot.path.with_name(f"{slot.path.stem}.{name}.pickle"), slot.key)
-    found = read(beside)
+    found = read(beside(slot, name))
     if found is not None:
         return found
     value = build()
-    write(beside, value)
+    write(beside(slot, name), value)
     return value
+
+
+class PackedTable:
+    """id -> pickled entry, every entry's pickle in one bytes object: unpickling a table
+    of 100,000 entries is then one list of ids and two bytes objects, not 100,000 bytes
+    objects. The mapping operations :class:`LazyEntries` uses on its ``raw`` table
+    (``in``, ``pop``, iteration, ``len``, ``clear``) are provided."""
+
+    __slots__ = ("_blob", "_ends", "_ids", "_where")
+
+    def __init__(self, entries: dict[str, bytes]) -> None:
+        self._ids = list(entries)
+        ends = array("q")
+        offset = 0
+        for data in entries.values():
+            offset += len(data)
+            ends.append(offset)
+        self._ends = ends.tobytes()
+        self._blob = b"".join(entries.values())
+        self._where: dict[str, int] | None = None
+
+    def __getstate__(self) -> tuple[list[str], bytes, bytes]:
+        return self._ids, self._ends, self._blob
+
+    def __setstate__(self, state: tuple[list[str], bytes, bytes]) -> None:
+        self._ids, self._ends, self._blob = state
+        self._where = None
+
+    def _positions(self) -> dict[str, int]:
+        if self._where is None:
+            self._where = {key: index for index, key in enumerate(self._ids)}
+        return self._where
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._positions()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids if self._where is None else list(self._where))
+
+    def __len__(self) -> int:
+        return len(self._ids if self._where is None else self._where)
+
+    def pop(self, key: str, *default: None) -> bytes | None:
+        """The pickled entry, no longer held; with a default, None for an absent key."""
+        positions = self._positions()
+        if default and key not in positions:
+            return None
+        index = positions.pop(key)
+        ends = memoryview(self._ends).cast("q")
+        return self._blob[ends[index - 1] if index else 0 : ends[index]]
+
+    def clear(self) -> None:
+        self._where = {}
 
 
 class LazyEntries(dict[str, Any]):
@@ -192,15 +250,22 @@ class LazyEntries(dict[str, Any]):
 
     __slots__ = ("_bulk", "_raw")
 
-    def __init__(self, raw: dict[str, bytes], bulk: bytes | None = None) -> None:
+    def __init__(
+        self,
+        raw: dict[str, bytes] | PackedTable,
+        bulk: bytes | Callable[[], bytes | None] | None = None,
+    ) -> None:
         super().__init__(dict.fromkeys(raw))
         self._raw = raw  # id -> pickled entry, for entries not restored yet
-        # The whole table in one pickle: restoring everything at once is cheaper than
-        # one entry at a time.
+        # The whole table in one pickle (or how to read it: it is kept in its own file,
+        # read only when everything is restored): restoring everything at once is
+        # cheaper than one entry at a time.
         self._bulk = bulk
 
     def _restore(self, key: str) -> Any:
-        value = pickle.loads(self._raw.pop(key))
+        data = self._raw.pop(key)
+        assert data is not None  # key is in self._raw
+        value = pickle.loads(data)
         dict.__setitem__(self, key, value)
         return value
 
@@ -209,9 +274,10 @@ class LazyEntries(dict[str, Any]):
             return
         from pipeline.store.reader import gc_paused, gc_settle
 
+        bulk = self._bulk() if callable(self._bulk) else self._bulk
         with gc_paused():
-            if self._bulk is not None:
-                everything = pickle.loads(self._bulk)
+            if bulk is not None:
+                everything = pickle.loads(bulk)
                 for key in list(self._raw):
                     dict.__setitem__(self, key, everything[key])
                 self._raw.clear()

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -48,6 +48,9 @@ from pipeline.store.reader import (
     read_bytes,
 )
 from pipeline.store.writer import atomic_write, dump_yaml, reorder_keys, to_data
+
+if TYPE_CHECKING:
+    from pipeline.store.cache import PackedTable, Slot
 
 FRAMEWORK_MAX_BYTES = 64_000_000
 
@@ -154,7 +157,7 @@ def load_framework(
                 hit = cache.read(slot)
                 if isinstance(hit, _Cached):
                     gc_settle()
-                    restored = hit.restore(root, readable)
+                    restored = hit.restore(root, readable, slot)
                     restored.cache_slot = slot
                     return restored
         for path, shown, data in files:
@@ -169,6 +172,7 @@ def load_framework(
             _absorb(loaded, path, document)
         if slot is not None and loaded.ok:
             cache.write(slot, _Cached.of(loaded))
+            cache.write(cache.beside(slot, BULK), _Cached.bulk_of(loaded))
             loaded.cache_slot = slot
         gc_settle()
     return loaded
@@ -178,11 +182,12 @@ def load_framework(
 class _Cached:
     """What the cache keeps of a clean load: everything but the documents' text and data
     (the files' bytes are at hand anyway, and parsed again only when asked for). Entries
-    are pickled one by one, so a run restores only the entries it reads."""
+    are pickled one by one, so a run restores only the entries it reads; the tables in
+    one pickle each (faster when every entry is read) are kept in a file of their own
+    (:data:`BULK`), read only then."""
 
     metadata: MetadataFile
-    tables: dict[Kind, dict[str, bytes]]
-    bulk: dict[Kind, bytes]
+    tables: dict[Kind, PackedTable]
     locations: dict[str, tuple[str, JsonPath]]
     filed_under: dict[str, str]
     duplicates: dict[str, list[tuple[str, JsonPath]]]
@@ -192,18 +197,18 @@ class _Cached:
     def of(cls, loaded: LoadedFramework) -> _Cached:
         import pickle
 
+        from pipeline.store.cache import PackedTable
+
         fw = loaded.framework
         return cls(
             fw.metadata,
             {
-                kind: {
-                    key: pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-                    for key, entry in fw.table(kind).items()
-                }
-                for kind in Kind
-            },
-            {
-                kind: pickle.dumps(fw.table(kind), protocol=pickle.HIGHEST_PROTOCOL)
+                kind: PackedTable(
+                    {
+                        key: pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+                        for key, entry in fw.table(kind).items()
+                    }
+                )
                 for kind in Kind
             },
             loaded.locations,
@@ -212,12 +217,24 @@ class _Cached:
             [(shown, doc.is_yaml) for shown, doc in loaded.documents.items()],
         )
 
-    def restore(self, root: Path, files: list[tuple[Path, str, bytes]]) -> LoadedFramework:
+    @staticmethod
+    def bulk_of(loaded: LoadedFramework) -> dict[Kind, bytes]:
+        import pickle
+
+        fw = loaded.framework
+        return {
+            kind: pickle.dumps(fw.table(kind), protocol=pickle.HIGHEST_PROTOCOL) for kind in Kind
+        }
+
+    def restore(
+        self, root: Path, files: list[tuple[Path, str, bytes]], slot: Slot
+    ) -> LoadedFramework:
         from pipeline.store.cache import LazyEntries
 
         framework = Framework(metadata=self.metadata)
+        bulk = _BulkFile(slot)
         for kind, raw in self.tables.items():
-            setattr(framework, TABLE_NAMES[kind], LazyEntries(raw, self.bulk[kind]))
+            setattr(framework, TABLE_NAMES[kind], LazyEntries(raw, bulk.reader(kind)))
         texts = {shown: data for _, shown, data in files}
         documents: dict[str, Document] = {
             shown: LazyDocument(shown, texts[shown].decode("utf-8"), is_yaml)
@@ -233,6 +250,28 @@ class _Cached:
         )
 
 
+BULK = "bulk"
+
+
+class _BulkFile:
+    """The tables of a cached framework in one pickle each, read from their file the
+    first time a table is restored whole (one read for all tables). Missing or stale:
+    the tables are restored entry by entry instead."""
+
+    def __init__(self, slot: Slot) -> None:
+        self._slot = slot
+        self._tables: dict[Kind, bytes] | None = None
+
+    def reader(self, kind: Kind) -> Callable[[], bytes | None]:
+        def read() -> bytes | None:
+            if self._tables is None:
+                from pipeline.store import cache
+
+                found = cache.read(cache.beside(self._slot, BULK))
+                self._tables = found if isinstance(found, dict) else {}
+            return self._tables.pop(kind, None)
+
+        return read
 
 
 def _validate(loaded: LoadedFramework, model: type[BaseModel], document: Document) -> Any:
