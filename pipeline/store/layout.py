@@ -237,7 +237,7 @@ class _Cached:
             setattr(framework, TABLE_NAMES[kind], LazyEntries(raw, bulk.reader(kind)))
         texts = {shown: data for _, shown, data in files}
         documents: dict[str, Document] = {
-            shown: LazyDocument(shown, texts[shown].decode("utf-8"), is_yaml)
+            shown: LazyDocument(shown, texts[shown], is_yaml)
             for shown, is_yaml in self.documents
         }
         return LoadedFramework(
