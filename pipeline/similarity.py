@@ -33,7 +33,7 @@ import heapq
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sized
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, NamedTuple, TypeVar
@@ -124,17 +124,9 @@ class SimilarityIndex:
 
     def _candidates(self, query: Prepared) -> list[str]:
         postings = self.postings
-        # (posting length, feature) tuples sort without a key function: rarest first. A
-        # pair is never more common than either of its words, so the rarest features are
-        # pairs: words are looked up only when fewer pairs than needed are indexed.
-        ranked = [(len(p), f) for f in query.pairs if (p := postings.get(f)) is not None]
-        if len(ranked) < RARE_FEATURES:
-            ranked += [(len(p), f) for f in query.words if (p := postings.get(f)) is not None]
-        ranked.sort()  # a few dozen items: one C sort is cheaper than heapq's selection
-        rarest = ranked[:RARE_FEATURES]
         counts: Counter[str] = Counter()
         used = 0
-        for size, feature in rarest:
+        for size, feature in _rarest(query, postings):
             if size > MAX_POSTING:
                 break  # sorted by frequency: every later feature is at least as common
             counts.update(postings[feature])
@@ -155,23 +147,12 @@ class SimilarityIndex:
         """Entries whose text is close to ``text`` (ratio >= threshold; identical ones only
         with ``include_identical``), best first."""
         query = prepared(text)
-        normalised = query.normalised
-        if not normalised:
+        if not query.normalised:
             return []
-        found: list[Match] = []
-        for label in self._candidates(query):
-            if label in exclude:
-                continue
-            other = self.texts[label]
-            if other == normalised:
-                if include_identical:
-                    found.append(Match(label, 1.0, self.originals[label]))
-                continue
-            ratio = similarity(normalised, other, score_cutoff=threshold)
-            if ratio >= threshold:
-                found.append(Match(label, ratio, self.originals[label]))
-        found.sort(key=lambda m: (-m.ratio, natural_key(m.label)))
-        return found
+        candidates = (
+            (label, self.texts[label], self.originals[label]) for label in self._candidates(query)
+        )
+        return _confirm(query.normalised, candidates, threshold, exclude, include_identical)
 
     def compact(self) -> CompactSimilarityIndex:
         """The same index in a form that loads fast (kept beside the cached framework)."""
@@ -233,14 +214,10 @@ class CompactSimilarityIndex:
 
     def _candidates(self, query: Prepared) -> list[int]:
         postings = self.postings
-        width = array("i").itemsize
-        ranked = [(len(p), f) for f in query.pairs if (p := postings.get(f)) is not None]
-        if len(ranked) < RARE_FEATURES:
-            ranked += [(len(p), f) for f in query.words if (p := postings.get(f)) is not None]
-        ranked.sort()
+        width = array("i").itemsize  # a posting's size is in bytes here
         counts: Counter[int] = Counter()
         used = 0
-        for size, feature in ranked[:RARE_FEATURES]:
+        for size, feature in _rarest(query, postings):
             if size > MAX_POSTING * width:
                 break  # sorted by frequency: every later feature is at least as common
             counts.update(memoryview(postings[feature]).cast("i"))
@@ -260,24 +237,47 @@ class CompactSimilarityIndex:
     ) -> list[Match]:
         """As :meth:`SimilarityIndex.similar`."""
         query = prepared(text)
-        normalised = query.normalised
-        if not normalised:
+        if not query.normalised:
             return []
-        found: list[Match] = []
-        for number in self._candidates(query):
-            label = self.labels[number]
-            if label in exclude:
-                continue
-            other = self.texts[number]
-            if other == normalised:
-                if include_identical:
-                    found.append(Match(label, 1.0, self.originals[number]))
-                continue
-            ratio = similarity(normalised, other, score_cutoff=threshold)
-            if ratio >= threshold:
-                found.append(Match(label, ratio, self.originals[number]))
-        found.sort(key=lambda m: (-m.ratio, natural_key(m.label)))
-        return found
+        candidates = (
+            (self.labels[number], self.texts[number], self.originals[number])
+            for number in self._candidates(query)
+        )
+        return _confirm(query.normalised, candidates, threshold, exclude, include_identical)
+
+
+def _confirm(
+    normalised: str,
+    candidates: Iterable[tuple[str, str, str]],
+    threshold: float,
+    exclude: frozenset[str],
+    include_identical: bool,
+) -> list[Match]:
+    """The candidates (label, normalised text, original text) similar enough, best first."""
+    found: list[Match] = []
+    for label, other, original in candidates:
+        if label in exclude:
+            continue
+        if other == normalised:
+            if include_identical:
+                found.append(Match(label, 1.0, original))
+            continue
+        ratio = similarity(normalised, other, score_cutoff=threshold)
+        if ratio >= threshold:
+            found.append(Match(label, ratio, original))
+    found.sort(key=lambda m: (-m.ratio, natural_key(m.label)))
+    return found
+
+
+def _rarest(query: Prepared, postings: Mapping[str, Sized]) -> list[tuple[int, str]]:
+    """(posting size, feature) of the query's rarest indexed features, rarest first.
+    (A pair of words is never more common than either word, so the rarest features are
+    pairs: words are looked up only when fewer pairs than needed are indexed.)"""
+    ranked = [(len(p), f) for f in query.pairs if (p := postings.get(f)) is not None]
+    if len(ranked) < RARE_FEATURES:
+        ranked += [(len(p), f) for f in query.words if (p := postings.get(f)) is not None]
+    ranked.sort()  # a few dozen items: one C sort is cheaper than heapq's selection
+    return ranked[:RARE_FEATURES]
 
 
 def similarity(a: str, b: str, *, score_cutoff: float = 0.0) -> float:

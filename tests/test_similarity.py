@@ -105,6 +105,14 @@ def test_index_finds_one_word_changes_among_20000_practices() -> None:
         assert found and found[0].label == f"F1.1.{i + 1}", (texts[i], found)
 
 
+def near_copy(rng: random.Random, text: str) -> str:
+    """``text`` with up to three of its words replaced (zero: the same text)."""
+    words = text.split()
+    for _ in range(rng.randint(0, 3)):
+        words[rng.randrange(len(words))] = rng.choice(["access", "review", "kalo"])
+    return " ".join(words)
+
+
 def test_answers_are_those_of_the_brute_force_fuzz_ratio_loop() -> None:
     """Every text the index reports is one rapidfuzz's extractOne(scorer=fuzz.ratio,
     score_cutoff=80) loop finds, with the same similarity, and the loop's best match is
@@ -116,10 +124,7 @@ def test_answers_are_those_of_the_brute_force_fuzz_ratio_loop() -> None:
     normalised = [normalise_text(t) for t in texts]
     rng = random.Random(7)
     for i in range(0, 2_000, 10):
-        words = texts[i].split()
-        for _ in range(rng.randint(0, 3)):
-            words[rng.randrange(len(words))] = rng.choice(["access", "review", "kalo"])
-        query = " ".join(words)
+        query = near_copy(rng, texts[i])
         found = {m.label: m.ratio for m in index.similar(query, include_identical=True)}
         best = process.extractOne(
             normalise_text(query), normalised, scorer=fuzz.ratio, score_cutoff=80
@@ -143,10 +148,7 @@ def test_compact_index_answers_as_the_index_it_was_made_from() -> None:
     compact = index.compact()
     rng = random.Random(11)
     for i in range(0, 3_000, 7):
-        words = texts[i].split()
-        for _ in range(rng.randint(0, 3)):
-            words[rng.randrange(len(words))] = rng.choice(["access", "review", "kalo"])
-        query = " ".join(words)
+        query = near_copy(rng, texts[i])
         for identical in (False, True):
             exclude = frozenset({f"F1.1.{i + 1}"}) if i % 2 else frozenset()
             assert compact.similar(
