@@ -38,8 +38,6 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, NamedTuple, TypeVar
 
-from rapidfuzz.distance import Indel
-
 from pipeline.ids import Kind, natural_key
 from pipeline.models.framework import Framework
 from pipeline.rules.indexing import normalise_text
@@ -283,6 +281,8 @@ def _rarest(query: Prepared, postings: Mapping[str, Sized]) -> list[tuple[int, s
 def similarity(a: str, b: str, *, score_cutoff: float = 0.0) -> float:
     """Indel similarity of two normalised texts, 0.0 to 1.0 (0.0 when below
     ``score_cutoff``): ``rapidfuzz.fuzz.ratio(a, b) / 100``."""
+    from rapidfuzz.distance import Indel  # imported on first use, not by every command
+
     return float(Indel.normalized_similarity(a, b, score_cutoff=score_cutoff))
 
 

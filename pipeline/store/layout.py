@@ -47,7 +47,6 @@ from pipeline.store.reader import (
     parse_bytes,
     read_bytes,
 )
-from pipeline.store.writer import atomic_write, dump_yaml, reorder_keys, to_data
 
 if TYPE_CHECKING:
     from pipeline.store.cache import PackedTable, Slot
@@ -237,8 +236,7 @@ class _Cached:
             setattr(framework, TABLE_NAMES[kind], LazyEntries(raw, bulk.reader(kind)))
         texts = {shown: data for _, shown, data in files}
         documents: dict[str, Document] = {
-            shown: LazyDocument(shown, texts[shown], is_yaml)
-            for shown, is_yaml in self.documents
+            shown: LazyDocument(shown, texts[shown], is_yaml) for shown, is_yaml in self.documents
         }
         return LoadedFramework(
             framework,
@@ -346,6 +344,9 @@ def file_of(kind: Kind, entry_id: str) -> str:
 def render_framework(fw: Framework, *, only: Collection[str] | None = None) -> dict[str, str]:
     """Relative file name -> canonical text, for every framework file (or for the files
     named in ``only``)."""
+    # Imported here: reading (validate) never needs the writer, nor PyYAML's dumper.
+    from pipeline.store.writer import dump_yaml, reorder_keys, to_data
+
     out: dict[str, str] = {}
     if only is None or METADATA_FILE in only:
         out[METADATA_FILE] = dump_yaml(to_data(fw.metadata))
@@ -381,6 +382,8 @@ def write_framework(
 
     Every new file is first written beside its target; ``os.replace`` then swaps each in.
     """
+    from pipeline.store.writer import atomic_write
+
     rendered = render_framework(fw)
     changed: list[Path] = []
     for name, text in rendered.items():

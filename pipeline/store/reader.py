@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 JsonPath = tuple[str | int, ...]
 
 DEFAULT_MAX_BYTES = 1_000_000
@@ -409,6 +407,10 @@ def _mark(event: Any) -> tuple[int, int]:
 def _parse_yaml(
     text: str, path: str, *, want_positions: bool
 ) -> tuple[Any, dict[JsonPath, tuple[int, int]]]:
+    # Imported here: a run that reads only JSON files and a cached framework (validate
+    # of JSON proposals) does not need PyYAML at all.
+    import yaml
+
     positions: dict[JsonPath, tuple[int, int]] = {}
     # Each frame: [container, current key (mappings) or None, path of the container]
     stack: list[list[Any]] = []
