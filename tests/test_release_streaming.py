@@ -9,7 +9,9 @@ character per block) on small frameworks, where the default sizes would give one
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from pipeline import api
 from pipeline.exports import csv_tables, markdown
 from pipeline.exports.csv_tables import TABLES, iter_csv, render_csv
 from pipeline.exports.datapackage import render_datapackage
+from pipeline.exports.framework_json import framework_to_data, same_data
 from pipeline.models.framework import Framework
 from pipeline.release import bundle as bundle_module
 from pipeline.release.bundle import (
@@ -210,3 +213,25 @@ def test_same_bundle_compares_every_byte(
     os.symlink(tmp_path / "built" / "kpis.csv", other / "kpis.csv")
     with pytest.raises(Exception, match="is a symlink"):
         same_bundle(other, written)
+
+
+# ---- comparing frameworks entry by entry ----------------------------------------------------
+
+
+def test_same_data_is_equality_of_the_framework_data(versions: tuple[Framework, Framework]) -> None:
+    before, after = versions
+    repo = api.load(Workspace(REPO))
+    copy = api.load(Workspace(REPO))
+    empty = Framework(metadata=before.metadata)
+    renamed = dataclasses.replace(
+        copy, metadata=copy.metadata.model_copy(update={"title": "Other"})
+    )
+    pairs = [(before, after), (after, before), (before, before), (repo, copy), (repo, before)]
+    pairs += [(repo, renamed), (empty, before), (before, empty)]
+    for a, b in pairs:
+        assert same_data(a, b) == (framework_to_data(a) == framework_to_data(b))
+    assert same_data(repo, copy) and not same_data(repo, renamed)
+    # the same data in other objects (read back from framework.json) compare equal
+    from pipeline.exports.framework_json import framework_from_data
+
+    assert same_data(repo, framework_from_data(json.loads(dump_json(framework_to_data(repo)))))

@@ -50,6 +50,23 @@ def _entries_data(fw: Framework, kind: Kind) -> Iterator[dict[str, Any]]:
         yield to_data(table[entry_id])
 
 
+def same_data(a: Framework, b: Framework) -> bool:
+    """``framework_to_data(a) == framework_to_data(b)``, entry by entry: neither framework
+    is turned into nested dicts as a whole, and entries that are the same object or equal
+    models (whose data are then equal) are not dumped at all."""
+    if to_data(a.metadata) != to_data(b.metadata):
+        return False
+    for kind in KIND_KEYS:
+        table_a, table_b = a.table(kind), b.table(kind)
+        if len(table_a) != len(table_b):
+            return False
+        for id_a, id_b in zip(sorted_ids(table_a), sorted_ids(table_b), strict=True):
+            x, y = table_a[id_a], table_b[id_b]
+            if x is not y and x != y and to_data(x) != to_data(y):
+                return False
+    return True
+
+
 def framework_from_data(data: Any, source: str = "framework.json") -> Framework:
     if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
         raise SafeguardsError(f"{source}: not a format_version {FORMAT_VERSION} framework.json")

@@ -379,6 +379,6 @@ def _never_overwritten(workspace: Workspace, target: Path) -> str:
 
 def _other_changes(previous: Framework, framework: Framework) -> bool:
     """Anything the keyed diff does not report (metadata, provenance) changed."""
-    from pipeline.exports.framework_json import framework_to_data
+    from pipeline.exports.framework_json import same_data
 
-    return framework_to_data(previous) != framework_to_data(framework)
+    return not same_data(previous, framework)
