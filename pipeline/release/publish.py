@@ -288,16 +288,23 @@ def _release(
     stamped, stamped_ids = stamp_deprecations(framework, version)
     # Nothing stamped: the stamped framework holds the very entries diffed above, so the
     # bundle's change list is the probe's but for its label (one diff, one change list in
-    # memory, instead of two). Otherwise the bundle diffs the stamped entries again.
-    changes = probe.model_copy(update={"to_version": version}) if not stamped_ids else None
-    del probe
+    # memory, instead of two). Otherwise the stamped entries are diffed again.
+    if stamped_ids:
+        del probe
+        changes = compute_changes(previous, stamped, previous_version, version)
+    else:
+        changes = probe.model_copy(update={"to_version": version})
+        del probe
+    # The bundle needs the previous release no more (its changes are listed): let go of
+    # its entries (as many as the framework's) before rendering.
+    previous = None
     target = releases_dir / f"v{version}"
 
     def build(folder: Path) -> Bundle:
         # The bundle is written into ``folder`` as it is rendered, never held whole.
         return build_bundle(
             stamped,
-            previous,
+            None,
             version=version,
             date=release_date,
             previous_version=previous_version,
