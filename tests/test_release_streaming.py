@@ -35,6 +35,7 @@ from pipeline.release.bundle import (
     same_bundle,
     sha256,
 )
+from pipeline.store import writer
 from pipeline.store.writer import JsonStream, dump_json, iter_dump_json
 from pipeline.workspace import Workspace
 from tests.conftest import REPO
@@ -49,6 +50,7 @@ def smallest_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(csv_tables, "ROWS_PER_PIECE", 1)
     monkeypatch.setattr(markdown, "LINES_PER_PIECE", 1)
     monkeypatch.setattr(bundle_module, "BLOCK_CHARS", 1)
+    monkeypatch.setattr(writer, "JSON_ITEMS_PER_PIECE", 1)
 
 
 @pytest.fixture
@@ -96,16 +98,18 @@ def streamed(draw: st.DrawFn, value: Any) -> Any:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.data())
-def test_json_in_pieces_is_dump_json(data: st.DataObject) -> None:
+@given(st.data(), st.integers(min_value=1, max_value=3))
+def test_json_in_pieces_is_dump_json(data: st.DataObject, items_per_piece: int) -> None:
     value = data.draw(json_values | st.dictionaries(st.text(max_size=4), json_values))
-    pieces = list(iter_dump_json(data.draw(streamed(value))))
+    pieces = list(iter_dump_json(data.draw(streamed(value)), items_per_piece))
     assert "".join(pieces) == dump_json(value)
 
 
 def test_json_stream_of_nothing_is_an_empty_list() -> None:
-    data = {"a": JsonStream(iter([])), "b": {"c": JsonStream(iter([{}, []]))}}
-    assert "".join(iter_dump_json(data)) == dump_json({"a": [], "b": {"c": [{}, []]}})
+    for items_per_piece in (1, 2, 256):
+        data = {"a": JsonStream(iter([])), "b": {"c": JsonStream(iter([{}, [], 1]))}}
+        pieces = iter_dump_json(data, items_per_piece)
+        assert "".join(pieces) == dump_json({"a": [], "b": {"c": [{}, [], 1]}})
 
 
 # ---- each export in pieces ------------------------------------------------------------------
@@ -158,6 +162,7 @@ def test_bundle_written_to_a_folder_is_the_bundle_in_memory(
     monkeypatch.setattr(csv_tables, "ROWS_PER_PIECE", 1)
     monkeypatch.setattr(markdown, "LINES_PER_PIECE", 1)
     monkeypatch.setattr(bundle_module, "BLOCK_CHARS", 1)
+    monkeypatch.setattr(writer, "JSON_ITEMS_PER_PIECE", 1)
     folder = tmp_path / "v1.1.0"
     written = build_bundle(
         after,

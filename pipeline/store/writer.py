@@ -77,7 +77,7 @@ def dump_json(data: Any) -> str:
 
 
 class JsonStream:
-    """A list that :func:`iter_dump_json` encodes one item at a time, so the whole list
+    """A list that :func:`iter_dump_json` encodes a few items at a time, so the whole list
     (100,000 entries as nested dicts) never exists at once. Iterated once."""
 
     def __init__(self, items: Iterable[Any]) -> None:
@@ -85,14 +85,24 @@ class JsonStream:
 
 
 _JSON_INDENT = "  "
+# Items of a JsonStream encoded by one json call (a few hundred kilobytes of text).
+JSON_ITEMS_PER_PIECE = 256
 
 
-def iter_dump_json(data: Any) -> Iterator[str]:
+def iter_dump_json(data: Any, items_per_piece: int | None = None) -> Iterator[str]:
     """:func:`dump_json` in pieces: ``"".join(iter_dump_json(d)) == dump_json(d)`` where
     every :class:`JsonStream` in ``d`` (as a value of dicts, at any depth) is replaced by
-    the list of its items."""
-    yield from _json_pieces(data, 0)
+    the list of its items; a stream's items are encoded ``items_per_piece`` at a time
+    (default JSON_ITEMS_PER_PIECE)."""
+    yield from _json_pieces(data, 0, items_per_piece or JSON_ITEMS_PER_PIECE)
     yield "\n"
+
+
+def _json_items(items: list[Any], level: int) -> str:
+    """Items of a list at ``level`` as the whole list's text has them between its "[" and
+    its closing line break: one json call for many items (each call builds an encoder)."""
+    text = json.dumps(items, ensure_ascii=False, indent=2)  # "[\n  a,\n  b\n]"
+    return text[1:-2].replace("\n", "\n" + _JSON_INDENT * level) if level else text[1:-2]
 
 
 def _holds_stream(value: Any) -> bool:
@@ -101,14 +111,29 @@ def _holds_stream(value: Any) -> bool:
     return isinstance(value, dict) and any(_holds_stream(v) for v in value.values())
 
 
-def _json_pieces(value: Any, level: int) -> Iterator[str]:
+def _json_pieces(value: Any, level: int, per_piece: int) -> Iterator[str]:
     if isinstance(value, JsonStream):
         inner = "\n" + _JSON_INDENT * (level + 1)
         opened = False
+        batch: list[Any] = []
         for item in value.items:
-            yield ("," if opened else "[") + inner
+            if _holds_stream(item):
+                if batch:
+                    yield ("," if opened else "[") + _json_items(batch, level)
+                    opened = True
+                    batch.clear()
+                yield ("," if opened else "[") + inner
+                opened = True
+                yield from _json_pieces(item, level + 1, per_piece)
+                continue
+            batch.append(item)
+            if len(batch) >= per_piece:
+                yield ("," if opened else "[") + _json_items(batch, level)
+                opened = True
+                batch.clear()
+        if batch:
+            yield ("," if opened else "[") + _json_items(batch, level)
             opened = True
-            yield from _json_pieces(item, level + 1)
         yield "\n" + _JSON_INDENT * level + "]" if opened else "[]"
     elif _holds_stream(value):
         inner = "\n" + _JSON_INDENT * (level + 1)
@@ -116,7 +141,7 @@ def _json_pieces(value: Any, level: int) -> Iterator[str]:
             if not isinstance(key, str):
                 raise TypeError(f"a streamed JSON object needs str keys, not {key!r}")
             yield ("," if number else "{") + inner + json.dumps(key, ensure_ascii=False) + ": "
-            yield from _json_pieces(item, level + 1)
+            yield from _json_pieces(item, level + 1, per_piece)
         yield "\n" + _JSON_INDENT * level + "}"
     else:
         # json never writes a raw line break inside a string, so every "\n" of the text is
