@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from pipeline.exports.csv_tables import CSV_ENCODING, ID_SEPARATOR, TABLES, Column
 from pipeline.models.framework import Framework
 
 DATAPACKAGE_FORMAT_VERSION = 1
+
+
+class FileDigest(Protocol):
+    """What a resource needs of its file: its size and SHA-256 (hex)."""
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def sha256(self) -> str: ...
+
+
+def _size_and_hash(payload: bytes | FileDigest) -> tuple[int, str]:
+    if isinstance(payload, bytes):
+        return len(payload), hashlib.sha256(payload).hexdigest()
+    return payload.size, payload.sha256
 
 
 def _field(column: Column) -> dict[str, Any]:
@@ -28,11 +45,12 @@ def _field(column: Column) -> dict[str, Any]:
 
 
 def render_datapackage(
-    fw: Framework, version: str, date: str, csv_files: dict[str, bytes]
+    fw: Framework, version: str, date: str, csv_files: Mapping[str, bytes | FileDigest]
 ) -> dict[str, Any]:
+    """``csv_files``: each CSV's bytes, or its size and SHA-256 when it is already written."""
     resources = []
     for table in TABLES:
-        payload = csv_files[table.filename]
+        size, digest = _size_and_hash(csv_files[table.filename])
         schema: dict[str, Any] = {
             "fields": [_field(c) for c in table.columns],
             "missingValues": [""],
@@ -56,8 +74,8 @@ def render_datapackage(
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": CSV_ENCODING,
-                "bytes": len(payload),
-                "hash": "sha256:" + hashlib.sha256(payload).hexdigest(),
+                "bytes": size,
+                "hash": "sha256:" + digest,
                 "dialect": {
                     "delimiter": ",",
                     "quoteChar": '"',

@@ -9,6 +9,7 @@ every entry as in the framework files (processes and practices flat, not nested)
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from pipeline.errors import SafeguardsError
 from pipeline.ids import Kind, sorted_ids
 from pipeline.models.framework import ENTRY_MODELS, TABLE_NAMES, Framework, MetadataFile
 from pipeline.store.reader import gc_paused
-from pipeline.store.writer import to_data
+from pipeline.store.writer import JsonStream, to_data
 
 FORMAT_VERSION = 1
 # framework.json's keys are the Framework's table names.
@@ -31,6 +32,39 @@ def framework_to_data(fw: Framework) -> dict[str, Any]:
         table = fw.table(kind)
         data[key] = [to_data(table[i]) for i in sorted_ids(table)]
     return data
+
+
+def framework_stream(fw: Framework) -> dict[str, Any]:
+    """:func:`framework_to_data` with each table a :class:`JsonStream` of its entries:
+    for :func:`pipeline.store.writer.iter_dump_json`, which writes the same bytes as
+    ``dump_json(framework_to_data(fw))`` without the whole framework as nested dicts."""
+    data: dict[str, Any] = {"format_version": FORMAT_VERSION, "metadata": to_data(fw.metadata)}
+    for kind, key in KIND_KEYS.items():
+        data[key] = JsonStream(_entries_data(fw, kind))
+    return data
+
+
+def _entries_data(fw: Framework, kind: Kind) -> Iterator[dict[str, Any]]:
+    table = fw.table(kind)
+    for entry_id in sorted_ids(table):
+        yield to_data(table[entry_id])
+
+
+def same_data(a: Framework, b: Framework) -> bool:
+    """``framework_to_data(a) == framework_to_data(b)``, entry by entry: neither framework
+    is turned into nested dicts as a whole, and entries that are the same object or equal
+    models (whose data are then equal) are not dumped at all."""
+    if to_data(a.metadata) != to_data(b.metadata):
+        return False
+    for kind in KIND_KEYS:
+        table_a, table_b = a.table(kind), b.table(kind)
+        if len(table_a) != len(table_b):
+            return False
+        for id_a, id_b in zip(sorted_ids(table_a), sorted_ids(table_b), strict=True):
+            x, y = table_a[id_a], table_b[id_b]
+            if x is not y and x != y and to_data(x) != to_data(y):
+                return False
+    return True
 
 
 def framework_from_data(data: Any, source: str = "framework.json") -> Framework:

@@ -8,6 +8,8 @@ text never becomes markup, links or raw HTML.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pipeline.exports.text import md_cell, md_inline, md_oneline
 from pipeline.ids import Kind, sorted_ids
 from pipeline.models.base import Entry
@@ -61,7 +63,17 @@ def _dep_cell(entry: Entry) -> str:
     return f"deprecated in {dep.version}: {md_cell(dep.reason)}{replaced}"
 
 
+# Lines per piece of iter_framework_md (flushed between processes).
+LINES_PER_PIECE = 4096
+
+
 def render_framework_md(fw: Framework, version: str, date: str) -> str:
+    return "".join(iter_framework_md(fw, version, date))
+
+
+def iter_framework_md(fw: Framework, version: str, date: str) -> Iterator[str]:
+    """The document in pieces (``"".join`` of them is :func:`render_framework_md`): the
+    lines of 100,000 practices are never held at once."""
     meta = fw.metadata
     out: list[str] = [
         f"# {md_oneline(meta.title)}",
@@ -124,6 +136,10 @@ def render_framework_md(fw: Framework, version: str, date: str) -> str:
                 )
             if practices:
                 out.append("")
+            if len(out) >= LINES_PER_PIECE:
+                # "\n".join(a) + "\n" + "\n".join(b) == "\n".join(a + b), both non-empty
+                yield "\n".join(out) + "\n"
+                out.clear()
     out += ["## Risks", ""]
     out += _table(
         ["id", "name", "group", "description", "status"],
@@ -196,4 +212,4 @@ def render_framework_md(fw: Framework, version: str, date: str) -> str:
         "the machine-readable form is framework.json.",
         "",
     ]
-    return "\n".join(out)
+    yield "\n".join(out)

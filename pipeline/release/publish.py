@@ -35,9 +35,7 @@ from pipeline.release.bundle import (
     build_bundle,
     compute_changes,
     counts_of,
-    read_bundle,
-    sha256,
-    write_bundle,
+    same_bundle,
 )
 from pipeline.release.models import BUNDLE_FORMAT_VERSION, ReleaseEntry, ReleaseFile, ReleaseIndex
 from pipeline.release.version import BumpDecision, Version, choose_version, required_bump
@@ -149,8 +147,8 @@ def index_entry(
         deprecated=deprecated,
         changes=dict(sorted(change_counts.items())),
         files=[
-            ReleaseFile(path=p, sha256=sha256(data), size=len(data))
-            for p, data in sorted(bundle.files.items())
+            ReleaseFile(path=p, sha256=f.sha256, size=f.size)
+            for p, f in sorted(bundle.manifest.items())
         ],
     )
 
@@ -288,56 +286,72 @@ def _release(
         if tag_exists(repo, tag_name):
             raise SafeguardsError(f"the git tag {tag_name} exists already")
     stamped, stamped_ids = stamp_deprecations(framework, version)
-    bundle = build_bundle(
-        stamped,
-        previous,
-        version=version,
-        date=release_date,
-        previous_version=previous_version,
-        progress=progress,
-    )
-    counts, deprecated = counts_of(stamped)
-    result = ReleaseResult(
-        version=version,
-        date=release_date,
-        previous=previous_version,
-        decision=decision,
-        changes=bundle.changes,
-        counts=counts,
-        deprecated=deprecated,
-        files={p: len(b) for p, b in bundle.files.items()},
-        bundle_dir=releases_dir / f"v{version}",
-        dry_run=dry_run,
-        stamped=stamped_ids,
-        log=list(bundle.log),
-    )
+    # Nothing stamped: the stamped framework holds the very entries diffed above, so the
+    # bundle's change list is the probe's but for its label (one diff, one change list in
+    # memory, instead of two). Otherwise the stamped entries are diffed again.
+    if stamped_ids:
+        del probe
+        changes = compute_changes(previous, stamped, previous_version, version)
+    else:
+        changes = probe.model_copy(update={"to_version": version})
+        del probe
+    # The bundle needs the previous release no more (its changes are listed): let go of
+    # its entries (as many as the framework's) before rendering.
+    previous = None
+    target = releases_dir / f"v{version}"
+
+    def build(folder: Path) -> Bundle:
+        # The bundle is written into ``folder`` as it is rendered, never held whole.
+        return build_bundle(
+            stamped,
+            None,
+            version=version,
+            date=release_date,
+            previous_version=previous_version,
+            changes=changes,
+            progress=progress,
+            target=folder,
+        )
+
+    def result_of(bundle: Bundle, bundle_dir: Path) -> ReleaseResult:
+        counts, deprecated = counts_of(stamped)
+        return ReleaseResult(
+            version=version,
+            date=release_date,
+            previous=previous_version,
+            decision=decision,
+            changes=bundle.changes,
+            counts=counts,
+            deprecated=deprecated,
+            files={p: f.size for p, f in bundle.manifest.items()},
+            bundle_dir=bundle_dir,
+            dry_run=dry_run,
+            stamped=stamped_ids,
+            log=list(bundle.log),
+        )
+
     if dry_run:
         temp = Path(tempfile.mkdtemp(prefix="safeguards-release-"))
-        result.bundle_dir = temp / f"v{version}"
-        write_bundle(bundle.files, result.bundle_dir)
-        return result
-    target = releases_dir / f"v{version}"
-    adopt = False
-    if target.exists() or target.is_symlink():
-        if not target.is_symlink() and target.is_dir() and read_bundle(target) == bundle.files:
-            adopt = True
+        return result_of(build(temp / f"v{version}"), temp / f"v{version}")
+    existing = target.exists() or target.is_symlink()
+    if existing and (target.is_symlink() or not target.is_dir()):
+        raise SafeguardsError(_never_overwritten(workspace, target))
+    releases_dir.mkdir(parents=True, exist_ok=True)
+    sweep_release_temps(releases_dir)
+    temp_root = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "release-", dir=releases_dir))
+    try:
+        bundle = build(temp_root / "bundle")
+        result = result_of(bundle, target)
+        if existing:
+            if not same_bundle(target, bundle):
+                raise SafeguardsError(_never_overwritten(workspace, target))
             result.log.append(
                 f"{workspace.display(target)} was written by an interrupted run; "
                 "its bytes match, so only the index is written"
             )
         else:
-            raise SafeguardsError(
-                f"{workspace.display(target)} exists and the index does not list it; a release "
-                "folder is never overwritten: move it away if it is a leftover"
-            )
-    releases_dir.mkdir(parents=True, exist_ok=True)
-    sweep_release_temps(releases_dir)
-    if progress:
-        progress("writing", 0, 0)
-    temp_root = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "release-", dir=releases_dir))
-    try:
-        if not adopt:
-            write_bundle(bundle.files, temp_root / "bundle")
+            if progress:
+                progress("writing", 0, 0)
             (temp_root / "bundle").rename(target)
     finally:
         shutil.rmtree(temp_root, ignore_errors=True)
@@ -363,8 +377,15 @@ def _release(
     return result
 
 
+def _never_overwritten(workspace: Workspace, target: Path) -> str:
+    return (
+        f"{workspace.display(target)} exists and the index does not list it; a release "
+        "folder is never overwritten: move it away if it is a leftover"
+    )
+
+
 def _other_changes(previous: Framework, framework: Framework) -> bool:
     """Anything the keyed diff does not report (metadata, provenance) changed."""
-    from pipeline.exports.framework_json import framework_to_data
+    from pipeline.exports.framework_json import same_data
 
-    return framework_to_data(previous) != framework_to_data(framework)
+    return not same_data(previous, framework)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,80 @@ def dump_yaml(data: Mapping[str, Any]) -> str:
 
 def dump_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+class JsonStream:
+    """A list that :func:`iter_dump_json` encodes a few items at a time, so the whole list
+    (100,000 entries as nested dicts) never exists at once. Iterated once."""
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self.items = items
+
+
+_JSON_INDENT = "  "
+# Items of a JsonStream encoded by one json call (a few hundred kilobytes of text).
+JSON_ITEMS_PER_PIECE = 256
+
+
+def iter_dump_json(data: Any, items_per_piece: int | None = None) -> Iterator[str]:
+    """:func:`dump_json` in pieces: ``"".join(iter_dump_json(d)) == dump_json(d)`` where
+    every :class:`JsonStream` in ``d`` (as a value of dicts, at any depth) is replaced by
+    the list of its items; a stream's items are encoded ``items_per_piece`` at a time
+    (default JSON_ITEMS_PER_PIECE)."""
+    yield from _json_pieces(data, 0, items_per_piece or JSON_ITEMS_PER_PIECE)
+    yield "\n"
+
+
+def _json_items(items: list[Any], level: int) -> str:
+    """Items of a list at ``level`` as the whole list's text has them between its "[" and
+    its closing line break: one json call for many items (each call builds an encoder)."""
+    text = json.dumps(items, ensure_ascii=False, indent=2)  # "[\n  a,\n  b\n]"
+    return text[1:-2].replace("\n", "\n" + _JSON_INDENT * level) if level else text[1:-2]
+
+
+def _holds_stream(value: Any) -> bool:
+    if isinstance(value, JsonStream):
+        return True
+    return isinstance(value, dict) and any(_holds_stream(v) for v in value.values())
+
+
+def _json_pieces(value: Any, level: int, per_piece: int) -> Iterator[str]:
+    if isinstance(value, JsonStream):
+        inner = "\n" + _JSON_INDENT * (level + 1)
+        opened = False
+        batch: list[Any] = []
+        for item in value.items:
+            if _holds_stream(item):
+                if batch:
+                    yield ("," if opened else "[") + _json_items(batch, level)
+                    opened = True
+                    batch.clear()
+                yield ("," if opened else "[") + inner
+                opened = True
+                yield from _json_pieces(item, level + 1, per_piece)
+                continue
+            batch.append(item)
+            if len(batch) >= per_piece:
+                yield ("," if opened else "[") + _json_items(batch, level)
+                opened = True
+                batch.clear()
+        if batch:
+            yield ("," if opened else "[") + _json_items(batch, level)
+            opened = True
+        yield "\n" + _JSON_INDENT * level + "]" if opened else "[]"
+    elif _holds_stream(value):
+        inner = "\n" + _JSON_INDENT * (level + 1)
+        for number, (key, item) in enumerate(value.items()):
+            if not isinstance(key, str):
+                raise TypeError(f"a streamed JSON object needs str keys, not {key!r}")
+            yield ("," if number else "{") + inner + json.dumps(key, ensure_ascii=False) + ": "
+            yield from _json_pieces(item, level + 1, per_piece)
+        yield "\n" + _JSON_INDENT * level + "}"
+    else:
+        # json never writes a raw line break inside a string, so every "\n" of the text is
+        # an indentation point: shifting them nests the text at ``level``.
+        text = json.dumps(value, ensure_ascii=False, indent=2)
+        yield text.replace("\n", "\n" + _JSON_INDENT * level) if level else text
 
 
 def atomic_write(path: Path, content: str | bytes) -> None:
