@@ -34,6 +34,7 @@ import re
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sized
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, NamedTuple, TypeVar
@@ -65,17 +66,22 @@ def features(normalised: str) -> set[str]:
 
 class Prepared(NamedTuple):
     normalised: str
-    words: frozenset[str]  # no stop words
-    pairs: frozenset[str]  # two adjacent words
+    words: AbstractSet[str]  # no stop words
+    pairs: AbstractSet[str]  # two adjacent words
 
 
 def _split(normalised: str) -> Prepared:
     tokens = _WORD.findall(normalised)
+    # set operations and map over C functions: building an index calls this once per
+    # entry (100,000 times at scale), so no generator expressions here
     return Prepared(
         normalised,
-        frozenset(w for w in tokens if w not in STOP_WORDS),
-        frozenset(f"{a} {b}" for a, b in pairwise(tokens)),
+        set(tokens).difference(STOP_WORDS),
+        set(map(_JOIN_PAIR, pairwise(tokens))),
     )
+
+
+_JOIN_PAIR = " ".join
 
 
 @functools.lru_cache(maxsize=1024)
@@ -100,19 +106,23 @@ class SimilarityIndex:
     originals: dict[str, str] = field(default_factory=dict)
     postings: dict[str, list[str]] = field(default_factory=dict)
 
-    def add(self, label: str, text: str) -> None:
-        normalised, words, pairs = prepared(text)
+    def add(self, label: str, text: str, *, reuse: bool = True) -> None:
+        """Index ``text`` under ``label`` (``reuse``: through the cache of prepared texts,
+        for a text just looked up; building a whole index does not)."""
+        normalised, words, pairs = prepared(text) if reuse else _split(normalise_text(text))
         if not normalised or label in self.texts:
             return
         self.texts[label] = normalised
         self.originals[label] = text
         postings = self.postings
-        for feature in words | pairs:
-            posting = postings.get(feature)
-            if posting is None:
-                postings[feature] = [label]
-            else:
-                posting.append(label)
+        get = postings.get
+        for features_of_a_kind in (words, pairs):  # disjoint: a pair holds a space
+            for feature in features_of_a_kind:
+                posting = get(feature)
+                if posting is None:
+                    postings[feature] = [label]
+                else:
+                    posting.append(label)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -314,7 +324,7 @@ def _build(framework: Framework) -> tuple[SimilarityIndex, dict[Kind, tuple[int,
         for entry_id, entry in framework.table(kind).items():
             text = getattr(entry, "text", None)
             if text:
-                index.add(entry_id, text)
+                index.add(entry_id, text, reuse=False)
         spans[kind] = (first, len(index))
     return index, spans
 
