@@ -160,7 +160,11 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
                     f"is {status.st_size:,} bytes; the limit is {max_bytes:,} bytes "
                     "(split the proposal)",
                 )
-            data = handle.read(max_bytes + 1)
+            # Read what fstat reports (plus one byte, to see a file that grew): asking
+            # for max_bytes + 1 allocated a megabyte buffer per small file.
+            data = handle.read(min(status.st_size, max_bytes) + 1)
+            if len(data) > status.st_size:
+                data += handle.read(max_bytes + 1 - len(data))
         except OSError as exc:
             raise LoadError("LOAD013", shown, f"cannot be read: {exc.strerror}") from None
     if len(data) > max_bytes:
