@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import json
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.store.reader import LoadError, decode, parse_text
+from pipeline.store.reader import LoadError, _json_positions, _parse_yaml, decode, parse_text
+
+TESTS = Path(__file__).parent
 
 
 def test_positions_are_one_based() -> None:
@@ -26,6 +31,51 @@ def test_json_and_yaml_read_the_same() -> None:
 def test_json_positions_found_through_yaml_reading() -> None:
     doc = parse_text('{\n  "a": {\n    "b": "x"\n  }\n}\n', "f.json", is_json=True)
     assert doc.locate(("a", "b")) == (3, 10)
+
+
+def _yaml_positions(text: str) -> dict[tuple[str | int, ...], tuple[int, int]]:
+    return _parse_yaml(text, "f.json", want_positions=True)[1]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(TESTS.glob("cases/**/*.json")),
+    ids=lambda p: str(p.relative_to(TESTS)),
+)
+def test_json_locator_agrees_with_the_yaml_reader_on_the_case_files(path: Path) -> None:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        json.loads(text)
+        expected = _yaml_positions(text)
+    except (ValueError, RecursionError, LoadError):
+        pytest.skip("not a document both readers read")
+    assert _json_positions(text) == expected
+
+
+_JSON_TEXT = st.text(
+    alphabet=st.sampled_from(["a", "é", '"', "\\", "\n", "\r", "\u2028", "\u0085", "😀", " "]),
+    max_size=8,
+)
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-999, 999) | _JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_JSON_TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES, st.sampled_from([None, 0, 2, "\t"]), st.booleans(), st.booleans())
+def test_json_locator_agrees_with_the_yaml_reader(
+    value: object, indent: int | str | None, ascii_only: bool, crlf: bool
+) -> None:
+    text = json.dumps(value, indent=indent, ensure_ascii=ascii_only)
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    try:
+        expected = _yaml_positions(text)
+    except LoadError:
+        return  # YAML 1.1 does not read every JSON text; the locator then stands alone
+    assert _json_positions(text) == expected
 
 
 @settings(max_examples=300, deadline=None)

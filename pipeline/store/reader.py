@@ -85,10 +85,12 @@ class Document:
         if self._positions is None:
             # Positions are only needed when something is reported: parse again then,
             # so the common clean run pays nothing for them.
-            try:
-                _, positions = _parse_yaml(self.text, self.path, want_positions=True)
-            except LoadError:
-                positions = {}
+            positions = _json_positions(self.text) if not self.is_yaml else None
+            if positions is None:
+                try:
+                    _, positions = _parse_yaml(self.text, self.path, want_positions=True)
+                except LoadError:
+                    positions = {}
             self._positions = positions
         for cut in range(len(path), -1, -1):
             found = self._positions.get(path[:cut])
@@ -319,6 +321,66 @@ def _parse_json(text: str, path: str) -> Any:
         raise LoadError("LOAD010", path, str(exc)) from None
     except RecursionError:
         raise LoadError("LOAD009", path, f"nests too deep; at most {MAX_DEPTH} levels") from None
+
+
+# A JSON document's tokens: a string (escapes included), a bracket or separator, or a
+# run of anything else (numbers, true, false, null).
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
+# Where libyaml starts a new line (the positions match those the YAML reader gives).
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _json_positions(text: str) -> dict[JsonPath, tuple[int, int]] | None:
+    """(line, column) of every value of a JSON document already known to parse, as the
+    YAML reader reports them (start of the value, 1-based, columns in characters); None
+    when the tokens do not fit together (the caller then asks the YAML reader). A walk
+    over the tokens is a tenth of the cost of libyaml's events through PyYAML."""
+    offsets: dict[JsonPath, int] = {}
+    # Each frame: [path of the container, is a mapping, current key or next index]
+    stack: list[list[Any]] = []
+    expect_key = False
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        first = token[0]
+        if first in ",:":
+            continue
+        if first in "]}":
+            if not stack:
+                return None
+            stack.pop()
+            expect_key = bool(stack) and stack[-1][1]
+            continue
+        if expect_key:
+            if first != '"':
+                return None
+            stack[-1][2] = json.loads(token)
+            expect_key = False
+            continue
+        if not stack:
+            here: JsonPath = ()
+            if first not in "{[":
+                continue  # as the YAML reader: a lone scalar has no position
+        else:
+            frame = stack[-1]
+            here = (*frame[0], frame[2])
+            if frame[1]:
+                expect_key = True
+            else:
+                frame[2] += 1
+        offsets[here] = match.start()
+        if first in "{[":
+            stack.append([here, first == "{", 0])
+            expect_key = first == "{"
+    if stack:
+        return None
+    starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+    import bisect
+
+    positions: dict[JsonPath, tuple[int, int]] = {}
+    for here, offset in offsets.items():
+        line = bisect.bisect_right(starts, offset)
+        positions[here] = (line, offset - starts[line - 1] + 1)
+    return positions
 
 
 def _max_bracket_depth(text: str) -> int:
