@@ -36,7 +36,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sized
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import chain, pairwise
 from typing import Any, NamedTuple, TypeVar
 
 from pipeline.ids import Kind, natural_key
@@ -82,6 +82,8 @@ def _split(normalised: str) -> Prepared:
 
 
 _JOIN_PAIR = " ".join
+_WIDTH = array("i").itemsize
+_Posting = TypeVar("_Posting", bound=Sized)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -131,15 +133,12 @@ class SimilarityIndex:
         return self._candidates(_split(normalised))
 
     def _candidates(self, query: Prepared) -> list[str]:
-        postings = self.postings
-        counts: Counter[str] = Counter()
-        used = 0
-        for size, feature in _rarest(query, postings):
-            if size > MAX_POSTING:
-                break  # sorted by frequency: every later feature is at least as common
-            counts.update(postings[feature])
-            used += 1
-        floor = _floor(used)
+        # sorted by frequency: once one is too common, every later one is too
+        chosen = [
+            posting for size, _, posting in _rarest(query, self.postings) if size <= MAX_POSTING
+        ]
+        counts: Counter[str] = Counter(chain.from_iterable(chosen))  # one C call
+        floor = _floor(len(chosen))
         return [
             label for _, label in _best([(-n, label) for label, n in counts.items() if n >= floor])
         ]
@@ -221,17 +220,12 @@ class CompactSimilarityIndex:
         return len(self.labels)
 
     def _candidates(self, query: Prepared) -> list[int]:
-        postings = self.postings
-        width = array("i").itemsize  # a posting's size is in bytes here
-        counts: Counter[int] = Counter()
-        used = 0
-        for size, feature in _rarest(query, postings):
-            if size > MAX_POSTING * width:
-                break  # sorted by frequency: every later feature is at least as common
-            counts.update(memoryview(postings[feature]).cast("i"))
-            used += 1
+        limit = MAX_POSTING * _WIDTH  # a posting's size is in bytes here
+        chosen = [posting for size, _, posting in _rarest(query, self.postings) if size <= limit]
+        # the chosen postings joined: one C call counts them all
+        counts: Counter[int] = Counter(memoryview(b"".join(chosen)).cast("i"))
         labels = self.labels
-        floor = _floor(used)
+        floor = _floor(len(chosen))
         shared = [(-n, labels[number], number) for number, n in counts.items() if n >= floor]
         return [number for _, _, number in _best(shared)]
 
@@ -277,15 +271,17 @@ def _confirm(
     return found
 
 
-def _rarest(query: Prepared, postings: Mapping[str, Sized]) -> list[tuple[int, str]]:
-    """(posting size, feature) of the query's rarest indexed features, rarest first.
-    (A pair of words is never more common than either word, so the rarest features are
-    pairs: words are looked up only when fewer pairs than needed are indexed.)"""
-    ranked = [(len(p), f) for f in query.pairs if (p := postings.get(f)) is not None]
+def _rarest(query: Prepared, postings: Mapping[str, _Posting]) -> list[tuple[int, str, _Posting]]:
+    """(posting size, feature, posting) of the query's rarest indexed features, rarest
+    first. (A pair of words is never more common than either word, so the rarest features
+    are pairs: words are looked up only when fewer pairs than needed are indexed.)"""
+    get = postings.get
+    ranked = [(len(p), f, p) for f in query.pairs if (p := get(f)) is not None]
     if len(ranked) < RARE_FEATURES:
-        ranked += [(len(p), f) for f in query.words if (p := postings.get(f)) is not None]
+        ranked += [(len(p), f, p) for f in query.words if (p := get(f)) is not None]
     ranked.sort()  # a few dozen items: one C sort is cheaper than heapq's selection
-    return ranked[:RARE_FEATURES]
+    del ranked[RARE_FEATURES:]
+    return ranked
 
 
 def similarity(a: str, b: str, *, score_cutoff: float = 0.0) -> float:

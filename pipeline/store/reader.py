@@ -82,21 +82,30 @@ class Document:
 
     def locate(self, path: JsonPath) -> tuple[int, int] | None:
         """1-based (line, column) of the value at ``path``, or of its nearest parent."""
+        if not self.is_yaml and self._positions is None:
+            # A JSON document is walked to the one value asked for, in C (the json
+            # module's scanner skips what lies before it): cheaper than all positions.
+            try:
+                offset = _json_value_offset(self.text, path)
+            except (ValueError, IndexError, StopIteration):
+                self._positions = self._yaml_positions()  # not JSON after all (a test)
+            else:
+                return None if offset is None else _line_column(self.text, offset)
         if self._positions is None:
             # Positions are only needed when something is reported: parse again then,
             # so the common clean run pays nothing for them.
-            positions = _json_positions(self.text) if not self.is_yaml else None
-            if positions is None:
-                try:
-                    _, positions = _parse_yaml(self.text, self.path, want_positions=True)
-                except LoadError:
-                    positions = {}
-            self._positions = positions
+            self._positions = self._yaml_positions()
         for cut in range(len(path), -1, -1):
             found = self._positions.get(path[:cut])
             if found is not None:
                 return found
         return None
+
+    def _yaml_positions(self) -> dict[JsonPath, tuple[int, int]]:
+        try:
+            return _parse_yaml(self.text, self.path, want_positions=True)[1]
+        except LoadError:
+            return {}
 
 
 def gc_settle() -> None:
@@ -323,64 +332,70 @@ def _parse_json(text: str, path: str) -> Any:
         raise LoadError("LOAD009", path, f"nests too deep; at most {MAX_DEPTH} levels") from None
 
 
-# A JSON document's tokens: a string (escapes included), a bracket or separator, or a
-# run of anything else (numbers, true, false, null).
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
-# Where libyaml starts a new line (the positions match those the YAML reader gives).
+# Where libyaml starts a new line (positions are those the YAML reader gives), and the
+# breaks other than LF that a text rarely holds.
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_RARE_BREAK = re.compile("[\r\x85\u2028\u2029]")
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+_JSON_SCANNER: list[Any] = []  # made on first use
 
 
-def _json_positions(text: str) -> dict[JsonPath, tuple[int, int]] | None:
-    """(line, column) of every value of a JSON document already known to parse, as the
-    YAML reader reports them (start of the value, 1-based, columns in characters); None
-    when the tokens do not fit together (the caller then asks the YAML reader). A walk
-    over the tokens is a tenth of the cost of libyaml's events through PyYAML."""
-    offsets: dict[JsonPath, int] = {}
-    # Each frame: [path of the container, is a mapping, current key or next index]
-    stack: list[list[Any]] = []
-    expect_key = False
-    for match in _JSON_TOKEN.finditer(text):
-        token = match.group()
-        first = token[0]
-        if first in ",:":
-            continue
-        if first in "]}":
-            if not stack:
-                return None
-            stack.pop()
-            expect_key = bool(stack) and stack[-1][1]
-            continue
-        if expect_key:
-            if first != '"':
-                return None
-            stack[-1][2] = json.loads(token)
-            expect_key = False
-            continue
-        if not stack:
-            here: JsonPath = ()
-            if first not in "{[":
-                continue  # as the YAML reader: a lone scalar has no position
-        else:
-            frame = stack[-1]
-            here = (*frame[0], frame[2])
-            if frame[1]:
-                expect_key = True
-            else:
-                frame[2] += 1
-        offsets[here] = match.start()
-        if first in "{[":
-            stack.append([here, first == "{", 0])
-            expect_key = first == "{"
-    if stack:
+def _json_value_offset(text: str, path: JsonPath) -> int | None:
+    """Offset of the value at ``path`` in a JSON text known to parse, or of its nearest
+    parent (None: the top value is not a container, as the YAML reader says). Values
+    before it are skipped by the json module's scanner."""
+    from json.decoder import scanstring  # type: ignore[attr-defined]
+    from json.scanner import make_scanner
+
+    if not _JSON_SCANNER:
+        _JSON_SCANNER.append(make_scanner(json.JSONDecoder()))  # type: ignore[arg-type]
+    skip = _JSON_SCANNER[0]
+    space = _past_space
+    at = space(text, 0)
+    if text[at] not in "{[":
         return None
-    starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
-    import bisect
+    for step in path:
+        start = at
+        if text[at] == "{" and isinstance(step, str):
+            at = space(text, at + 1)
+            while text[at] == '"':
+                key, at = scanstring(text, at + 1)
+                at = space(text, space(text, at) + 1)  # past the colon
+                if key == step:
+                    break
+                at = space(text, skip(text, at)[1])
+                if text[at] == ",":
+                    at = space(text, at + 1)
+            else:
+                return start
+        elif text[at] == "[" and isinstance(step, int) and step >= 0:
+            at = space(text, at + 1)
+            if text[at] == "]":
+                return start
+            for _ in range(step):
+                at = space(text, skip(text, at)[1])
+                if text[at] != ",":
+                    return start
+                at = space(text, at + 1)
+        else:
+            return start
+    return at
 
-    positions: dict[JsonPath, tuple[int, int]] = {}
-    for here, offset in offsets.items():
-        line = bisect.bisect_right(starts, offset)
-        positions[here] = (line, offset - starts[line - 1] + 1)
-    return positions
+
+def _past_space(text: str, at: int) -> int:
+    found = _JSON_SPACE.match(text, at)
+    return found.end() if found else at
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of an offset, lines broken as libyaml
+    breaks them."""
+    if _RARE_BREAK.search(text, 0, offset) is None:
+        return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+    line, start = 1, 0
+    for match in _LINE_BREAK.finditer(text, 0, offset):
+        line, start = line + 1, match.end()
+    return line, offset - start + 1
 
 
 def _max_bracket_depth(text: str) -> int:
