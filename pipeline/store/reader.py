@@ -17,7 +17,6 @@ import os
 import re
 import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,16 +114,19 @@ def gc_settle() -> None:
     gc.freeze()
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
+class gc_paused:
     """Building many small containers triggers the cyclic GC over and over; it finds
-    nothing to collect in freshly parsed data, so pause it during bulk loads."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
+    nothing to collect in freshly parsed data, so pause it during bulk loads. (A class,
+    not a generator-based context manager: it wraps every document parsed.)"""
+
+    __slots__ = ("_was_enabled",)
+
+    def __enter__(self) -> None:
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._was_enabled:
             gc.enable()
 
 
@@ -150,34 +152,40 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         if exc.errno == errno.ELOOP and os.path.islink(path):
             raise LoadError("LOAD012", shown, _LINK_MESSAGE) from None
         raise LoadError("LOAD013", shown, f"cannot be read: {exc.strerror}") from None
-    with os.fdopen(descriptor, "rb") as handle:
-        try:
-            status = os.fstat(descriptor)
-            if stat.S_ISDIR(status.st_mode):
-                raise LoadError(
-                    "LOAD013", shown, "is a directory, expected a .yaml, .yml or .json file"
-                )
-            if not stat.S_ISREG(status.st_mode):
-                raise LoadError(
-                    "LOAD013",
-                    shown,
-                    "is not a regular file (a pipe, socket or device); expected a .yaml, .yml "
-                    "or .json file",
-                )
-            if status.st_size > max_bytes:
-                raise LoadError(
-                    "LOAD001",
-                    shown,
-                    f"is {status.st_size:,} bytes; the limit is {max_bytes:,} bytes "
-                    "(split the proposal)",
-                )
-            # Read what fstat reports (plus one byte, to see a file that grew): asking
-            # for max_bytes + 1 allocated a megabyte buffer per small file.
-            data = handle.read(min(status.st_size, max_bytes) + 1)
-            if len(data) > status.st_size:
-                data += handle.read(max_bytes + 1 - len(data))
-        except OSError as exc:
-            raise LoadError("LOAD013", shown, f"cannot be read: {exc.strerror}") from None
+    try:  # os.read on the descriptor: no buffered file object for a one-shot read
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise LoadError(
+                "LOAD013", shown, "is a directory, expected a .yaml, .yml or .json file"
+            )
+        if not stat.S_ISREG(status.st_mode):
+            raise LoadError(
+                "LOAD013",
+                shown,
+                "is not a regular file (a pipe, socket or device); expected a .yaml, .yml "
+                "or .json file",
+            )
+        if status.st_size > max_bytes:
+            raise LoadError(
+                "LOAD001",
+                shown,
+                f"is {status.st_size:,} bytes; the limit is {max_bytes:,} bytes "
+                "(split the proposal)",
+            )
+        # Read what fstat reports, plus one byte to see a file that grew (asking for
+        # max_bytes + 1 at once allocated a megabyte buffer per small file).
+        data = os.read(descriptor, status.st_size + 1)
+        # As long as fstat said (the common case): the file is read to its end.
+        # Otherwise (it grew, shrank, or the read was short) read on to the end.
+        while len(data) != status.st_size and len(data) <= max_bytes:
+            more = os.read(descriptor, max(status.st_size, 65_536))
+            if not more:
+                break
+            data += more
+    except OSError as exc:
+        raise LoadError("LOAD013", shown, f"cannot be read: {exc.strerror}") from None
+    finally:
+        os.close(descriptor)
     if len(data) > max_bytes:
         raise LoadError("LOAD001", shown, f"grew past the limit of {max_bytes:,} bytes")
     return data
