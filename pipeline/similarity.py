@@ -33,11 +33,11 @@ import heapq
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sized
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import chain, pairwise
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from pipeline.ids import Kind, natural_key
 from pipeline.models.framework import Framework
@@ -220,14 +220,10 @@ class CompactSimilarityIndex:
         return len(self.labels)
 
     def _candidates(self, query: Prepared) -> list[int]:
-        limit = MAX_POSTING * _WIDTH  # a posting's size is in bytes here
-        chosen = [posting for size, _, posting in _rarest(query, self.postings) if size <= limit]
-        # the chosen postings joined: one C call counts them all
-        counts: Counter[int] = Counter(memoryview(b"".join(chosen)).cast("i"))
         labels = self.labels
-        floor = _floor(len(chosen))
-        shared = [(-n, labels[number], number) for number, n in counts.items() if n >= floor]
-        return [number for _, _, number in _best(shared)]
+        return numbered_candidates(
+            query, self.postings, lambda numbers: [labels[number] for number in numbers]
+        )
 
     def similar(
         self,
@@ -246,6 +242,25 @@ class CompactSimilarityIndex:
             for number in self._candidates(query)
         )
         return _confirm(query.normalised, candidates, threshold, exclude, include_identical)
+
+
+def numbered_candidates(
+    query: Prepared,
+    postings: Mapping[str, bytes],
+    labels_of: Callable[[list[int]], list[str]],
+) -> list[int]:
+    """The entry numbers worth a character-level comparison with ``query``, from
+    postings of entry numbers (``array('i')`` bytes); ``labels_of`` gives the labels of
+    the numbers that share enough features (ties are broken by label)."""
+    limit = MAX_POSTING * _WIDTH  # a posting's size is in bytes here
+    chosen = [posting for size, _, posting in _rarest(query, postings) if size <= limit]
+    # the chosen postings joined: one C call counts them all
+    counts: Counter[int] = Counter(memoryview(b"".join(chosen)).cast("i"))
+    floor = _floor(len(chosen))
+    passing = [(number, n) for number, n in counts.items() if n >= floor]
+    labels = labels_of([number for number, _ in passing])
+    shared = [(-n, label, number) for (number, n), label in zip(passing, labels, strict=True)]
+    return [number for _, _, number in _best(shared)]
 
 
 def _confirm(
@@ -325,7 +340,17 @@ def _build(framework: Framework) -> tuple[SimilarityIndex, dict[Kind, tuple[int,
     return index, spans
 
 
-NearDuplicateIndex = SimilarityIndex | CompactSimilarityIndex
+class NearDuplicateIndex(Protocol):
+    """What the near-duplicate rule asks of an index, whatever its form."""
+
+    def similar(
+        self,
+        text: str,
+        *,
+        threshold: float = THRESHOLD,
+        exclude: frozenset[str] = frozenset(),
+        include_identical: bool = False,
+    ) -> list[Match]: ...
 
 
 class LazySimilarityIndex:

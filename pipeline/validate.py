@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -18,6 +19,7 @@ from pipeline.rules.schema import schema_findings
 from pipeline.similarity import (
     CompactSimilarityIndex,
     LazySimilarityIndex,
+    NearDuplicateIndex,
     SimilarityIndex,
     build_compact_index,
 )
@@ -25,8 +27,14 @@ from pipeline.store.layout import LoadedFramework, load_framework
 from pipeline.store.reader import Document, LoadError, gc_paused, load_document
 from pipeline.workspace import Workspace, resolved_folder, resolved_path
 
+if TYPE_CHECKING:
+    from pipeline.similarity_db import SimilarityDatabase
+
 CONTRIBUTION_SUFFIXES = (".yaml", ".yml", ".json")
 CONTRIBUTION_MAX_BYTES = 1_000_000
+# Up to this many files, the near-duplicate index is queried in its SQLite form rather
+# than loaded whole (a query costs more than a dictionary lookup, a load far more).
+IN_PLACE_MAX_FILES = 64
 
 
 def load_error_finding(error: LoadError) -> Finding:
@@ -105,7 +113,7 @@ _NOT_LOOKED_UP = _NotLookedUp()
 def contribution_findings(
     path: Path,
     loaded: LoadedFramework,
-    text_index: dict[str, str],
+    text_index: Mapping[str, str],
     display: str,
     *,
     similarity: LazySimilarityIndex | None = None,
@@ -248,7 +256,7 @@ def run_validation(
     report.extend(framework_findings(loaded, rules=check_framework_rules))
     # Built once per run (on first use) and shared by every contribution of the run; kept
     # beside the cached framework.
-    similarity = _DerivedSimilarityIndex(loaded)
+    similarity = _DerivedSimilarityIndex(loaded, in_place=len(located) <= IN_PLACE_MAX_FILES)
     text_index = similarity.text_index() if targets else {}
     run_texts = SimilarityIndex()
     # Checking a file leaves no cycles behind, and a full collection would walk the
@@ -338,27 +346,53 @@ class _TargetPlaces:
 
 class _DerivedSimilarityIndex(LazySimilarityIndex):
     """The near-duplicate index, built on first use and kept beside the cached framework
-    (building it over 100,000 texts costs seconds, loading it a fraction of that)."""
+    (building it over 100,000 texts costs seconds, loading it a fraction of that).
 
-    def __init__(self, loaded: LoadedFramework) -> None:
+    ``in_place``: a run of a few files queries the index in its SQLite form
+    (:mod:`pipeline.similarity_db`) rather than loading it whole."""
+
+    def __init__(self, loaded: LoadedFramework, *, in_place: bool = False) -> None:
         super().__init__(loaded.framework)
         self._loaded = loaded
         self._compact: CompactSimilarityIndex | None = None
+        self._in_place = in_place and loaded.cache_slot is not None
+        self._database: SimilarityDatabase | None = None
 
-    def get(self) -> CompactSimilarityIndex:
+    def _compact_index(self) -> CompactSimilarityIndex:
         if self._compact is None:
             framework = self._loaded.framework
             self._compact = self._loaded.derived(
                 "similarity-index", lambda: build_compact_index(framework, TEXT_INDEX_KINDS)
             )
-            self._index = self._compact
         return self._compact
 
-    def text_index(self) -> dict[str, str]:
+    def _database_in_place(self) -> SimilarityDatabase | None:
+        if self._in_place and self._database is None:
+            from pipeline import similarity_db
+            from pipeline.store import cache
+
+            slot = cache.beside(self._loaded.cache_slot, "similarity", ".sqlite")
+            database = similarity_db.SimilarityDatabase.open(slot.path, slot.key)
+            if database is None:  # first use: built from the index in its compact form
+                similarity_db.build(self._compact_index(), slot.path, slot.key)
+                database = similarity_db.SimilarityDatabase.open(slot.path, slot.key)
+            self._database = database
+            self._in_place = database is not None  # else (a read-only cache) load it
+        return self._database
+
+    def get(self) -> NearDuplicateIndex:
+        if self._index is None:
+            self._index = self._database_in_place() or self._compact_index()
+        return self._index
+
+    def text_index(self) -> Mapping[str, str]:
         """Normalised text -> id of the processes and practices (rule CON009), kept in
         the near-duplicate index, which holds the same normalised texts: one cached file
         to load instead of two. The same as build_text_index (tested)."""
-        return self.get().first_ids
+        database = self._database_in_place()
+        if database is not None:
+            return database.text_index()
+        return self._compact_index().first_ids
 
 
 def _is_within(path: Path, folder: Path) -> bool:

@@ -300,3 +300,153 @@ def test_cache_hit_without_its_bulk_file_restores_entry_by_entry(
     assert _summary(root) == fresh
     bulk_files[0].write_bytes(b"damaged")
     assert _summary(root) == fresh
+
+
+# ---- the cache without reading the files: stat records, mapped entries, lazy places ---------
+
+
+def _copy(generated: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    root = tmp_path / "fw"
+    shutil.copytree(generated / "v1" / "framework", root)
+    return root
+
+
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    from pipeline.store import layout
+
+    reads: list[Path] = []
+    real = layout.read_bytes
+
+    def counting(path: Path, max_bytes: int = 0) -> bytes:
+        reads.append(path)
+        return real(path, max_bytes)
+
+    monkeypatch.setattr(layout, "read_bytes", counting)
+    return reads
+
+
+def test_files_changed_since_the_stat_record_are_read_again(
+    generated: Path, cache_on: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _copy(generated, tmp_path)
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # the files just written count as settled
+    fresh = _summary(root)
+    reads = _count_reads(monkeypatch)
+    assert load_framework(root).framework.counts()["practice"] == 120
+    assert reads == []  # the stat record gave the key: no framework file was read
+    assert _summary(root) == fresh  # texts are read when asked for, and are the same
+    principle = root / "principles" / "F1.yaml"
+    text = principle.read_text(encoding="utf-8")
+    # Same size, and the old modification time put back: the change time still differs.
+    info = principle.stat()
+    principle.write_text(text.replace("Principle F1", "Principle G1"), encoding="utf-8")
+    os.utime(principle, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert principle.stat().st_size == info.st_size
+    reads.clear()
+    assert load_framework(root).framework.principles["F1"].name == "Principle G1"
+    assert reads  # read and hashed again
+
+
+def test_a_stat_record_of_files_just_changed_is_not_trusted(
+    generated: Path, cache_on: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _copy(generated, tmp_path)
+    fresh = _summary(root)
+    assert list(cache_on.glob("*.stat.json")) == []  # the files are seconds old: racy
+    reads = _count_reads(monkeypatch)
+    assert _summary(root) == fresh
+    assert reads  # so the key comes from the bytes
+
+
+def test_a_stat_record_of_other_code_or_other_files_is_not_used(
+    generated: Path, cache_on: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _copy(generated, tmp_path)
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    load_framework(root)
+    (record,) = cache_on.glob("*.stat.json")
+    data = json.loads(record.read_text(encoding="utf-8"))
+    shown = [(f[0], root.parent / f[0]) for f in data["files"]]
+    assert cache.slot_by_stat(root, cache.stat_files(shown) or []) is not None
+    record.write_text(json.dumps({**data, "fingerprint": "00"}), encoding="utf-8")
+    assert cache.slot_by_stat(root, cache.stat_files(shown) or []) is None
+    record.write_text(json.dumps({**data, "files": data["files"][1:]}), encoding="utf-8")
+    assert cache.slot_by_stat(root, cache.stat_files(shown) or []) is None
+    record.write_text("not json", encoding="utf-8")
+    assert cache.slot_by_stat(root, cache.stat_files(shown) or []) is None
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated", "other key"])
+def test_a_slot_without_its_entries_file_is_a_miss(
+    generated: Path, cache_on: Path, tmp_path: Path, damage: str
+) -> None:
+    root = _copy(generated, tmp_path)
+    fresh = _summary(root)
+    (entries,) = cache_on.glob("*.entries.bin")
+    data = entries.read_bytes()
+    if damage == "missing":
+        entries.unlink()
+    elif damage == "truncated":
+        entries.write_bytes(data[: len(data) // 2])
+    else:
+        entries.write_bytes(data[:40] + bytes([data[40] ^ 1]) + data[41:])
+    assert _summary(root) == fresh
+    assert entries.read_bytes() == data  # written again by the full load
+    assert _summary(root) == fresh
+
+
+def test_lazy_dict_behaves_as_a_dict() -> None:
+    import copy
+    import pickle
+
+    from pipeline.store.cache import LazyDict
+
+    plain = {"a": (1, 2), "b": (3,)}
+    calls: list[int] = []
+
+    def lazy() -> LazyDict:
+        def load() -> dict[str, tuple[int, ...]]:
+            calls.append(1)
+            return dict(plain)
+
+        return LazyDict(load)
+
+    table = lazy()
+    assert calls == []
+    assert table == plain and calls == [1]
+    assert table.get("a") == (1, 2) and "b" in table and len(table) == 2 and calls == [1]
+    assert dict(lazy()) == plain and {**lazy()} == plain and list(lazy()) == ["a", "b"]
+    assert list(lazy().items()) == list(plain.items()) and bool(lazy())
+    assert pickle.loads(pickle.dumps(lazy())) == plain and copy.deepcopy(lazy()) == plain
+    assert lazy().copy() == plain and repr(lazy()) == repr(plain)
+    assert (lazy() | {"c": ()}) == plain | {"c": ()}
+    changed = lazy()
+    changed["c"] = ()
+    assert changed == {**plain, "c": ()}
+    changed = lazy()
+    del changed["a"]
+    assert changed == {"b": (3,)}
+    assert lazy().setdefault("a", ()) == (1, 2) and lazy().pop("b") == (3,)
+
+
+def test_a_few_files_query_the_index_in_place_with_the_same_findings(
+    generated: Path, cache_on: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline import validate as validate_module
+
+    root = generated / "v1"
+    proposed = sorted((root / "contributions" / "proposed").iterdir())
+
+    def findings(in_place: bool) -> list[object]:
+        monkeypatch.setattr(validate_module, "IN_PLACE_MAX_FILES", 10**6 if in_place else -1)
+        return [api.validate(Workspace(root), [path]).sorted() for path in proposed]
+
+    loaded_whole = findings(in_place=False)
+    assert not list(cache_on.glob("*.sqlite"))
+    in_place = findings(in_place=True)
+    assert len(list(cache_on.glob("*.similarity.sqlite"))) == 1
+    assert in_place == loaded_whole
+    assert any(f.code == "CON008" for found in in_place for f in found)  # type: ignore[attr-defined]
+    assert any(f.code == "CON009" for found in in_place for f in found)  # type: ignore[attr-defined]

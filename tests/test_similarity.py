@@ -168,3 +168,40 @@ def test_text_index_read_off_the_compact_index_is_build_text_index() -> None:
     assert len(expected) > 20
     assert derived.text_index() == expected
     assert list(derived.text_index().items()) == list(expected.items())
+
+
+def test_database_answers_as_the_compact_index(tmp_path: Path) -> None:
+    """The SQLite form (runs of a few files) gives the compact index's answers, short
+    texts (ranked on single words) and exclusions included; and CON009's text index."""
+    from pipeline.similarity_db import SimilarityDatabase, build
+
+    texts = synthetic_texts(3_000)
+    index = SimilarityIndex()
+    for i, text in enumerate(texts):
+        index.add(f"F1.1.{i + 1}", text)
+    compact = index.compact()
+    compact.first_ids = {
+        text: label for label, text in zip(compact.labels, compact.texts, strict=True)
+    }
+    path = tmp_path / "index.sqlite"
+    build(compact, path, b"key")
+    assert SimilarityDatabase.open(path, b"other key") is None
+    database = SimilarityDatabase.open(path, b"key")
+    assert database is not None
+    rng = random.Random(13)
+    queries = [near_copy(rng, texts[i]) for i in range(0, 3_000, 7)]
+    queries += [" ".join(texts[i].split()[:4]) for i in range(0, 3_000, 97)]  # few pairs
+    queries += ["", "kalo", texts[5].upper()]
+    for i, query in enumerate(queries):
+        for identical in (False, True):
+            exclude = frozenset({f"F1.1.{i + 1}"}) if i % 2 else frozenset()
+            expected = compact.similar(query, exclude=exclude, include_identical=identical)
+            assert (
+                database.similar(query, exclude=exclude, include_identical=identical) == expected
+            ), query
+    assert sum(bool(compact.similar(q)) for q in queries) > 100
+    in_place = database.text_index()
+    assert len(in_place) == len(compact.first_ids)
+    assert dict(in_place.items()) == compact.first_ids
+    assert in_place.get(compact.texts[10]) == compact.labels[10]
+    assert in_place.get("no such text") is None

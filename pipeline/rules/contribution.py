@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +44,7 @@ class ContributionContext:
     contribution: Contribution
     framework: Framework
     # texts of the framework, normalised -> id (built once per validate run)
-    text_index: dict[str, str] = field(default_factory=dict)
+    text_index: Mapping[str, str] = field(default_factory=dict)
     # near-duplicate index of the framework's texts (built once per run, on first use)
     similarity: LazySimilarityIndex | None = None
     # texts proposed by the contributions checked earlier in the same run

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 MIN_BYTES = 64_000
 MAX_SLOTS = 32  # framework folders kept; the least recently used beyond that are removed
 _MAGIC = b"safeguards-framework-cache\n"
@@ -47,6 +47,7 @@ _SHAPING_MODULES = (
     "rules/contribution.py",  # derived indexes (the text index) are built there
     "rules/indexing.py",
     "similarity.py",
+    "similarity_db.py",  # the SQLite form of the near-duplicate index
 )
 _FINGERPRINT: list[bytes] = []
 
@@ -99,16 +100,113 @@ def slot_for(root: Path, files: list[tuple[str, bytes]]) -> Slot | None:
     when the cache is off or the framework is too small to be worth it."""
     if not enabled() or sum(len(data) for _, data in files) < MIN_BYTES:
         return None
+    path = _slot_path(root)
+    if path is None:
+        return None
     digest = hashlib.sha256(_fingerprint())
     for shown, data in files:
         digest.update(f"\0{shown}\0{len(data)}\0".encode())
         digest.update(data)
+    return Slot(path, digest.digest())
+
+
+def _slot_path(root: Path) -> Path | None:
     try:
         folder = str(root.resolve())
     except OSError:
         return None
-    name = hashlib.sha256(folder.encode()).hexdigest()[:32] + ".pickle"
-    return Slot(cache_dir() / name, digest.digest())
+    return cache_dir() / (hashlib.sha256(folder.encode()).hexdigest()[:32] + ".pickle")
+
+
+# ---- the key without reading the files: a stat record ----------------------------------------
+#
+# Reading and hashing 41 MB of framework (100,000 practices) to find the key costs more
+# than checking one proposal. As git does for its index, the key is kept with each file's
+# size, times, inode and mode; while every file still shows exactly those, the key holds.
+# A file changed within RACY_NS of the record's time could show the same times with other
+# bytes (the clock ticks coarsely), so such a record is not trusted: the files are read
+# and hashed, and the record is written again once they have aged.
+
+RACY_NS = 2_000_000_000
+FileStat = tuple[str, int, int, int, int, int]  # shown, size, mtime_ns, ctime_ns, inode, mode
+
+
+def stat_files(files: list[tuple[str, Path]]) -> list[FileStat] | None:
+    """What the stat record compares (links are not followed); None if a file is gone."""
+    found: list[FileStat] = []
+    for shown, path in files:
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None
+        found.append(
+            (shown, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode)
+        )
+    return found
+
+
+def slot_by_stat(root: Path, stats: list[FileStat]) -> Slot | None:
+    """The slot and key of a framework whose files show exactly the recorded stats."""
+    if not enabled() or sum(entry[1] for entry in stats) < MIN_BYTES:
+        return None
+    path = _slot_path(root)
+    if path is None:
+        return None
+    record = _read_record(path.with_name(path.stem + ".stat.json"))
+    if not isinstance(record, dict) or record.get("fingerprint") != _fingerprint().hex():
+        return None
+    if record.get("files") != [list(entry) for entry in stats]:
+        return None
+    written = record.get("written_ns")
+    if not isinstance(written, int):
+        return None
+    if any(max(entry[2], entry[3]) >= written - RACY_NS for entry in stats):
+        return None
+    try:
+        return Slot(path, bytes.fromhex(record["key"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def remember_stats(slot: Slot, stats: list[FileStat], taken_ns: int) -> None:
+    """Keep the key with the files' stats (taken at ``taken_ns``, before they were read)."""
+    import json
+
+    if any(max(entry[2], entry[3]) >= taken_ns - RACY_NS for entry in stats):
+        return  # too recent to tell a later change apart; recorded on a later run
+    record = {
+        "fingerprint": _fingerprint().hex(),
+        "key": slot.key.hex(),
+        "written_ns": taken_ns,
+        "files": [list(entry) for entry in stats],
+    }
+    _write_atomic(slot.path.with_name(slot.path.stem + ".stat.json"), [json.dumps(record).encode()])
+
+
+def _read_record(path: Path) -> Any:
+    import json
+
+    try:
+        with path.open("rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not _owned(info):
+                return None
+            return json.loads(handle.read(1_000_000))
+    except (OSError, ValueError):
+        return None
+
+
+def _owned(info: os.stat_result) -> bool:
+    """Written by this user and by no one else (a pickle runs code when loaded)."""
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return False
+    return not info.st_mode & 0o022
+
+
+def now_ns() -> int:
+    import time
+
+    return time.time_ns()
 
 
 def read(slot: Slot) -> Any | None:
@@ -116,7 +214,7 @@ def read(slot: Slot) -> Any | None:
     try:
         with slot.path.open("rb") as handle:
             info = os.fstat(handle.fileno())
-            if (hasattr(os, "getuid") and info.st_uid != os.getuid()) or info.st_mode & 0o022:
+            if not _owned(info):
                 return None
             header = handle.read(len(_MAGIC) + len(slot.key))
             if header != _MAGIC + slot.key:
@@ -132,19 +230,52 @@ def read(slot: Slot) -> Any | None:
 def write(slot: Slot, value: Any) -> None:
     """Store ``value`` in the slot (best effort: a read-only disk just means no cache)."""
     try:
-        slot.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=slot.path.parent)
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except pickle.PicklingError:
+        return
+    _write_atomic(slot.path, [_MAGIC + slot.key, data])
+
+
+def write_mapped(slot: Slot, chunks: list[bytes]) -> None:
+    """Store raw bytes in the slot, to be mapped into memory by :func:`read_mapped`."""
+    _write_atomic(slot.path, [_MAGIC + slot.key, *chunks])
+
+
+def read_mapped(slot: Slot) -> memoryview | None:
+    """The slot's bytes after its header, mapped (not read): pages are read from the
+    file only where they are used. None unless the slot holds exactly this key. The
+    mapping stays valid if the file is replaced (a rename keeps the old file's pages)."""
+    import mmap
+
+    try:
+        with slot.path.open("rb") as handle:
+            if not _owned(os.fstat(handle.fileno())):
+                return None
+            header = len(_MAGIC) + len(slot.key)
+            if handle.read(header) != _MAGIC + slot.key:
+                return None
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+    return memoryview(mapped)[header:]
+
+
+def _write_atomic(path: Path, chunks: list[bytes]) -> None:
+    """Write to a temp file beside ``path``, then rename it into place (best effort)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(_MAGIC + slot.key)
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                for chunk in chunks:
+                    handle.write(chunk)
             os.chmod(temp, 0o600)
-            os.replace(temp, slot.path)
+            os.replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
-        _prune(slot.path.parent)
-    except (OSError, pickle.PicklingError):
+        _prune(path.parent)
+    except OSError:
         pass
 
 
@@ -152,8 +283,10 @@ def _prune(folder: Path) -> None:
     """Keep the :data:`MAX_SLOTS` most recently used slots (and what is derived from
     them); remove the rest."""
     slots: dict[str, list[Path]] = {}
-    for path in folder.glob("*.pickle"):
-        slots.setdefault(path.name.split(".", 1)[0], []).append(path)
+    for path in folder.iterdir():
+        stem = path.name.split(".", 1)[0]
+        if len(stem) == 32 and not path.name.startswith("."):
+            slots.setdefault(stem, []).append(path)
     if len(slots) <= MAX_SLOTS:
         return
 
@@ -169,9 +302,9 @@ def _prune(folder: Path) -> None:
             file.unlink(missing_ok=True)
 
 
-def beside(slot: Slot, name: str) -> Slot:
+def beside(slot: Slot, name: str, suffix: str = ".pickle") -> Slot:
     """A file kept beside the slot under the same key (so it is dropped with it)."""
-    return Slot(slot.path.with_name(f"{slot.path.stem}.{name}.pickle"), slot.key)
+    return Slot(slot.path.with_name(f"{slot.path.stem}.{name}{suffix}"), slot.key)
 
 
 def derived(slot: Slot, name: str, build: Callable[[], Any]) -> Any:
@@ -192,6 +325,7 @@ class PackedTable:
     (``in``, ``pop``, iteration, ``len``, ``clear``) are provided."""
 
     __slots__ = ("_blob", "_ends", "_ids", "_where")
+    _blob: bytes | memoryview
 
     def __init__(self, entries: dict[str, bytes]) -> None:
         self._ids = list(entries)
@@ -204,12 +338,21 @@ class PackedTable:
         self._blob = b"".join(entries.values())
         self._where: dict[str, int] | None = None
 
-    def __getstate__(self) -> tuple[list[str], bytes, bytes]:
+    def __getstate__(self) -> tuple[list[str], bytes, bytes | memoryview]:
         return self._ids, self._ends, self._blob
 
-    def __setstate__(self, state: tuple[list[str], bytes, bytes]) -> None:
+    def __setstate__(self, state: tuple[list[str], bytes, bytes | memoryview]) -> None:
         self._ids, self._ends, self._blob = state
         self._where = None
+
+    def take_blob(self) -> bytes | memoryview:
+        """The entries' bytes, no longer held (they are stored apart: see :meth:`attach`)."""
+        blob, self._blob = self._blob, b""
+        return blob
+
+    def attach(self, blob: bytes | memoryview) -> None:
+        """The entries' bytes, as :meth:`take_blob` gave them (a mapped file's, say)."""
+        self._blob = blob
 
     def _positions(self) -> dict[str, int]:
         if self._where is None:
@@ -225,7 +368,7 @@ class PackedTable:
     def __len__(self) -> int:
         return len(self._ids if self._where is None else self._where)
 
-    def pop(self, key: str, *default: None) -> bytes | None:
+    def pop(self, key: str, *default: None) -> bytes | memoryview | None:
         """The pickled entry, no longer held; with a default, None for an absent key."""
         positions = self._positions()
         if default and key not in positions:
@@ -252,7 +395,7 @@ class LazyEntries(dict[str, Any]):
 
     def __init__(
         self,
-        raw: dict[str, bytes] | PackedTable,
+        raw: dict[str, bytes] | PackedTable,  # or memoryviews: see PackedTable.attach
         bulk: bytes | Callable[[], bytes | None] | None = None,
     ) -> None:
         super().__init__(dict.fromkeys(raw))
@@ -376,3 +519,48 @@ class LazyEntries(dict[str, Any]):
         import copy
 
         return copy.deepcopy(self.copy(), memo)
+
+
+class LazyDict(dict[Any, Any]):
+    """A dict filled by ``load`` the first time anything reads or changes it: the
+    locations of 100,000 entries are only needed when a finding is about one of them."""
+
+    __slots__ = ("_load",)
+
+    def __init__(self, load: Callable[[], dict[Any, Any]]) -> None:
+        super().__init__()
+        self._load: Callable[[], dict[Any, Any]] | None = load
+
+    def _fill(self) -> None:
+        if self._load is not None:
+            load, self._load = self._load, None
+            dict.update(self, load())
+
+    def __reduce__(self) -> Any:
+        self._fill()
+        return (dict, (dict(dict.items(self)),))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[Any, Any]:
+        import copy
+
+        self._fill()
+        return copy.deepcopy(dict(dict.items(self)), memo)
+
+
+def _filling(name: str) -> Callable[..., Any]:
+    method = getattr(dict, name)
+
+    def call(self: LazyDict, *args: Any, **kwargs: Any) -> Any:
+        self._fill()
+        return method(self, *args, **kwargs)
+
+    call.__name__ = name
+    return call
+
+
+for _name in (
+    "__contains__", "__eq__", "__getitem__", "__ior__", "__iter__", "__len__", "__ne__",
+    "__or__", "__repr__", "__reversed__", "__ror__", "__setitem__", "__delitem__", "clear",
+    "copy", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values",
+):  # fmt: skip
+    setattr(LazyDict, _name, _filling(_name))

@@ -14,7 +14,7 @@ framework/
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -137,11 +137,27 @@ def load_framework(
     )
     loaded = LoadedFramework(Framework(metadata=metadata), root)
     with gc_paused():
+        named = [
+            (_display(root, path, base), path)
+            for path in framework_files(root)
+            if not (missing_ok and not path.exists())
+        ]
+        from pipeline.store import cache
+
+        # Stats first (before any file is read), so a record of them can only be older
+        # than the bytes the key is made of.
+        taken = cache.now_ns()
+        stats = cache.stat_files(named) if cache.enabled() else None
+        if stats is not None:
+            slot = cache.slot_by_stat(root, stats)
+            hit = cache.read(slot) if slot is not None else None
+            if slot is not None and isinstance(hit, _Cached):
+                restored = hit.restore(root, [(path, shown, None) for shown, path in named], slot)
+                if restored is not None:
+                    gc_settle()
+                    return restored
         files: list[tuple[Path, str, bytes | LoadError]] = []
-        for path in framework_files(root):
-            if missing_ok and not path.exists():
-                continue
-            shown = _display(root, path, base)
+        for shown, path in named:
             try:
                 files.append((path, shown, read_bytes(path, FRAMEWORK_MAX_BYTES)))
             except LoadError as exc:
@@ -149,15 +165,14 @@ def load_framework(
         readable = [(p, shown, d) for p, shown, d in files if isinstance(d, bytes)]
         slot = None
         if len(readable) == len(files):
-            from pipeline.store import cache
-
             slot = cache.slot_for(root, [(shown, data) for _, shown, data in readable])
             if slot is not None:
                 hit = cache.read(slot)
-                if isinstance(hit, _Cached):
+                restored = hit.restore(root, readable, slot) if isinstance(hit, _Cached) else None
+                if restored is not None:
+                    if stats is not None:
+                        cache.remember_stats(slot, stats, taken)
                     gc_settle()
-                    restored = hit.restore(root, readable, slot)
-                    restored.cache_slot = slot
                     return restored
         for path, shown, data in files:
             try:
@@ -170,8 +185,9 @@ def load_framework(
             loaded.documents[shown] = document
             _absorb(loaded, path, document)
         if slot is not None and loaded.ok:
-            cache.write(slot, _Cached.of(loaded))
-            cache.write(cache.beside(slot, BULK), _Cached.bulk_of(loaded))
+            _Cached.store(loaded, slot)
+            if stats is not None:
+                cache.remember_stats(slot, stats, taken)
             loaded.cache_slot = slot
         gc_settle()
     return loaded
@@ -180,41 +196,59 @@ def load_framework(
 @dataclass
 class _Cached:
     """What the cache keeps of a clean load: everything but the documents' text and data
-    (the files' bytes are at hand anyway, and parsed again only when asked for). Entries
-    are pickled one by one, so a run restores only the entries it reads; the tables in
-    one pickle each (faster when every entry is read) are kept in a file of their own
-    (:data:`BULK`), read only then."""
+    (the files are at hand anyway, and parsed again only when asked for).
+
+    - Entries are pickled one by one, and their pickles kept in a file of their own
+      (:data:`ENTRIES`) that is mapped into memory, not read: a run reads only the
+      pages of the entries it restores.
+    - The tables in one pickle each (faster when every entry is read) are in another
+      file (:data:`BULK`), read only then.
+    - Where each entry is (``locations``, ``filed_under``, ``duplicates``: 100,000
+      tuples) stays one pickled bytes object until something asks.
+    """
 
     metadata: MetadataFile
-    tables: dict[Kind, PackedTable]
-    locations: dict[str, tuple[str, JsonPath]]
-    filed_under: dict[str, str]
-    duplicates: dict[str, list[tuple[str, JsonPath]]]
+    tables: dict[Kind, PackedTable]  # without their entries' bytes (see ENTRIES)
+    entries_ends: list[int]  # where each table's entries end in the ENTRIES file
+    places: bytes  # pickle of (locations, filed_under, duplicates)
     documents: list[tuple[str, bool]]  # shown name, is YAML
 
     @classmethod
-    def of(cls, loaded: LoadedFramework) -> _Cached:
+    def store(cls, loaded: LoadedFramework, slot: Slot) -> None:
+        """Write a clean load to its slot: the entries' file first, the slot last (a
+        reader finding the slot finds its entries)."""
         import pickle
 
+        from pipeline.store import cache
         from pipeline.store.cache import PackedTable
 
         fw = loaded.framework
-        return cls(
+        dump = pickle.dumps
+        tables = {
+            kind: PackedTable(
+                {
+                    key: dump(entry, protocol=pickle.HIGHEST_PROTOCOL)
+                    for key, entry in fw.table(kind).items()
+                }
+            )
+            for kind in Kind
+        }
+        blobs = [table.take_blob() for table in tables.values()]
+        ends, end = [], 0
+        for blob in blobs:
+            end += len(blob)
+            ends.append(end)
+        places = (loaded.locations, loaded.filed_under, loaded.duplicates)
+        cached = cls(
             fw.metadata,
-            {
-                kind: PackedTable(
-                    {
-                        key: pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-                        for key, entry in fw.table(kind).items()
-                    }
-                )
-                for kind in Kind
-            },
-            loaded.locations,
-            loaded.filed_under,
-            loaded.duplicates,
+            tables,
+            ends,
+            dump(places, protocol=pickle.HIGHEST_PROTOCOL),
             [(shown, doc.is_yaml) for shown, doc in loaded.documents.items()],
         )
+        cache.write_mapped(cache.beside(slot, ENTRIES, ".bin"), [bytes(b) for b in blobs])
+        cache.write(slot, cached)
+        cache.write(cache.beside(slot, BULK), cls.bulk_of(loaded))
 
     @staticmethod
     def bulk_of(loaded: LoadedFramework) -> dict[Kind, bytes]:
@@ -226,28 +260,62 @@ class _Cached:
         }
 
     def restore(
-        self, root: Path, files: list[tuple[Path, str, bytes]], slot: Slot
-    ) -> LoadedFramework:
-        from pipeline.store.cache import LazyEntries
+        self, root: Path, files: Sequence[tuple[Path, str, bytes | None]], slot: Slot
+    ) -> LoadedFramework | None:
+        """The load this was made from (None: its entries' file is missing or stale).
+        ``files``: each file's bytes, or None when not read (they are then read if a
+        document's text is asked for)."""
+        import pickle
 
+        from pipeline.store import cache
+        from pipeline.store.cache import LazyDict, LazyEntries
+
+        mapped = cache.read_mapped(cache.beside(slot, ENTRIES, ".bin"))
+        if mapped is None or len(mapped) != (self.entries_ends[-1] if self.entries_ends else 0):
+            return None
         framework = Framework(metadata=self.metadata)
         bulk = _BulkFile(slot)
-        for kind, raw in self.tables.items():
+        start = 0
+        for (kind, raw), end in zip(self.tables.items(), self.entries_ends, strict=True):
+            raw.attach(mapped[start:end])
+            start = end
             setattr(framework, TABLE_NAMES[kind], LazyEntries(raw, bulk.reader(kind)))
-        texts = {shown: data for _, shown, data in files}
+        found = {shown: (path, data) for path, shown, data in files}
         documents: dict[str, Document] = {
-            shown: LazyDocument(shown, texts[shown], is_yaml) for shown, is_yaml in self.documents
+            shown: LazyDocument(shown, _bytes_of(*found[shown]), is_yaml)
+            for shown, is_yaml in self.documents
         }
-        return LoadedFramework(
-            framework,
-            root,
-            documents,
-            self.locations,
-            self.filed_under,
-            self.duplicates,
+        places: list[Any] = []
+
+        def place(index: int) -> Callable[[], Any]:
+            def load() -> Any:
+                if not places:
+                    places.extend(pickle.loads(self.places))
+                return places[index]
+
+            return load
+
+        restored = LoadedFramework(
+            framework, root, documents, LazyDict(place(0)), LazyDict(place(1)), LazyDict(place(2))
         )
+        restored.cache_slot = slot
+        return restored
 
 
+def _bytes_of(path: Path, data: bytes | None) -> bytes | Callable[[], bytes]:
+    if data is not None:
+        return data
+
+    def read() -> bytes:
+        try:
+            return read_bytes(path, FRAMEWORK_MAX_BYTES)
+        except LoadError:
+            return b""  # gone since: nothing to locate a finding in
+
+    return read
+
+
+ENTRIES = "entries"
 BULK = "bulk"
 
 

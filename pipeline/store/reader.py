@@ -16,7 +16,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -258,11 +258,11 @@ class LazyDocument(Document):
 
     _data: Any
     _text: str | None
-    _raw: bytes
+    _raw: bytes | Callable[[], bytes]
 
-    def __init__(self, path: str, raw: bytes, is_yaml: bool) -> None:
-        # The bytes are decoded on first use too (41 MB at 100,000 practices): checking
-        # one proposal reads neither.
+    def __init__(self, path: str, raw: bytes | Callable[[], bytes], is_yaml: bool) -> None:
+        # The bytes (or how to read them) are decoded on first use too (41 MB at 100,000
+        # practices): checking one proposal reads neither.
         self._raw = raw
         super().__init__(path, "", _UNPARSED, is_yaml)
         self._text = None
@@ -270,7 +270,8 @@ class LazyDocument(Document):
     @property
     def text(self) -> str:
         if self._text is None:
-            self._text = self._raw.decode("utf-8")
+            raw = self._raw() if callable(self._raw) else self._raw
+            self._text = raw.decode("utf-8", errors="replace")
         return self._text
 
     @text.setter
