@@ -21,7 +21,7 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from urllib.request import pathname2url
+from urllib.parse import quote
 
 from pipeline.similarity import (
     RARE_FEATURES,
@@ -99,7 +99,7 @@ class SimilarityDatabase:
             if (hasattr(os, "getuid") and info.st_uid != os.getuid()) or info.st_mode & 0o022:
                 return None
             # immutable: never changed in place (replaced by a rename), so no locking
-            uri = f"file:{pathname2url(str(path))}?mode=ro&immutable=1"
+            uri = f"file:{quote(str(path.absolute()))}?mode=ro&immutable=1"
             connection = sqlite3.connect(uri, uri=True)
             row = connection.execute("SELECT value FROM about WHERE name = 'key'").fetchone()
         except (OSError, sqlite3.Error):

@@ -102,6 +102,14 @@ class LoadedFramework:
         return cache.derived(self.cache_slot, name, build)
 
 
+def _placeholder_metadata() -> MetadataFile:
+    """Until framework.yaml is read. Constructed, not validated: validating would build
+    the model's validator (40 ms), which a cache hit never needs."""
+    return MetadataFile.model_construct(
+        title="(unreadable)", licence="CC-BY-SA-4.0", format_version=1, description="-"
+    )
+
+
 def _display(root: Path, path: Path, base: Path | None) -> str:
     try:
         return str(path.relative_to(base)) if base else str(path)
@@ -132,9 +140,7 @@ def load_framework(
     the exact bytes of its files, and reused while none of them changed.
     """
     base = display_base if display_base is not None else root.parent
-    metadata = MetadataFile(
-        title="(unreadable)", licence="CC-BY-SA-4.0", format_version=1, description="-"
-    )
+    metadata = _placeholder_metadata()
     loaded = LoadedFramework(Framework(metadata=metadata), root)
     with gc_paused():
         named = [
@@ -484,9 +490,7 @@ def load_rendered(
     from pipeline.store.reader import parse_text
 
     base = display_base if display_base is not None else root.parent
-    metadata = MetadataFile(
-        title="(unreadable)", licence="CC-BY-SA-4.0", format_version=1, description="-"
-    )
+    metadata = _placeholder_metadata()
     loaded = LoadedFramework(Framework(metadata=metadata), root)
     with gc_paused():
         for name, text in rendered.items():
