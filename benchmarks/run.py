@@ -156,6 +156,41 @@ def repeated(
     return Run(seconds, max(r.rss_mib for r in runs), runs[-1].code, "", wall), first
 
 
+def side_by_side(
+    ours_cmd: Sequence[str | Path],
+    base_cmd: Sequence[str | Path],
+    repeat: int,
+    *,
+    cwd: Path | None = None,
+) -> tuple[Run, Run, Run]:
+    """Our command and its baseline, run in turns (ours, baseline, ours, ...) after one
+    warm-up run each: a slow spell of a shared machine then falls on both, not on one
+    side's block of runs. Returns (ours, baseline, our warm-up run)."""
+    first = measure(ours_cmd, cwd=cwd)
+    measure(base_cmd, cwd=cwd)
+    ours: list[Run] = []
+    base: list[Run] = []
+    for _ in range(repeat):
+        ours.append(measure(ours_cmd, cwd=cwd))
+        base.append(measure(base_cmd, cwd=cwd))
+
+    def median(runs: list[Run]) -> Run:
+        return Run(
+            statistics.median(r.seconds for r in runs),
+            max(r.rss_mib for r in runs),
+            runs[-1].code,
+            "",
+            statistics.median(r.wall for r in runs),
+        )
+
+    return median(ours), median(base), first
+
+
+# A run of one file takes a third of a second: more runs are cheap, and they steady the
+# median of a figure whose margin is smaller than one run's jitter.
+SINGLE_FILE_REPEAT = 9
+
+
 def probe(name: str, *args: str | Path) -> list[str | Path]:
     return [sys.executable, "-m", "benchmarks._probes", name, *args]
 
@@ -237,17 +272,13 @@ def bench_validate(data: Path, n: int, repeat: int, proposals: int) -> list[Row]
     ours_cmd = [*safeguards(), "--root", root, "validate", "contributions/proposed"]
     # The first run finds no cached framework (the runner's own cache folder, emptied).
     shutil.rmtree(os.environ["SAFEGUARDS_CACHE_DIR"], ignore_errors=True)
-    ours, cold = repeated(ours_cmd, repeat, cwd=root)
-    base, _ = repeated(
-        [
-            *check_jsonschema(),
-            "--schemafile",
-            schema,
-            *(f"contributions/proposed/{x}" for x in names),
-        ],
-        repeat,
-        cwd=root,
-    )
+    base_cmd = [
+        *check_jsonschema(),
+        "--schemafile",
+        schema,
+        *(f"contributions/proposed/{x}" for x in names),
+    ]
+    ours, base, cold = side_by_side(ours_cmd, base_cmd, repeat, cwd=root)
     ratio = ours.seconds / base.seconds
     rows.append(
         Row(
@@ -279,8 +310,12 @@ def bench_validate(data: Path, n: int, repeat: int, proposals: int) -> list[Row]
             )
         )
     one = f"contributions/proposed/{names[0]}"
-    ours, _ = repeated([*safeguards(), "--root", root, "validate", one], repeat, cwd=root)
-    base, _ = repeated([*check_jsonschema(), "--schemafile", schema, one], repeat, cwd=root)
+    ours, base, _ = side_by_side(
+        [*safeguards(), "--root", root, "validate", one],
+        [*check_jsonschema(), "--schemafile", schema, one],
+        max(repeat, SINGLE_FILE_REPEAT),
+        cwd=root,
+    )
     ratio = ours.seconds / base.seconds
     rows.append(
         Row(
@@ -308,8 +343,12 @@ def bench_validate_real(repeat: int) -> list[Row]:
         for path in (REPO / "framework" / "principles").glob("*.yaml")
         for line in path.read_text(encoding="utf-8").splitlines()
     )
-    ours, _ = repeated([*safeguards(), "--root", REPO, "validate", one], repeat, cwd=REPO)
-    base, _ = repeated([*check_jsonschema(), "--schemafile", schema, one], repeat, cwd=REPO)
+    ours, base, _ = side_by_side(
+        [*safeguards(), "--root", REPO, "validate", one],
+        [*check_jsonschema(), "--schemafile", schema, one],
+        max(repeat, SINGLE_FILE_REPEAT),
+        cwd=REPO,
+    )
     return [
         Row(
             "validate 1 proposal (repo's v1.0 framework)",

@@ -450,3 +450,37 @@ def test_a_few_files_query_the_index_in_place_with_the_same_findings(
     assert in_place == loaded_whole
     assert any(f.code == "CON008" for found in in_place for f in found)  # type: ignore[attr-defined]
     assert any(f.code == "CON009" for found in in_place for f in found)  # type: ignore[attr-defined]
+
+
+_PLUGIN_PROBE = """
+import sys
+sys.argv = ["safeguards", "--root", sys.argv[1], "validate", sys.argv[2]]
+from pipeline.cli import main
+try:
+    main()
+except SystemExit as exit:
+    code = exit.code
+loader = sys.modules.get("pydantic.plugin._loader")
+print(code, "importlib.metadata" in sys.modules, hasattr(loader, "entry_points"))
+"""
+
+
+@pytest.mark.parametrize(("setting", "expected"), [(None, "0 False False"), ("", "0 True True")])
+def test_the_cli_skips_pydantic_plugin_discovery_unless_asked(
+    setting: str | None, expected: str
+) -> None:
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    if setting is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = setting  # empty: let pydantic look for plugins
+    example = REPO / "contributions" / "examples" / "add-practice.yaml"
+    done = subprocess.run(
+        [sys.executable, "-c", _PLUGIN_PROBE, str(REPO), str(example)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.stdout.splitlines()[-1] == expected, done.stderr
