@@ -188,18 +188,24 @@ def reviewers_findings(path: Path, display: str) -> Iterator[Finding]:
         yield from schema_findings(document, error)
 
 
-def contribution_files(folder: Path) -> list[Path]:
+def contribution_files(folder: Path, *, links: dict[Path, bool] | None = None) -> list[Path]:
     """Files named .yaml, .yml or .json under ``folder`` (links too, to be refused by name),
-    in path order; links to folders are not entered."""
+    in path order; links to folders are not entered. ``links``: filled with whether each
+    file found is a symbolic link (the listing tells, without a system call per file)."""
     if not folder.is_dir():
         return []
-    found: list[tuple[tuple[str, ...], str]] = []
+    found: list[tuple[tuple[str, ...], str, bool]] = []
     _collect(str(folder), (), found)
     found.sort()  # by path components, as sorting the Paths would
-    return [Path(path) for _parts, path in found]
+    paths = [Path(path) for _parts, path, _link in found]
+    if links is not None:
+        links.update(zip(paths, (link for _parts, _path, link in found), strict=True))
+    return paths
 
 
-def _collect(folder: str, parts: tuple[str, ...], found: list[tuple[tuple[str, ...], str]]) -> None:
+def _collect(
+    folder: str, parts: tuple[str, ...], found: list[tuple[tuple[str, ...], str, bool]]
+) -> None:
     # os.scandir reports each entry's type without a stat per file (pathlib's rglob then
     # is_file() made two system calls per file).
     try:
@@ -213,8 +219,10 @@ def _collect(folder: str, parts: tuple[str, ...], found: list[tuple[tuple[str, .
             continue
         dot = name.rfind(".")
         suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""
-        if suffix in CONTRIBUTION_SUFFIXES and (entry.is_file() or entry.is_symlink()):
-            found.append(((*parts, name), entry.path))
+        if suffix in CONTRIBUTION_SUFFIXES:
+            link = entry.is_symlink()
+            if link or entry.is_file():
+                found.append(((*parts, name), entry.path, link))
 
 
 def run_validation(
@@ -228,23 +236,24 @@ def run_validation(
     report = Report(strict=strict)
     loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
     targets: list[Path] = []
+    listed: dict[Path, bool] = {}  # file found by listing a folder -> is a link
     check_framework_rules = paths is None
     if paths is None:
         for state in workspace.contribution_states():
-            targets += contribution_files(state)
+            targets += contribution_files(state, links=listed)
     else:
         for given in paths:
             resolved = given.resolve() if given.exists() else given
             if _is_within(resolved, workspace.framework_dir.resolve()):
                 check_framework_rules = True
             elif given.is_dir() and not given.is_symlink():
-                targets += contribution_files(given)
+                targets += contribution_files(given, links=listed)
             else:
                 targets.append(given)
     # contributions/reviewers.yaml is the reviewers list, not a contribution.
     reviewers_file = (workspace.contributions_dir / "reviewers.yaml").resolve()
     places = _TargetPlaces(workspace)
-    located = [places.of(t) for t in targets]
+    located = [places.of(t, is_link=listed.get(t)) for t in targets]
     check_reviewers = paths is None or any(p.resolved == reviewers_file for p in located)
     located = [p for p in located if p.resolved != reviewers_file]
     targets = [p.path for p in located]
@@ -313,8 +322,11 @@ class _TargetPlaces:
         self._archived = {resolved_path(workspace.state_dir(s)) for s in ARCHIVED_STATES}
         self._folders: dict[str, _Folder] = {}
 
-    def of(self, path: Path) -> _TargetPlace:
-        if path.name in ("", ".", "..") or path.is_symlink():
+    def of(self, path: Path, *, is_link: bool | None = None) -> _TargetPlace:
+        """``is_link``: whether ``path`` is a symbolic link, when already known."""
+        if is_link is None:
+            is_link = path.is_symlink()
+        if path.name in ("", ".", "..") or is_link:
             resolved = resolved_path(path)  # a link is shown and filed where it points
             return _TargetPlace(
                 path,
