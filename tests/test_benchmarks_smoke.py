@@ -484,3 +484,30 @@ def test_the_cli_skips_pydantic_plugin_discovery_unless_asked(
         check=False,
     )
     assert done.stdout.splitlines()[-1] == expected, done.stderr
+
+
+def test_lazy_entries_answer_before_laying_out_their_keys() -> None:
+    """A packed table answers `in`, len and reads without laying out every id, and the
+    ids come out in the framework's order (not the sorted order it searches in)."""
+    import pickle
+
+    from pipeline.store.cache import LazyEntries, PackedTable
+
+    # natural order: F1.1.10 after F1.1.9, while sorted text puts it after F1.1.1
+    plain = {f"F1.1.{i}": {"n": i} for i in (2, 9, 10, 1, 11)}
+    packed = pickle.loads(pickle.dumps(PackedTable({k: pickle.dumps(v) for k, v in plain.items()})))
+    assert len(packed) == 5 and "F1.1.10" in packed and "F1.1.3" not in packed
+    assert 10 not in packed and None not in packed
+    table = LazyEntries(packed)
+    assert dict.__len__(table) == 0  # nothing laid out yet
+    assert len(table) == 5 and "F1.1.11" in table and "F1.1.12" not in table
+    assert table["F1.1.10"] == {"n": 10} and table.get("F1.1.1") == {"n": 1}
+    assert len(table) == 5 and "F1.1.10" in table and dict.__len__(table) == 2
+    with pytest.raises(KeyError):
+        table["F1.1.12"]
+    assert list(table) == list(plain)  # laid out in the framework's order
+    assert list(reversed(table)) == list(reversed(plain))
+    assert table == plain and list(table.items()) == list(plain.items())
+    emptied = LazyEntries(pickle.loads(pickle.dumps(PackedTable({"F1.1.1": b"x"}))))
+    emptied.clear()
+    assert len(emptied) == 0 and "F1.1.1" not in emptied and emptied == {}

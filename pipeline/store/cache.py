@@ -27,12 +27,13 @@ import pickle
 import sys
 import tempfile
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-FORMAT = 2
+FORMAT = 3
 MIN_BYTES = 64_000
 MAX_SLOTS = 32  # framework folders kept; the least recently used beyond that are removed
 _MAGIC = b"safeguards-framework-cache\n"
@@ -320,30 +321,58 @@ def derived(slot: Slot, name: str, build: Callable[[], Any]) -> Any:
 
 class PackedTable:
     """id -> pickled entry, every entry's pickle in one bytes object: unpickling a table
-    of 100,000 entries is then one list of ids and two bytes objects, not 100,000 bytes
-    objects. The mapping operations :class:`LazyEntries` uses on its ``raw`` table
-    (``in``, ``pop``, iteration, ``len``, ``clear``) are provided."""
+    of 100,000 entries is then a few bytes objects and one string, not 100,000 objects.
 
-    __slots__ = ("_blob", "_ends", "_ids", "_where")
+    The ids are kept sorted, as one string split on first use (a third of the cost of
+    unpickling them as a list), and looked up by bisection, so a run that reads a few
+    entries builds no index over all of them; the framework's order is a permutation.
+    The mapping operations :class:`LazyEntries` uses on its ``raw`` table (``in``,
+    ``pop``, iteration over what is left, ``len``, ``clear``) are provided, and
+    :meth:`order` gives every id in the framework's order."""
+
+    __slots__ = ("_blob", "_ends", "_ids", "_joined", "_order", "_taken")
     _blob: bytes | memoryview
 
     def __init__(self, entries: dict[str, bytes]) -> None:
-        self._ids = list(entries)
+        keys = list(entries)
+        values = list(entries.values())
+        by_id = sorted(range(len(keys)), key=keys.__getitem__)  # sorted position -> own
+        self._ids: list[str] | None = [keys[i] for i in by_id]
+        self._joined = ""
         ends = array("q")
         offset = 0
-        for data in entries.values():
-            offset += len(data)
+        for i in by_id:
+            offset += len(values[i])
             ends.append(offset)
         self._ends = ends.tobytes()
-        self._blob = b"".join(entries.values())
-        self._where: dict[str, int] | None = None
+        self._blob = b"".join([values[i] for i in by_id])
+        order = array("i", bytes(4 * len(keys)))  # framework position -> sorted position
+        for position, i in enumerate(by_id):
+            order[i] = position
+        self._order = order.tobytes()
+        self._taken: set[str] = set()
 
-    def __getstate__(self) -> tuple[list[str], bytes, bytes | memoryview]:
-        return self._ids, self._ends, self._blob
+    def __getstate__(self) -> tuple[str, bytes, bytes | memoryview, bytes]:
+        # Ids never hold a NUL (the reader refuses control bytes), so it can join them.
+        return "\0".join(self._sorted_ids()), self._ends, self._blob, self._order
 
-    def __setstate__(self, state: tuple[list[str], bytes, bytes | memoryview]) -> None:
-        self._ids, self._ends, self._blob = state
-        self._where = None
+    def __setstate__(self, state: tuple[str, bytes, bytes | memoryview, bytes]) -> None:
+        self._joined, self._ends, self._blob, self._order = state
+        self._ids = None
+        self._taken = set()
+
+    def _sorted_ids(self) -> list[str]:
+        if self._ids is None:
+            self._ids = self._joined.split("\0") if self._joined else []
+            self._joined = ""
+        return self._ids
+
+    def _position(self, key: object) -> int | None:
+        if not isinstance(key, str) or key in self._taken:
+            return None
+        ids = self._sorted_ids()
+        position = bisect_left(ids, key)
+        return position if position < len(ids) and ids[position] == key else None
 
     def take_blob(self) -> bytes | memoryview:
         """The entries' bytes, no longer held (they are stored apart: see :meth:`attach`)."""
@@ -354,56 +383,74 @@ class PackedTable:
         """The entries' bytes, as :meth:`take_blob` gave them (a mapped file's, say)."""
         self._blob = blob
 
-    def _positions(self) -> dict[str, int]:
-        if self._where is None:
-            self._where = {key: index for index, key in enumerate(self._ids)}
-        return self._where
+    def order(self) -> list[str]:
+        """Every id (popped ones too), in the framework's order."""
+        ids = self._sorted_ids()
+        return [ids[position] for position in memoryview(self._order).cast("i")]
 
     def __contains__(self, key: object) -> bool:
-        return key in self._positions()
+        return self._position(key) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._ids if self._where is None else list(self._where))
+        taken = self._taken
+        return iter([key for key in self.order() if key not in taken])
 
     def __len__(self) -> int:
-        return len(self._ids if self._where is None else self._where)
+        return len(self._ends) // 8 - len(self._taken)
 
     def pop(self, key: str, *default: None) -> bytes | memoryview | None:
         """The pickled entry, no longer held; with a default, None for an absent key."""
-        positions = self._positions()
-        if default and key not in positions:
-            return None
-        index = positions.pop(key)
+        position = self._position(key)
+        if position is None:
+            if default:
+                return None
+            raise KeyError(key)
+        self._taken.add(key)
         ends = memoryview(self._ends).cast("q")
-        return self._blob[ends[index - 1] if index else 0 : ends[index]]
+        return self._blob[ends[position - 1] if position else 0 : ends[position]]
 
     def clear(self) -> None:
-        self._where = {}
+        self._taken = set(self._sorted_ids())
 
 
 class LazyEntries(dict[str, Any]):
     """A framework table (id -> entry) restored from the cache entry by entry.
 
-    Keys are all present from the start (so ``in``, ``len``, ``keys()`` and iteration over
-    ids cost nothing extra); an entry is unpickled the first time it is read. Every way of
-    reading values (``[]``, ``get``, ``items()``, ``values()``, copies, ``|``, ``==``,
-    pickling) sees real entries: bulk reads restore everything first. A validation of one
-    proposal so restores only the few entries it looks at.
+    An entry is unpickled the first time it is read; ``in``, ``len`` and ``get`` ask the
+    packed table, so a validation of one proposal restores only the few entries it
+    looks at, and lays out no keys. Every way of reading all ids or values (iteration,
+    ``keys()``, ``items()``, ``values()``, copies, ``|``, ``==``, pickling) first lays
+    out every id in the framework's order (and bulk reads restore everything), so they
+    see a plain dict.
     """
 
-    __slots__ = ("_bulk", "_raw")
+    __slots__ = ("_bulk", "_keyed", "_raw")
 
     def __init__(
         self,
         raw: dict[str, bytes] | PackedTable,  # or memoryviews: see PackedTable.attach
         bulk: bytes | Callable[[], bytes | None] | None = None,
     ) -> None:
-        super().__init__(dict.fromkeys(raw))
+        super().__init__()
         self._raw = raw  # id -> pickled entry, for entries not restored yet
         # The whole table in one pickle (or how to read it: it is kept in its own file,
         # read only when everything is restored): restoring everything at once is
         # cheaper than one entry at a time.
         self._bulk = bulk
+        self._keyed = False
+        if not isinstance(raw, PackedTable):
+            self._lay_out()
+
+    def _lay_out(self) -> None:
+        """Every id in the framework's order (entries restored so far keep theirs)."""
+        if self._keyed:
+            return
+        self._keyed = True
+        restored = dict(dict.items(self))
+        raw = self._raw
+        dict.clear(self)
+        dict.update(self, dict.fromkeys(raw.order() if isinstance(raw, PackedTable) else raw))
+        dict.update(self, restored)
 
     def _restore(self, key: str) -> Any:
         data = self._raw.pop(key)
@@ -413,6 +460,7 @@ class LazyEntries(dict[str, Any]):
         return value
 
     def restore_all(self) -> None:
+        self._lay_out()
         if not self._raw:
             return
         from pipeline.store.reader import gc_paused, gc_settle
@@ -440,17 +488,35 @@ class LazyEntries(dict[str, Any]):
             return self._restore(key)
         return dict.get(self, key, default)
 
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or (not self._keyed and key in self._raw)
+
+    def __len__(self) -> int:
+        return dict.__len__(self) if self._keyed else dict.__len__(self) + len(self._raw)
+
     def __iter__(self) -> Iterator[str]:
-        # Overridden (ids only) so that dict(x), {**x} and update(x) go through [] per key.
+        # Ids only (so that dict(x), {**x} and update(x) go through [] per key).
+        self._lay_out()
         return dict.__iter__(self)
 
+    def __reversed__(self) -> Iterator[str]:
+        self._lay_out()
+        return dict.__reversed__(self)
+
     def __setitem__(self, key: str, value: Any) -> None:
+        self._lay_out()
         self._raw.pop(key, None)
         dict.__setitem__(self, key, value)
 
     def __delitem__(self, key: str) -> None:
+        self._lay_out()
         self._raw.pop(key, None)
         dict.__delitem__(self, key)
+
+    def clear(self) -> None:
+        self._lay_out()
+        self._raw.clear()
+        dict.clear(self)
 
     def keys(self) -> Any:
         # dict(x), {**x} and update(x) read keys() and then every value: restore in bulk.
@@ -469,6 +535,7 @@ class LazyEntries(dict[str, Any]):
         return dict(self.items())
 
     def pop(self, key: str, *default: Any) -> Any:
+        self._lay_out()
         if key in self._raw:
             self._restore(key)
         return dict.pop(self, key, *default)
