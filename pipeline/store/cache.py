@@ -319,6 +319,11 @@ def derived(slot: Slot, name: str, build: Callable[[], Any]) -> Any:
     return value
 
 
+# Lookups by bisection before a table builds an index of its ids (and a lazy table lays
+# out its keys): a few cost less than the index, thousands more.
+BISECTIONS = 256
+
+
 class PackedTable:
     """id -> pickled entry, every entry's pickle in one bytes object: unpickling a table
     of 100,000 entries is then a few bytes objects and one string, not 100,000 objects.
@@ -330,7 +335,7 @@ class PackedTable:
     ``pop``, iteration over what is left, ``len``, ``clear``) are provided, and
     :meth:`order` gives every id in the framework's order."""
 
-    __slots__ = ("_blob", "_ends", "_ids", "_joined", "_order", "_taken")
+    __slots__ = ("_blob", "_ends", "_ids", "_joined", "_lookups", "_order", "_taken", "_where")
     _blob: bytes | memoryview
 
     def __init__(self, entries: dict[str, bytes]) -> None:
@@ -351,6 +356,8 @@ class PackedTable:
             order[i] = position
         self._order = order.tobytes()
         self._taken: set[str] = set()
+        self._lookups = 0
+        self._where: dict[str, int] | None = None
 
     def __getstate__(self) -> tuple[str, bytes, bytes | memoryview, bytes]:
         # Ids never hold a NUL (the reader refuses control bytes), so it can join them.
@@ -360,6 +367,8 @@ class PackedTable:
         self._joined, self._ends, self._blob, self._order = state
         self._ids = None
         self._taken = set()
+        self._lookups = 0
+        self._where = None
 
     def _sorted_ids(self) -> list[str]:
         if self._ids is None:
@@ -370,7 +379,12 @@ class PackedTable:
     def _position(self, key: object) -> int | None:
         if not isinstance(key, str) or key in self._taken:
             return None
+        if self._where is not None:
+            return self._where.get(key)
         ids = self._sorted_ids()
+        self._lookups += 1
+        if self._lookups > BISECTIONS:  # a run of many lookups: index the ids once
+            self._where = {key: position for position, key in enumerate(ids)}
         position = bisect_left(ids, key)
         return position if position < len(ids) and ids[position] == key else None
 
@@ -424,7 +438,7 @@ class LazyEntries(dict[str, Any]):
     see a plain dict.
     """
 
-    __slots__ = ("_bulk", "_keyed", "_raw")
+    __slots__ = ("_bulk", "_keyed", "_lookups", "_raw")
 
     def __init__(
         self,
@@ -438,6 +452,7 @@ class LazyEntries(dict[str, Any]):
         # cheaper than one entry at a time.
         self._bulk = bulk
         self._keyed = False
+        self._lookups = 0
         if not isinstance(raw, PackedTable):
             self._lay_out()
 
@@ -489,7 +504,14 @@ class LazyEntries(dict[str, Any]):
         return dict.get(self, key, default)
 
     def __contains__(self, key: object) -> bool:
-        return dict.__contains__(self, key) or (not self._keyed and key in self._raw)
+        if dict.__contains__(self, key):
+            return True
+        if self._keyed:
+            return False
+        self._lookups += 1
+        if self._lookups > BISECTIONS:  # many lookups: lay the keys out once
+            self._lay_out()
+        return key in self._raw
 
     def __len__(self) -> int:
         return dict.__len__(self) if self._keyed else dict.__len__(self) + len(self._raw)
