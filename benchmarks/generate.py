@@ -28,12 +28,15 @@ from pipeline.models.framework import (
     Authority,
     Framework,
     Kpi,
+    KpiArea,
+    KpiPhase,
     MetadataFile,
     Practice,
     Principle,
     Process,
     Reference,
     Risk,
+    RiskGroup,
     Stage,
 )
 from pipeline.rules.indexing import normalise_text
@@ -75,7 +78,7 @@ RISKS = [f"RS{i}" for i in range(1, 5)] + [f"RI{i}" for i in range(1, 5)]
 RISKS += [f"SV{i}" for i in range(1, 6)]
 STAGES = [f"L{i}" for i in range(1, 6)]
 AUTHORITIES = [f"R{i}" for i in range(1, 6)]
-KPI_AREAS = {
+KPI_AREAS: dict[KpiArea, str] = {
     "people": "PEO",
     "redressal": "RED",
     "institutions-and-processes": "INS",
@@ -83,7 +86,11 @@ KPI_AREAS = {
     "market-dynamics": "MKT",
     "technology": "TEC",
 }
-KPI_PHASES = {"design": "DES", "deployment": "DEP", "operations-and-maintenance": "OPS"}
+KPI_PHASES: dict[KpiPhase, str] = {
+    "design": "DES",
+    "deployment": "DEP",
+    "operations-and-maintenance": "OPS",
+}
 PRACTICES_PER_PROCESS = 10
 SOURCE = "benchmark generator"
 
@@ -150,7 +157,8 @@ def build_framework(practices: int, rng: random.Random, texts: _Texts) -> Framew
     )
     fw = Framework(metadata=metadata)
     for risk_id in RISKS:
-        group = {"RS": "safety", "RI": "inclusion", "SV": "structural"}[risk_id[:2]]
+        groups: dict[str, RiskGroup] = {"RS": "safety", "RI": "inclusion", "SV": "structural"}
+        group = groups[risk_id[:2]]
         fw.risks[risk_id] = Risk.model_construct(
             id=risk_id,
             name=f"Risk {risk_id}",

@@ -696,14 +696,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the rows as JSON")
     args = parser.parse_args(argv)
     if args.combine:
-        rows = [
+        combined = [
             Row(**row)
             for file in args.combine
             for row in json.loads(file.read_text(encoding="utf-8"))
         ]
         seen: set[tuple[str, int]] = set()
         unique = []
-        for row in rows:
+        for row in combined:
             if (row.operation, row.n) not in seen:
                 seen.add((row.operation, row.n))
                 unique.append(row)
