@@ -518,3 +518,21 @@ def test_lazy_entries_answer_before_laying_out_their_keys(
     emptied = LazyEntries(pickle.loads(pickle.dumps(PackedTable({"F1.1.1": b"x"}))))
     emptied.clear()
     assert len(emptied) == 0 and "F1.1.1" not in emptied and emptied == {}
+
+
+def test_entries_are_read_where_files_cannot_be_mapped(
+    generated: Path, cache_on: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mmap
+
+    root = _copy(generated, tmp_path)
+    fresh = _summary(root)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("mmap not supported here")
+
+    monkeypatch.setattr(mmap, "mmap", refuse)
+    (entries,) = cache_on.glob("*.entries.bin")
+    written = entries.stat().st_mtime_ns
+    assert _summary(root) == fresh
+    assert entries.stat().st_mtime_ns == written  # a hit, not a rebuild

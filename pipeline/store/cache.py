@@ -255,10 +255,12 @@ def read_mapped(slot: Slot) -> memoryview | None:
             header = len(_MAGIC) + len(slot.key)
             if handle.read(header) != _MAGIC + slot.key:
                 return None
-            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            try:
+                return memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))[header:]
+            except (OSError, ValueError):  # a file system that cannot map files: read it
+                return memoryview(handle.read())
     except (OSError, ValueError):
         return None
-    return memoryview(mapped)[header:]
 
 
 def _write_atomic(path: Path, chunks: list[bytes]) -> None:
