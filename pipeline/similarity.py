@@ -135,7 +135,7 @@ class SimilarityIndex:
     def _candidates(self, query: Prepared) -> list[str]:
         # sorted by frequency: once one is too common, every later one is too
         chosen = [
-            posting for size, _, posting in _rarest(query, self.postings) if size <= MAX_POSTING
+            posting for posting in _rarest(query, self.postings) if len(posting) <= MAX_POSTING
         ]
         counts: Counter[str] = Counter(chain.from_iterable(chosen))  # one C call
         floor = _floor(len(chosen))
@@ -253,7 +253,7 @@ def numbered_candidates(
     postings of entry numbers (``array('i')`` bytes); ``labels_of`` gives the labels of
     the numbers that share enough features (ties are broken by label)."""
     limit = MAX_POSTING * _WIDTH  # a posting's size is in bytes here
-    chosen = [posting for size, _, posting in _rarest(query, postings) if size <= limit]
+    chosen = [posting for posting in _rarest(query, postings) if len(posting) <= limit]
     # the chosen postings joined: one C call counts them all
     counts: Counter[int] = Counter(memoryview(b"".join(chosen)).cast("i"))
     floor = _floor(len(chosen))
@@ -290,17 +290,21 @@ def _confirm(
     return found
 
 
-def _rarest(query: Prepared, postings: Mapping[str, _Posting]) -> list[tuple[int, str, _Posting]]:
-    """(posting size, feature, posting) of the query's rarest indexed features, rarest
-    first. (A pair of words is never more common than either word, so the rarest features
-    are pairs: words are looked up only when fewer pairs than needed are indexed.)"""
+def _rarest(query: Prepared, postings: Mapping[str, _Posting]) -> list[_Posting]:
+    """The postings of the query's rarest indexed features, rarest first; ties are broken
+    by feature, in string order. (A pair of words is never more common than either word,
+    so the rarest features are pairs: words are looked up only when fewer pairs than
+    needed are indexed.)"""
+    # map, filter and sort with a key of len: C calls, no tuple per feature (this ran
+    # twice per proposed text, and was a tenth of validating 10,000 proposals). The sort
+    # by len is stable, so features looked up in string order stay in that order.
     get = postings.get
-    ranked = [(len(p), f, p) for f in query.pairs if (p := get(f)) is not None]
-    if len(ranked) < RARE_FEATURES:
-        ranked += [(len(p), f, p) for f in query.words if (p := get(f)) is not None]
-    ranked.sort()  # a few dozen items: one C sort is cheaper than heapq's selection
-    del ranked[RARE_FEATURES:]
-    return ranked
+    found = list(filter(None, map(get, sorted(query.pairs))))  # postings are never empty
+    if len(found) < RARE_FEATURES:
+        found = list(filter(None, map(get, sorted(query.pairs | query.words))))
+    found.sort(key=len)
+    del found[RARE_FEATURES:]
+    return found
 
 
 def similarity(a: str, b: str, *, score_cutoff: float = 0.0) -> float:
