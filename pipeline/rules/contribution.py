@@ -70,8 +70,10 @@ TEXT_INDEX_KINDS = (Kind.PROCESS, Kind.PRACTICE)
 def field_of(model: BaseModel, name: str, default: Any = None) -> Any:
     """``getattr(model, name, default)`` for a field the model's class may not have,
     without the cost of a miss (pydantic's ``__getattr__`` and an exception: a few
-    microseconds, on every change of 10,000 files)."""
-    return getattr(model, name) if name in type(model).model_fields else default
+    microseconds, on every change of 10,000 files). A model keeps its fields' values in
+    its ``__dict__`` (``type(model).model_fields`` would call a class property each time:
+    a tenth of a second over 10,000 files)."""
+    return model.__dict__.get(name, default)
 
 
 def build_text_index(framework: Framework) -> dict[str, str]:

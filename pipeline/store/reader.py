@@ -327,13 +327,25 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+_JSON_DECODER: list[json.JSONDecoder] = []  # made on first use
+
+
+def _json_decoder() -> json.JSONDecoder:
+    """One decoder for every file (json.loads with options builds a new one per call)."""
+    if not _JSON_DECODER:
+        _JSON_DECODER.append(
+            json.JSONDecoder(object_pairs_hook=_json_object, parse_constant=_reject_constant)
+        )
+    return _JSON_DECODER[0]
+
+
 def _parse_json(text: str, path: str) -> Any:
     # Nesting can only pass the limit if there are more opening brackets than the limit.
     depth = _max_bracket_depth(text) if text.count("[") + text.count("{") > MAX_DEPTH else 0
     if depth > MAX_DEPTH:
         raise LoadError("LOAD009", path, f"nests {depth} levels deep; at most {MAX_DEPTH}")
     try:
-        return json.loads(text, object_pairs_hook=_json_object, parse_constant=_reject_constant)
+        return _json_decoder().decode(text)
     except _JsonDuplicateKey as exc:
         line = _find_key_line(text, exc.key)
         raise LoadError(
