@@ -214,6 +214,19 @@ def ensure_bench_extra(install: bool) -> None:
     )
 
 
+def compile_bytecode() -> None:
+    """Measure our package as pip installs it, with its bytecode compiled, like the
+    baseline's. An editable install leaves that to the first run, which cannot write it
+    where PYTHONDONTWRITEBYTECODE is set: every measured run would then compile every
+    module it imports from source (0.1 s here, a third of validating one file)."""
+    import compileall
+
+    for name in ("pipeline", "check_jsonschema"):
+        spec = importlib.util.find_spec(name)
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            compileall.compile_dir(location, quiet=2)
+
+
 def dataset(workdir: Path, n: int, proposals: int) -> Path:
     """Generate (once; reused while the generator and its arguments are the same)."""
     folder = workdir / f"n{n}-p{proposals}-s{SEED}-g{GENERATOR_VERSION}"
@@ -721,6 +734,7 @@ def main(argv: list[str] | None = None) -> int:
     only = set(args.only.split(",")) if args.only else None
     CLOCK["name"] = args.clock
     ensure_bench_extra(not args.no_install)
+    compile_bytecode()
     print(f"machine: {machine()}", file=sys.stderr)
     args.workdir.mkdir(parents=True, exist_ok=True)
     # The framework cache of every measured process: the runner's own, never the user's.
