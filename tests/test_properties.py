@@ -248,3 +248,15 @@ def test_mutated_valid_contribution_gives_findings_never_an_exception(
             del original[at]
     for finding in findings_for(bytes(original), ".yaml"):
         assert finding.code and finding.message
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=12))
+def test_the_quick_text_check_agrees_with_text_problem(value: str) -> None:
+    """IDX007 rules out printable ASCII strings without the pattern's search; for any
+    string (and every ASCII character in one), it flags exactly what text_problem does."""
+    from pipeline.rules.indexing import _any_text_problem, text_problem
+
+    assert _any_text_problem({"a": [value]}) == (text_problem(value) is not None)
+    for code in range(128):
+        text = f"a{chr(code)}b"
+        assert _any_text_problem(text) == (text_problem(text) is not None), code

@@ -106,3 +106,19 @@ def test_writer_quotes_what_the_reader_would_not_read_back() -> None:
     for value in ["08", "on", "no", "1.10", "0012", "1:30", "null", "", "~", "true", "12", "-"]:
         text = dump_yaml({"a": value})
         assert parse_text(text, "f.yaml", is_json=False).data == {"a": value}, text
+
+
+def test_the_quick_control_byte_check_agrees_with_the_pattern() -> None:
+    """decode() rules out control bytes with bytes.translate before it searches with
+    the pattern: for every byte value, both say the same, and the error is the same."""
+    from pipeline.store.reader import _FORBIDDEN_BYTES, FORBIDDEN_BYTE_VALUES
+
+    for value in range(256):
+        data = b"a: " + bytes([value]) + b"\n"
+        assert (len(data.translate(None, FORBIDDEN_BYTE_VALUES)) != len(data)) == (
+            _FORBIDDEN_BYTES.search(data) is not None
+        ), value
+        if _FORBIDDEN_BYTES.search(data) is not None:
+            with pytest.raises(LoadError) as caught:
+                decode(data, "x.yaml")
+            assert (caught.value.code, caught.value.line, caught.value.column) == ("LOAD004", 1, 4)

@@ -80,7 +80,10 @@ def _any_text_problem(value: Any) -> bool:
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if search(item) is not None or item != item.strip():
+            # Printable ASCII holds none of the characters (the common case, checked in
+            # C at a fraction of the cost of the search; str.isascii reads a flag).
+            plain = item.isascii() and item.isprintable()
+            if (not plain and search(item) is not None) or item != item.strip():
                 return True
         elif isinstance(item, dict):
             stack.extend(item.values())

@@ -51,6 +51,10 @@ _ALLOWED_TAGS = {
 }
 _CONFLICT_MARKER = re.compile(r"^(?:<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
 _FORBIDDEN_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The same bytes, for bytes.translate: deleting them (a table lookup per byte, in C) tells
+# whether a file holds any several times faster than the regular expression's search,
+# which then runs only to find where.
+FORBIDDEN_BYTE_VALUES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 @dataclass
@@ -202,7 +206,8 @@ def decode(data: bytes, path: str) -> str:
         raise LoadError(
             "LOAD003", path, "starts with a byte-order mark; save it as UTF-8 without BOM", 1, 1
         )
-    bad = _FORBIDDEN_BYTES.search(data)
+    clean = len(data.translate(None, FORBIDDEN_BYTE_VALUES)) == len(data)
+    bad = None if clean else _FORBIDDEN_BYTES.search(data)
     if bad is not None:
         line, col = _line_col_of_offset(data, bad.start())
         raise LoadError(
