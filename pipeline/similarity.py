@@ -221,10 +221,7 @@ class CompactSimilarityIndex:
     def _candidates(self, query: Prepared) -> list[int]:
         labels = self.labels
         return numbered_candidates(
-            query,
-            self.postings,
-            lambda numbers: [labels[number] for number in numbers],
-            bulk=True,
+            query, self.postings, lambda numbers: [labels[number] for number in numbers]
         )
 
     def similar(
@@ -250,57 +247,19 @@ def numbered_candidates(
     query: Prepared,
     postings: Mapping[str, bytes],
     labels_of: Callable[[list[int]], list[str]],
-    *,
-    bulk: bool = False,
 ) -> list[int]:
     """The entry numbers worth a character-level comparison with ``query``, from
     postings of entry numbers (``array('i')`` bytes); ``labels_of`` gives the labels of
-    the numbers that share enough features (ties are broken by label). ``bulk``: the
-    caller runs many queries, so counting large postings may import numpy (see
-    :func:`_shared_counts`)."""
+    the numbers that share enough features (ties are broken by label)."""
     limit = MAX_POSTING * _WIDTH  # a posting's size is in bytes here
     chosen = [posting for posting in _rarest(query, postings) if len(posting) <= limit]
-    numbers, shared = _shared_counts(b"".join(chosen), _floor(len(chosen)), bulk=bulk)
-    labels = labels_of(numbers)
-    ranked = [(-n, label, number) for n, label, number in zip(shared, labels, numbers, strict=True)]
-    return [number for _, _, number in _best(ranked)]
-
-
-# From this many entry numbers in a query's chosen postings, numpy counts them (when the
-# caller allows it): a sort in C costs about a third of a Counter and the Python loop
-# over its items. Below, or for a run of a few queries, the import (a tenth of a second)
-# would cost more than it saves.
-BULK_COUNT_FROM = 160
-
-
-def _shared_counts(joined: bytes, floor: int, *, bulk: bool) -> tuple[list[int], list[int]]:
-    """The entry numbers found at least ``floor`` times in ``joined`` (postings joined:
-    ``array('i')`` bytes), and how many times each, in any order."""
-    np = _numpy() if bulk and len(joined) >= BULK_COUNT_FROM * _WIDTH else None
-    if np is not None:
-        numbers, counts = np.unique(np.frombuffer(joined, dtype=np.intc), return_counts=True)
-        kept = counts >= floor
-        return numbers[kept].tolist(), counts[kept].tolist()
-    counted: Counter[int] = Counter(memoryview(joined).cast("i"))  # one C call
-    passing = [(number, n) for number, n in counted.items() if n >= floor]
-    return [number for number, _ in passing], [n for _, n in passing]
-
-
-_NUMPY: list[Any] = []
-
-
-def _numpy() -> Any:
-    """numpy, imported on first use (only runs of many queries against a large index
-    count with it); None if an older install of the package lacks it: the answers are
-    the same without it."""
-    if not _NUMPY:
-        try:
-            import numpy
-        except ImportError:
-            _NUMPY.append(None)
-        else:
-            _NUMPY.append(numpy)
-    return _NUMPY[0]
+    # the chosen postings joined: one C call counts them all
+    counts: Counter[int] = Counter(memoryview(b"".join(chosen)).cast("i"))
+    floor = _floor(len(chosen))
+    passing = [(number, n) for number, n in counts.items() if n >= floor]
+    labels = labels_of([number for number, _ in passing])
+    shared = [(-n, label, number) for (number, n), label in zip(passing, labels, strict=True)]
+    return [number for _, _, number in _best(shared)]
 
 
 def _confirm(

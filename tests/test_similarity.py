@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import random
 import shutil
-from array import array
-from collections import Counter
-from itertools import chain
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
 from pipeline import api
@@ -210,31 +205,3 @@ def test_database_answers_as_the_compact_index(tmp_path: Path) -> None:
     assert dict(in_place.items()) == compact.first_ids
     assert in_place.get(compact.texts[10]) == compact.labels[10]
     assert in_place.get("no such text") is None
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    postings=st.lists(
-        st.lists(st.integers(0, 400), min_size=1, max_size=120, unique=True).map(sorted),
-        min_size=1,
-        max_size=8,
-    ),
-    floor=st.integers(1, 3),
-)
-def test_counts_with_numpy_are_those_of_the_counter(postings: list[list[int]], floor: int) -> None:
-    """Large postings are counted with numpy in a run of many queries, small ones (and
-    any, without numpy) with a Counter: the same numbers and counts either way."""
-    from pipeline import similarity
-
-    joined = b"".join(array("i", posting).tobytes() for posting in postings)
-    by_counter = similarity._shared_counts(joined, floor, bulk=False)
-    expected = Counter({n: c for n, c in Counter(chain(*postings)).items() if c >= floor})
-    assert dict(zip(*by_counter, strict=True)) == expected
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(similarity, "BULK_COUNT_FROM", 0)
-        by_numpy = similarity._shared_counts(joined, floor, bulk=True)
-        assert all(type(n) is int for part in by_numpy for n in part)
-        assert dict(zip(*by_numpy, strict=True)) == expected
-        patch.setattr(similarity, "_NUMPY", [None])  # an install without numpy
-        without = similarity._shared_counts(joined, floor, bulk=True)
-        assert dict(zip(*without, strict=True)) == expected
