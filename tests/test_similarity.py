@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
 from pipeline import api
@@ -205,3 +207,21 @@ def test_database_answers_as_the_compact_index(tmp_path: Path) -> None:
     assert dict(in_place.items()) == compact.first_ids
     assert in_place.get(compact.texts[10]) == compact.labels[10]
     assert in_place.get("no such text") is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet=st.characters(max_codepoint=127), max_size=80)
+    | st.text(max_size=40)
+    | st.lists(st.sampled_from(["ab", "abc", "a_b", "x1y", "_", "-", " ", "\t", "é", "ß"])).map(
+        "".join
+    )
+)
+def test_tokens_are_the_word_pattern_s(text: str) -> None:
+    """ASCII texts are split in C; the tokens are always those of the word pattern."""
+    from pipeline.similarity import _WORD, _tokens
+
+    assert _tokens(text) == _WORD.findall(text)
+    for code in range(128):
+        probe = f"ab{chr(code)}cde{chr(code)}fg"
+        assert _tokens(probe) == _WORD.findall(probe), code
