@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 from pipeline import api
 from pipeline.report import Severity
 from pipeline.rules.indexing import normalise_text
-from pipeline.similarity import THRESHOLD, SimilarityIndex, build_similarity_index
+from pipeline.similarity import THRESHOLD, SimilarityIndex, build_similarity_index, prepared
 from pipeline.workspace import Workspace
 from tests.conftest import FIXTURES
 
@@ -225,3 +225,33 @@ def test_tokens_are_the_word_pattern_s(text: str) -> None:
     for code in range(128):
         probe = f"ab{chr(code)}cde{chr(code)}fg"
         assert _tokens(probe) == _WORD.findall(probe), code
+
+
+def test_postings_stop_growing_past_the_limit_and_rank_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A posting longer than MAX_POSTING is never ranked, so the index stops growing it;
+    the candidates and answers are those of an index that grows every posting (the limit
+    set low here, so that most words and many pairs pass it)."""
+    from pipeline import similarity
+
+    texts = synthetic_texts(1_200)
+    capped, grown = SimilarityIndex(), SimilarityIndex()
+    for i, text in enumerate(texts):
+        monkeypatch.setattr(similarity, "MAX_POSTING", 6)
+        capped.add(str(i), text)
+        monkeypatch.setattr(similarity, "MAX_POSTING", 10**9)  # this one grows every posting
+        grown.add(str(i), text)
+    monkeypatch.setattr(similarity, "MAX_POSTING", 6)
+    assert max(map(len, capped.postings.values())) == 7
+    assert max(map(len, grown.postings.values())) > 100
+    rng = random.Random(3)
+    compact = capped.compact()
+    ranked = 0
+    for i in range(0, 1_200, 3):
+        query = near_copy(rng, texts[i]) if i % 2 else " ".join(texts[i].split()[:3])
+        expected = grown._candidates(prepared(query))
+        assert capped._candidates(prepared(query)) == expected, query
+        ranked += bool(expected)
+        assert capped.similar(query) == grown.similar(query) == compact.similar(query)
+    assert ranked > 100
