@@ -255,3 +255,33 @@ def test_postings_stop_growing_past_the_limit_and_rank_the_same(
         ranked += bool(expected)
         assert capped.similar(query) == grown.similar(query) == compact.similar(query)
     assert ranked > 100
+
+
+def test_packed_texts_and_first_ids_read_as_a_list_and_a_dict() -> None:
+    """The compact index keeps its texts packed and CON009's text index as CRC-32s: they
+    read as the list and the dictionary they stand for, texts whose CRC-32 is the same
+    ("plumless", "buckeroo"), lone surrogates (JSON allows them) and pickling included."""
+    import pickle
+
+    from pipeline.similarity import FirstIds, PackedTexts
+
+    texts = ["plumless", "", "buckeroo", "caf\u00e9 \ud800", "plumless", "x" * 300]
+    packed = PackedTexts(texts)
+    assert list(packed) == texts and len(packed) == len(texts)
+    assert packed[-1] == texts[-1] and packed[1:4] == texts[1:4] and packed[::2] == texts[::2]
+    with pytest.raises(IndexError):
+        packed[len(texts)]
+    labels = [f"F1.{i}" for i in range(len(texts))]
+    first: dict[str, int] = {}
+    for number, text in enumerate(texts):
+        first.setdefault(text, number)
+    expected = {text: labels[number] for text, number in first.items()}
+    ids = FirstIds(first, packed, labels)
+    for mapping in (ids, pickle.loads(pickle.dumps(ids))):
+        assert dict(mapping) == expected
+        assert list(mapping.items()) == list(expected.items())
+        assert mapping["buckeroo"] == "F1.2" and mapping["plumless"] == "F1.0"
+        assert "plum" not in mapping and 3 not in mapping  # type: ignore[operator]
+        with pytest.raises(KeyError):
+            mapping["zzz"]
+    assert pickle.loads(pickle.dumps(packed)) == packed
