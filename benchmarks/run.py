@@ -539,13 +539,11 @@ def bench_similarity(
     base_runs: list[Run] = []
     for _ in range(repeat):
         ours_runs.append(measure(ours_cmd, cwd=REPO, capture=True))
-        if json.loads(ours_runs[0].stdout).get("absent"):
-            return [Row(operation, n, None, note="n/a (pipeline.similarity not present)")]
         base_runs.append(measure(base_cmd, cwd=REPO, capture=True))
-    ours = ours_runs[0]
-    found = json.loads(ours.stdout)
+    found = json.loads(ours_runs[0].stdout)
+    if found.get("absent"):
+        return [Row(operation, n, None, note="n/a (pipeline.similarity not present)")]
     found["seconds"] = statistics.median(json.loads(r.stdout)["seconds"] for r in ours_runs)
-    ours = Run(ours.seconds, max(r.rss_mib for r in ours_runs), 0, ours.stdout, ours.wall)
     loop = json.loads(base_runs[0].stdout)
     loop["seconds"] = statistics.median(json.loads(r.stdout)["seconds"] for r in base_runs)
     loop_seconds = loop["seconds"] * queries / min(queries, baseline_queries)
@@ -574,7 +572,7 @@ def bench_similarity(
             operation + " (index + queries)",
             n,
             seconds,
-            ours.rss_mib,
+            max(r.rss_mib for r in ours_runs),
             queries,
             "queries",
             f"rapidfuzz extractOne loop{extrapolated}",

@@ -404,9 +404,9 @@ class PackedTexts(Sequence[str]):
         return self._data[start : ends[index]].decode("utf-8", "surrogatepass")
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, PackedTexts):
-            return self._data == other._data and self._ends == other._ends
-        return isinstance(other, Sequence) and list(self) == list(other)
+        if not isinstance(other, PackedTexts):
+            return NotImplemented
+        return self._data == other._data and self._ends == other._ends
 
     __hash__ = None  # type: ignore[assignment]
 
