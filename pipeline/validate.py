@@ -13,7 +13,13 @@ from pydantic import ValidationError
 from pipeline.models.contribution import Contribution
 from pipeline.report import Finding, Report, Severity
 from pipeline.rules import CONTRIBUTION_RULES, FRAMEWORK_RULES, EntryAt, Issue, Rule
-from pipeline.rules.contribution import TEXT_INDEX_KINDS, ContributionContext, remember_texts
+from pipeline.rules.contribution import (
+    TEXT_INDEX_KINDS,
+    ContributionContext,
+    ProcessDimensions,
+    build_process_dimensions,
+    remember_texts,
+)
 from pipeline.rules.indexing import FrameworkContext
 from pipeline.rules.schema import schema_findings
 from pipeline.similarity import (
@@ -118,11 +124,14 @@ def contribution_findings(
     *,
     similarity: LazySimilarityIndex | None = None,
     run_texts: SimilarityIndex | None = None,
+    dimensions: Mapping[str, ProcessDimensions] | None = None,
     rules: bool = True,
     nested: Path | _NotLookedUp | None = _NOT_LOOKED_UP,
 ) -> Iterator[Finding]:
     """Reading, schema and (``rules``) the contribution rules against the framework.
-    ``nested``: the result of :func:`submodule_of` when the caller already knows it."""
+    ``nested``: the result of :func:`submodule_of` when the caller already knows it;
+    ``dimensions``: :func:`build_process_dimensions` of the framework, for a run of many
+    files."""
     if isinstance(nested, _NotLookedUp):
         nested = submodule_of(path)
     if nested is not None:
@@ -150,7 +159,7 @@ def contribution_findings(
     if not rules:
         return
     ctx = ContributionContext(
-        document, contribution, loaded.framework, text_index, similarity, run_texts
+        document, contribution, loaded.framework, text_index, similarity, run_texts, dimensions
     )
     locator = Locator(loaded, {document.path: document})
     for rule in CONTRIBUTION_RULES:
@@ -268,6 +277,13 @@ def run_validation(
     similarity = _DerivedSimilarityIndex(loaded, in_place=len(located) <= IN_PLACE_MAX_FILES)
     text_index = similarity.text_index() if targets else {}
     run_texts = SimilarityIndex()
+    # Many files name many parent processes: read their dimensions from one small index
+    # kept beside the cached framework, not from each process restored.
+    dimensions = (
+        loaded.derived("process-dimensions", lambda: build_process_dimensions(loaded.framework))
+        if sum(not place.archived for place in located) > IN_PLACE_MAX_FILES
+        else None
+    )
     # Checking a file leaves no cycles behind, and a full collection would walk the
     # whole loaded framework again and again: collect once at the end instead.
     with gc_paused():
@@ -280,6 +296,7 @@ def run_validation(
                     place.display,
                     similarity=similarity,
                     run_texts=run_texts,
+                    dimensions=dimensions,
                     rules=not place.archived,
                     nested=place.nested,
                 )

@@ -536,3 +536,28 @@ def test_entries_are_read_where_files_cannot_be_mapped(
     written = entries.stat().st_mtime_ns
     assert _summary(root) == fresh
     assert entries.stat().st_mtime_ns == written  # a hit, not a rebuild
+
+
+def test_a_run_of_many_files_reads_parent_dimensions_off_their_index(
+    generated: Path, cache_on: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CON006 reads a parent process's authorities and stages from the small index kept
+    beside the cached framework when a run checks many files: the same findings as from
+    the processes themselves, on the run that builds the index and on the one that
+    loads it."""
+    from pipeline import validate as validate_module
+
+    root = generated / "v1"
+    proposed = root / "contributions" / "proposed"
+
+    def findings(limit: int) -> list[object]:
+        monkeypatch.setattr(validate_module, "IN_PLACE_MAX_FILES", limit)
+        return api.validate(Workspace(root), [proposed]).sorted()
+
+    from_processes = findings(10**6)
+    assert not list(cache_on.glob("*.process-dimensions.pickle"))
+    built = findings(-1)
+    assert len(list(cache_on.glob("*.process-dimensions.pickle"))) == 1
+    loaded = findings(-1)
+    assert built == from_processes and loaded == from_processes
+    assert any(f.code == "CON006" for f in loaded)  # type: ignore[attr-defined]

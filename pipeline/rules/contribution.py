@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
@@ -19,7 +20,7 @@ from pipeline.models.contribution import (
     Deprecate,
     Edit,
 )
-from pipeline.models.framework import Framework
+from pipeline.models.framework import Framework, Process
 from pipeline.report import Severity
 from pipeline.rules import DocAt, Issue, contribution_rule
 from pipeline.rules.indexing import normalise_text, text_issues, url_problem
@@ -51,9 +52,20 @@ class ContributionContext:
     similarity: LazySimilarityIndex | None = None
     # texts proposed by the contributions checked earlier in the same run
     run_texts: SimilarityIndex | None = None
+    # process id -> its authorities and stages (rule CON006), when a run checks many
+    # files (else they are read off the framework's processes)
+    dimensions: Mapping[str, ProcessDimensions] | None = None
 
     def at(self, *path: str | int) -> DocAt:
         return DocAt(self.document.path, tuple(path))
+
+    def dimensions_of(self, process_id: str) -> ProcessDimensions | None:
+        """The authorities and stages of a process of the framework (None: no such
+        process)."""
+        if self.dimensions is not None:
+            return self.dimensions.get(process_id)
+        process = self.framework.processes.get(process_id)
+        return None if process is None else _dimensions(process)
 
     def placeholders(self) -> dict[str, tuple[int, Any]]:
         found: dict[str, tuple[int, Any]] = {}
@@ -65,6 +77,30 @@ class ContributionContext:
 
 
 TEXT_INDEX_KINDS = (Kind.PROCESS, Kind.PRACTICE)
+
+
+class ProcessDimensions(NamedTuple):
+    authorities: tuple[str, ...]
+    stages: tuple[str, ...]
+
+
+def _dimensions(process: Process | AddProcess) -> ProcessDimensions:
+    return ProcessDimensions(tuple(process.authorities), tuple(process.stages))
+
+
+def build_process_dimensions(framework: Framework) -> dict[str, ProcessDimensions]:
+    """Process id -> its authorities and stages, for a run that checks many files.
+    Kept beside the cached framework: 10,000 proposals name thousands of parent
+    processes, and restoring each from the cache (a pydantic model with its provenance)
+    was a twentieth of validating them at 100,000 practices; this loads in milliseconds.
+    The ids are interned, so the pickle stores each once."""
+    intern = sys.intern
+    return {
+        process_id: ProcessDimensions(
+            tuple(map(intern, process.authorities)), tuple(map(intern, process.stages))
+        )
+        for process_id, process in framework.processes.items()
+    }
 
 
 def field_of(model: BaseModel, name: str, default: Any = None) -> Any:
@@ -255,13 +291,16 @@ def practices_narrow(ctx: ContributionContext) -> Iterator[Issue]:
     for index, change in enumerate(ctx.contribution.changes):
         if not isinstance(change, AddPractice):
             continue
-        parent: Any = ctx.framework.processes.get(change.parent)
+        parent = ctx.dimensions_of(change.parent)
         if parent is None and change.parent in placeholders:
-            parent = placeholders[change.parent][1]
+            # only an added process has dimensions; a parent placeholder naming any other
+            # change is CON002's finding (a reference's placeholder used to crash the rule)
+            named = placeholders[change.parent][1]
+            parent = _dimensions(named) if isinstance(named, AddProcess) else None
         if parent is None:
             continue
         for field_name in ("authorities", "stages"):
-            allowed = list(getattr(parent, field_name))
+            allowed = getattr(parent, field_name)
             for i, value in enumerate(getattr(change, field_name)):
                 if value not in allowed:
                     yield Issue(
