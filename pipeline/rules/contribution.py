@@ -25,7 +25,7 @@ from pipeline.report import Severity
 from pipeline.rules import DocAt, Issue, contribution_rule
 from pipeline.rules.indexing import normalise_text, text_issues, url_problem
 from pipeline.rules.schema import _invisible_hint
-from pipeline.similarity import THRESHOLD, LazySimilarityIndex, SimilarityIndex
+from pipeline.similarity import THRESHOLD, LazySimilarityIndex, SimilarityIndex, prepared
 from pipeline.store.reader import Document
 
 # Which fields an edit may change on each kind.
@@ -331,7 +331,8 @@ def texts_new(ctx: ContributionContext) -> Iterator[Issue]:
         )
         if not text:
             continue
-        key = normalise_text(text)
+        # the cached preparation CON008 reads next: the text is normalised once
+        key = prepared(text).normalised
         existing = ctx.text_index.get(key)
         if existing is not None:
             yield Issue(
