@@ -33,7 +33,7 @@ import heapq
 import re
 import zlib
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, Sized
 from collections.abc import Set as AbstractSet
@@ -277,13 +277,32 @@ def numbered_candidates(
     the numbers that share enough features (ties are broken by label)."""
     limit = MAX_POSTING * _WIDTH  # a posting's size is in bytes here
     chosen = [posting for posting in _rarest(query, postings) if len(posting) <= limit]
-    # the chosen postings joined: one C call counts them all
-    counts: Counter[int] = Counter(memoryview(b"".join(chosen)).cast("i"))
-    floor = _floor(len(chosen))
-    passing = [(number, n) for number, n in counts.items() if n >= floor]
+    # the chosen postings joined, as one list in one C call
+    numbers = memoryview(b"".join(chosen)).cast("i").tolist()
+    passing = held_at_least(numbers, _floor(len(chosen)))
     labels = labels_of([number for number, _ in passing])
     shared = [(-n, label, number) for (number, n), label in zip(passing, labels, strict=True)]
     return [number for _, _, number in _best(shared)]
+
+
+def held_at_least(numbers: list[int], floor: int) -> list[tuple[int, int]]:
+    """(number, times it occurs) for each number occurring at least ``floor`` times in
+    ``numbers`` (sorted in place), in no set order.
+
+    The usual floor is 2 (a query uses 6 to 8 postings). Sorted, a number occurring
+    twice or more sits at an even place and at an odd one, and a number occurring once
+    at one place only: the two halves' intersection finds them in C, with no count kept
+    for the hundreds of numbers that occur once (at 100,000 practices a query joins 380
+    numbers; a Counter and a loop over its items were a quarter of the query's cost)."""
+    if floor != 2:
+        counts = Counter(numbers)
+        return [(number, n) for number, n in counts.items() if n >= floor]
+    numbers.sort()
+    repeated = set(numbers[::2]).intersection(numbers[1::2])
+    return [
+        (number, bisect_right(numbers, number) - bisect_left(numbers, number))
+        for number in repeated
+    ]
 
 
 def _confirm(

@@ -227,6 +227,26 @@ def test_tokens_are_the_word_pattern_s(text: str) -> None:
         assert _tokens(probe) == _WORD.findall(probe), code
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 60), unique=True, max_size=30).map(sorted), max_size=9),
+    st.integers(1, 4),
+)
+def test_numbers_held_at_least_floor_times_are_those_a_counter_finds(
+    postings: list[list[int]], floor: int
+) -> None:
+    """The even/odd halves of the sorted numbers find those occurring twice or more (a
+    posting holds a number once); the counts are a Counter's, whatever the floor."""
+    from collections import Counter
+
+    from pipeline.similarity import held_at_least
+
+    numbers = [number for posting in postings for number in posting]
+    expected = {n: k for n, k in Counter(numbers).items() if k >= floor}
+    found = held_at_least(list(numbers), floor)
+    assert dict(found) == expected and len(found) == len(expected)
+
+
 def test_postings_stop_growing_past_the_limit_and_rank_the_same(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
