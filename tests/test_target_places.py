@@ -54,7 +54,7 @@ def test_places_agree_with_the_one_file_functions(
     places = _TargetPlaces(workspace)
     for path in paths:
         place = places.of(path)
-        assert place.resolved == Path(os.path.realpath(path)), path
+        assert place.resolved == os.path.realpath(path), path
         assert place.display == workspace.display(path), path
         assert place.archived == (resolved_path(path).parent in archived), path
         assert place.nested == submodule_of(path), path
@@ -62,6 +62,29 @@ def test_places_agree_with_the_one_file_functions(
     assert not places.of(paths[0]).archived
     assert places.of(paths[6]).nested is not None
     assert places.of(paths[7]).display == str(paths[7])
+
+
+def test_places_of_a_listing_are_those_of_each_file(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A listed folder's places are worked out from the listing's strings; they are the
+    places of its files given one by one (links, archived and nested folders included),
+    whether the folder is given absolute or relative."""
+    from pipeline.validate import contribution_files
+
+    root = workspace.root
+    monkeypatch.chdir(root)
+    for folder in (root / "contributions", Path("contributions"), Path("contributions/./")):
+        places = _TargetPlaces(workspace)
+        listed = places.listed(folder)
+        files = contribution_files(folder)
+        assert [Path(place.path) for place in listed] == files
+        assert len(files) >= 5 and any(place.nested for place in listed)
+        assert any(place.archived for place in listed)
+        one_by_one = [_TargetPlaces(workspace).of(path) for path in files]
+        assert [(p.resolved, p.display, p.archived, p.nested) for p in listed] == [
+            (p.resolved, p.display, p.archived, p.nested) for p in one_by_one
+        ]
 
 
 def test_contribution_files_as_rglob_finds_them(tmp_path: Path) -> None:

@@ -142,10 +142,10 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOC
 _LINK_MESSAGE = "is a symbolic link; commit the file itself"
 
 
-def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+def read_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     shown = str(path)
     try:
-        if not _NOFOLLOW and path.is_symlink():  # pragma: no cover - platforms without it
+        if not _NOFOLLOW and os.path.islink(path):  # pragma: no cover - platforms without it
             raise LoadError("LOAD012", shown, _LINK_MESSAGE)
         descriptor = os.open(path, _OPEN_FLAGS)
     except LoadError:
@@ -244,16 +244,17 @@ def decode(data: bytes, path: str) -> str:
 
 
 def load_document(
-    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None
+    path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None
 ) -> Document:
     shown = display or str(path)
     return parse_bytes(read_bytes(path, max_bytes), path, shown)
 
 
-def parse_bytes(data: bytes, path: Path, shown: str) -> Document:
+def parse_bytes(data: bytes, path: str | Path, shown: str) -> Document:
     """The bytes of ``path`` (already read) as a document shown as ``shown``."""
+    is_json = os.path.splitext(path)[1].lower() == ".json"  # Path.suffix's, for a str too
     try:
-        return parse_text(decode(data, shown), shown, is_json=path.suffix.lower() == ".json")
+        return parse_text(decode(data, shown), shown, is_json=is_json)
     except LoadError as exc:
         if exc.path != shown:
             raise LoadError(exc.code, shown, exc.message, exc.line, exc.column) from None
