@@ -103,6 +103,7 @@ def _tokens(normalised: str) -> list[str]:
 
 _WIDTH = array("i").itemsize
 _Posting = TypeVar("_Posting", bound=Sized)
+_Default = TypeVar("_Default")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -453,7 +454,7 @@ class FirstIds(Mapping[str, str]):
         self._texts = texts
         self._labels = labels
 
-    def __getitem__(self, text: str) -> str:
+    def _number(self, text: object) -> int | None:
         if isinstance(text, str):
             crc = _crc(text)
             crcs = self._crcs
@@ -461,9 +462,28 @@ class FirstIds(Mapping[str, str]):
             while at < len(crcs) and crcs[at] == crc:  # different texts may share a CRC
                 number = self._numbers[at]
                 if self._texts[number] == text:
-                    return self._labels[number]
+                    return number
                 at += 1
-        raise KeyError(text)
+        return None
+
+    def __getitem__(self, text: str) -> str:
+        number = self._number(text)
+        if number is None:
+            raise KeyError(text)
+        return self._labels[number]
+
+    # Mapping's get and `in` go through __getitem__ and catch its KeyError: a run asks
+    # for one text per proposal and most are new, so they answer without an exception.
+    @overload
+    def get(self, text: str, /) -> str | None: ...
+    @overload
+    def get(self, text: str, /, default: str | _Default) -> str | _Default: ...
+    def get(self, text: str, /, default: object = None) -> object:
+        number = self._number(text)
+        return default if number is None else self._labels[number]
+
+    def __contains__(self, text: object) -> bool:
+        return self._number(text) is not None
 
     def __iter__(self) -> Iterator[str]:
         texts = self._texts
