@@ -122,3 +122,19 @@ def test_the_quick_control_byte_check_agrees_with_the_pattern() -> None:
             with pytest.raises(LoadError) as caught:
                 decode(data, "x.yaml")
             assert (caught.value.code, caught.value.line, caught.value.column) == ("LOAD004", 1, 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        ('{"a": [[1]]}', 3),
+        ('{"a": "[[[[", "b": ["]]"]}', 2),
+        ('{"a": "x\\\\", "b": [[["]"]]]}', 4),  # an escaped backslash ends no string early
+        ('{"a": "say \\"[[\\" twice", "b": {}}', 2),  # an escaped quote ends no string
+        ("[" * 40 + "]" * 40, 40),
+    ],
+)
+def test_json_depth_counts_brackets_outside_strings(text: str, depth: int) -> None:
+    from pipeline.store.reader import _max_bracket_depth
+
+    assert _max_bracket_depth(text) == depth

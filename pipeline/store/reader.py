@@ -433,9 +433,15 @@ def _line_column(text: str, offset: int) -> tuple[int, int]:
     return line, offset - start + 1
 
 
+# A JSON string (skipped whole: brackets in a text are not nesting) or a bracket.
+_JSON_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+
+
 def _max_bracket_depth(text: str) -> int:
+    """How deep the JSON text's arrays and objects nest (brackets inside strings are
+    text: they used to count, and a text holding 40 "[" was refused as too deep)."""
     depth = best = 0
-    for match in re.finditer(r'[\[\]{}"\\]', text):
+    for match in _JSON_BRACKET.finditer(text):
         char = match.group()
         if char in "[{":
             depth += 1
