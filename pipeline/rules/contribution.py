@@ -305,7 +305,7 @@ def practices_narrow(ctx: ContributionContext) -> Iterator[Issue]:
                 if value not in allowed:
                     yield Issue(
                         f"{value} is not among the process's {field_name} "
-                        f"({', '.join(allowed)}); a practice may only narrow them",
+                        f"({', '.join(allowed) or 'none'}); a practice may only narrow them",
                         ctx.at("changes", index, field_name, i),
                     )
 
