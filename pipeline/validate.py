@@ -324,8 +324,7 @@ class _TargetPlace:
 
 @dataclass(frozen=True)
 class _Folder:
-    resolved: Path
-    inside: str  # the resolved path followed by a separator: a file's real path is this + name
+    inside: str  # the real path and a separator: a file's real path is this + its name
     shown: str | None  # relative to the root, None when outside it
     archived: bool
     nested: Path | None
@@ -389,7 +388,7 @@ class _TargetPlaces:
             if not inside.endswith(os.sep):
                 inside += os.sep
             nested = submodule_of(Path(key) / "_")  # the same for every file in the folder
-            folder = _Folder(resolved, inside, shown, resolved in self._archived, nested)
+            folder = _Folder(inside, shown, resolved in self._archived, nested)
             self._folders[key] = folder
         return folder
 

@@ -85,22 +85,18 @@ class ProcessDimensions(NamedTuple):
 
 
 def _dimensions(process: Process | AddProcess) -> ProcessDimensions:
-    return ProcessDimensions(tuple(process.authorities), tuple(process.stages))
+    # ids interned: the pickle of build_process_dimensions stores each id once
+    return ProcessDimensions(
+        tuple(map(sys.intern, process.authorities)), tuple(map(sys.intern, process.stages))
+    )
 
 
 def build_process_dimensions(framework: Framework) -> dict[str, ProcessDimensions]:
     """Process id -> its authorities and stages, for a run that checks many files.
     Kept beside the cached framework: 10,000 proposals name thousands of parent
     processes, and restoring each from the cache (a pydantic model with its provenance)
-    was a twentieth of validating them at 100,000 practices; this loads in milliseconds.
-    The ids are interned, so the pickle stores each once."""
-    intern = sys.intern
-    return {
-        process_id: ProcessDimensions(
-            tuple(map(intern, process.authorities)), tuple(map(intern, process.stages))
-        )
-        for process_id, process in framework.processes.items()
-    }
+    was a twentieth of validating them at 100,000 practices; this loads in milliseconds."""
+    return {process_id: _dimensions(process) for process_id, process in framework.processes.items()}
 
 
 def field_of(model: BaseModel, name: str, default: Any = None) -> Any:
