@@ -38,7 +38,7 @@ from pipeline.ids import last_number, natural_key, sorted_ids
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from pipeline.models.framework import Framework
+    from pipeline.models.framework import Framework, Process
 
 CANVAS_TITLE = "Universal DPI Safeguards Canvas"
 TEXT_GAP = "(not given in the sources)"
@@ -179,6 +179,10 @@ class _ProcessFacts:
     ) = None
 
 
+def _rank_key(process: Process) -> tuple[bool, tuple[tuple[int, int | str], ...]]:
+    return (process.text is None, natural_key(process.id))
+
+
 class CanvasIndex:
     """Built once per framework: dimension value -> process ids, and every view shown, so a
     query only selects (its cost is the size of its answer)."""
@@ -232,7 +236,10 @@ class CanvasIndex:
         self.rank: dict[str, int] = {}
         self._by_rank: list[str] = []
         holders: dict[str, dict[str, list[int]]] = {dim: {} for dim in DIMENSIONS}
-        for process_id in sorted(fw.processes, key=natural_key):
+        # Recommendations whose text the sources give come first (the Guide's own canvases
+        # among them: its "Recommendation 1 of N"), then those whose text is a recorded gap;
+        # natural id order within each.
+        for process_id in sorted(fw.processes, key=lambda p: _rank_key(fw.processes[p])):
             process = fw.processes[process_id]
             principle_id = process_id.rsplit(".", 1)[0]
             if not process.is_active or principle_id not in self._by_id["principle"]:

@@ -44,7 +44,11 @@ def run_bytes(*args: str | Path, cwd: Path) -> bytes:
     env = {k: v for k, v in os.environ.items() if k != "SAFEGUARDS_ROOT"}
     done = subprocess.run(
         [sys.executable, "-m", "pipeline", *map(str, args)],
-        cwd=cwd, capture_output=True, env=env, timeout=120, check=False,
+        cwd=cwd,
+        capture_output=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
     return done.stdout
@@ -59,7 +63,17 @@ def ids(fw: Framework, **query: list[str]) -> list[str]:
 
 def test_no_selection_lists_every_active_process(fw: Framework) -> None:
     # F3.3 is deprecated; F3.4 has no stages (a gap) and still appears without a stage filter.
-    assert ids(fw) == ["F3.1", "F3.2", "F3.4", "F7.1", "O3.2", "O5.1"]
+    # O3.2's text is a gap: recommendations with a text come first.
+    assert ids(fw) == ["F3.1", "F3.2", "F3.4", "F7.1", "O5.1", "O3.2"]
+
+
+def test_recommendations_with_a_text_come_first(fw: Framework) -> None:
+    assert fw.processes["O3.2"].text is None
+    assert fw.processes["O5.1"].text is not None
+    assert ids(fw, stages=["L1", "L3"]) == ["F3.1", "F3.2", "F7.1", "O5.1", "O3.2"]
+    # Within each group the order stays natural (F3.2 < F7.1 < O5.1).
+    with_text = [i for i in ids(fw) if fw.processes[i].text is not None]
+    assert with_text == ["F3.1", "F3.2", "F3.4", "F7.1", "O5.1"]
 
 
 def test_guide_query(fw: Framework) -> None:
@@ -76,7 +90,7 @@ def test_guide_query(fw: Framework) -> None:
 
 def test_values_within_a_dimension_are_ored_dimensions_anded(fw: Framework) -> None:
     assert ids(fw, stages=["L1"]) == ["F3.1", "F7.1", "O3.2"]
-    assert ids(fw, stages=["L1", "L3"]) == ["F3.1", "F3.2", "F7.1", "O3.2", "O5.1"]
+    assert ids(fw, stages=["L1", "L3"]) == ["F3.1", "F3.2", "F7.1", "O5.1", "O3.2"]
     assert ids(fw, stages=["L1", "L3"], authorities=["R4"]) == ["F3.1", "O3.2"]
     assert ids(fw, principles=["O3", "F7"]) == ["F7.1", "O3.2"]
     assert ids(fw, risks=["SV1"], authorities=["R5"]) == ["F7.1"]
@@ -167,7 +181,7 @@ def test_csv_cell_rules() -> None:
     assert csv_cell("plain") == '"plain"'
     assert csv_cell('say "hi", then') == '"say ""hi"", then"'
     for start in ("=", "+", "-", "@", "\t", "\r"):
-        assert csv_cell(start + "1") == f"\"'{start}1\""
+        assert csv_cell(start + "1") == f'"\'{start}1"'
     assert csv_cell("a\nb") == '"a\nb"'
     assert csv_cell("") == '""'
 
@@ -263,16 +277,25 @@ def test_every_format_is_deterministic(canvas_root: Path, tmp_path: Path, fmt: s
     first = run_bytes("canvas", "-a", "R1", "-a", "R4", "--format", fmt, cwd=canvas_root)
     out = tmp_path / f"canvas.{fmt}"
     run_bytes(
-        "canvas", "--authority", "Technology provider", "--authority", "government",
-        "--format", fmt, "-o", out, cwd=canvas_root,
+        "canvas",
+        "--authority",
+        "Technology provider",
+        "--authority",
+        "government",
+        "--format",
+        fmt,
+        "-o",
+        out,
+        cwd=canvas_root,
     )
     assert out.read_bytes() == first
     assert b"F3.1.4" not in first and b"F3.3" not in first
 
 
 def test_command_repeatable_options(canvas_root: Path) -> None:
-    result = run_cli("canvas", "-s", "L1", "--stage", "Development", "--format", "json",
-                     cwd=canvas_root)
+    result = run_cli(
+        "canvas", "-s", "L1", "--stage", "Development", "--format", "json", cwd=canvas_root
+    )
     assert result.code == 0, result.output
     data = json.loads(result.stdout)
     assert [s["id"] for s in data["selection"]["stage"]] == ["L1", "L3"]
@@ -304,8 +327,9 @@ def test_command_reads_a_release(canvas_root: Path, fw: Framework) -> None:
     # the working framework changes afterwards; the release does not
     (canvas_root / "framework" / "principles" / "F7.yaml").unlink()
     working = run_cli("canvas", "-a", "R5", "--format", "csv", cwd=canvas_root)
-    released = run_bytes("canvas", "-a", "R5", "--format", "csv", "--release", "v1.0.0",
-                         cwd=canvas_root)
+    released = run_bytes(
+        "canvas", "-a", "R5", "--format", "csv", "--release", "v1.0.0", cwd=canvas_root
+    )
     assert working.code == 0, working.output
     assert "F7.1" not in working.stdout
     assert released == render(canvas(fw, authorities=["R5"]), "csv").encode("utf-8")

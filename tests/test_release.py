@@ -522,3 +522,72 @@ def test_verify_rebuilds_from_the_release_commit_when_the_tag_is_missing(
     notes = released / "releases/v1.0.0/RELEASE_NOTES.md"
     notes.write_text(notes.read_text() + "edited\n")
     assert run_cli("--root", released, "verify", "v1.0.0").code == 1
+
+
+def test_verify_rebuilds_with_the_code_the_tag_holds(mini_root: Path) -> None:
+    """A repository that holds the tool's source is rebuilt by the code at the tag, not by
+    the installed tool: a release cut by an older copy of the code (here one whose site
+    style differs) still verifies after the installed code has changed."""
+    import shutil
+    import subprocess
+    import sys
+
+    from pipeline.release.bundle import build_bundle, read_bundle
+    from pipeline.store.layout import load_framework
+
+    source = Path(__file__).resolve().parents[1]
+    shutil.copy(source / "pyproject.toml", mini_root / "pyproject.toml")
+    shutil.copytree(
+        source / "pipeline", mini_root / "pipeline", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    css = mini_root / "pipeline/site_assets/site.css"
+    css.write_text(css.read_text(encoding="utf-8") + "/* the tag's own style */\n")
+    init_repo(mini_root)
+    # Cut the release with the repository's copy of the code, as its own CI would.
+    env = {**os.environ, "PYTHONPATH": str(mini_root), "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-P", "-m", "pipeline", "release", "--date", DATE1, "--tag"],
+        cwd=mini_root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    # The installed code would build a different site page from the same data ...
+    loaded = load_framework(mini_root / "framework")
+    mine = build_bundle(
+        loaded.framework, None, version="1.0.0", date=DATE1, previous_version=None
+    ).files
+    published = read_bundle(mini_root / "releases/v1.0.0")
+    assert mine["site/index.html"] != published["site/index.html"]
+    # ... yet the release verifies: it is rebuilt by the code its tag holds.
+    result = run_cli("--root", mini_root, "verify")
+    assert result.code == 0, result.output
+    assert "ok   v1.0.0 (checksums and rebuild from tag)" in result.output
+    # A changed file is still caught.
+    page = mini_root / "releases/v1.0.0/site/index.html"
+    page.write_bytes(mine["site/index.html"])
+    result = run_cli("--root", mini_root, "verify", "v1.0.0")
+    assert result.code == 1
+    assert "site/index.html" in result.output
+
+
+def test_verify_names_the_commit_whose_code_cannot_rebuild(mini_root: Path) -> None:
+    """The tag's code failing is a finding that names the commit, not a traceback."""
+    import shutil
+
+    source = Path(__file__).resolve().parents[1]
+    shutil.copy(source / "pyproject.toml", mini_root / "pyproject.toml")
+    broken = mini_root / "pipeline/release"
+    broken.mkdir(parents=True)
+    (mini_root / "pipeline/__init__.py").write_text("")
+    (broken / "__init__.py").write_text("")
+    (broken / "bundle.py").write_text("# this copy has no publish module\n")
+    init_repo(mini_root)
+    code, output = cut(mini_root, "--date", DATE1, "--tag")
+    assert code == 0, output
+    result = run_cli("--root", mini_root, "verify", "v1.0.0")
+    assert result.code == 1
+    assert "the code at v1.0.0 could not rebuild the release" in result.output
+    assert "No module named 'pipeline.release.publish'" in result.output

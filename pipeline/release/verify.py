@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import SafeguardsError
 from pipeline.models.framework import Framework
@@ -108,48 +109,97 @@ def _title(workspace: Workspace, index: ReleaseIndex) -> str:
     return "Universal DPI Safeguards Framework"
 
 
+def _release_commit(repo: Any, workspace: Workspace, entry: ReleaseEntry) -> str:
+    """The release's tag, or the commit that added its SHA256SUMS when the tag is absent."""
+    from pipeline.release.gitops import tag_exists
+
+    tag = f"v{entry.version}"
+    if tag_exists(repo, tag):
+        return tag
+    # Tags do not travel with every clone or push; the commit that added the release's
+    # SHA256SUMS is the release commit --tag would have tagged.
+    sums = (workspace.releases_dir / entry.path / SUMS_FILE).resolve()
+    relative = sums.relative_to(Path(repo.working_dir).resolve())
+    added = repo.git.log("--diff-filter=A", "--format=%H", "--", relative.as_posix()).split()
+    if not added:
+        raise SafeguardsError(
+            f"there is no git tag {tag}, nor a commit adding {relative}, to rebuild from"
+        )
+    return str(added[-1])
+
+
+@dataclass(frozen=True)
+class ToolSource:
+    """Where a commit holds the source of the ``safeguards`` command itself."""
+
+    root: str  # the source root, relative to the repository ('.' or 'pipeline')
+    package: str  # the import package, e.g. 'pipeline'
+
+
+def tool_source_at(repo: Any, ref: str) -> ToolSource | None:
+    """The tool's source in commit ``ref``, as its pyproject.toml names it; None for a
+    repository that holds only framework data (it is rebuilt with the installed tool)."""
+    import tomllib
+
+    tree = repo.commit(ref).tree
+    try:
+        config = tomllib.loads((tree / "pyproject.toml").data_stream.read().decode("utf-8"))
+    except (KeyError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    script = config.get("project", {}).get("scripts", {}).get("safeguards")
+    if not isinstance(script, str) or ":" not in script:
+        return None
+    package = script.split(":", 1)[0].split(".", 1)[0]
+    found = config.get("tool", {}).get("setuptools", {}).get("packages", {}).get("find", {})
+    where = found.get("where", ["."]) if isinstance(found, dict) else ["."]
+    root = where[0] if isinstance(where, list) and where and isinstance(where[0], str) else "."
+    bundle = f"{root}/{package}/release/bundle.py".removeprefix("./")
+    try:
+        tree / bundle
+    except KeyError:
+        return None
+    return ToolSource(root=root, package=package)
+
+
 def rebuild_release(workspace: Workspace, entry: ReleaseEntry) -> dict[str, bytes]:
-    """The release's files rebuilt from its git tag."""
-    from pipeline.release.gitops import open_repo, read_at, tag_exists
+    """The release's files rebuilt from its git tag: its framework folder, the previous
+    release's framework.json and the index entry as the tag has them, built by the code
+    the tag holds when it holds the tool (so a later change to an export never makes an
+    earlier release fail), else by the installed tool."""
+    from pipeline.release.gitops import open_repo, read_at
     from pipeline.release.publish import INDEX_FILE, load_previous, parse_index
     from pipeline.store.git import checkout_folder
     from pipeline.store.layout import load_framework
 
-    tag = f"v{entry.version}"
     repo = open_repo(workspace.root)
     if repo is None:
         raise SafeguardsError("not in a git repository: cannot rebuild from a tag")
-    if not tag_exists(repo, tag):
-        # Tags do not travel with every clone or push; the commit that added the release's
-        # SHA256SUMS is the release commit --tag would have tagged.
-        sums = (workspace.releases_dir / entry.path / "SHA256SUMS").relative_to(
-            Path(repo.working_dir).resolve()
-        )
-        added = repo.git.log("--diff-filter=A", "--format=%H", "--", sums.as_posix()).split()
-        if not added:
-            raise SafeguardsError(
-                f"there is no git tag {tag}, nor a commit adding {sums}, to rebuild from"
-            )
-        tag = added[-1]
+    tag = _release_commit(repo, workspace, entry)
     index_data = read_at(repo, tag, workspace.releases_dir / INDEX_FILE)
     if index_data is None:
         raise SafeguardsError(f"the tag {tag} has no releases/{INDEX_FILE}")
     at_tag = parse_index(index_data, f"{tag}:releases/{INDEX_FILE}").find(entry.version)
     if at_tag is None:
         raise SafeguardsError(f"releases/{INDEX_FILE} at {tag} does not list {entry.version}")
-    previous: Framework | None = None
+    previous_data: bytes | None = None
     if at_tag.previous is not None:
         prev_path = workspace.releases_dir / f"v{at_tag.previous}" / "framework.json"
-        data = read_at(repo, tag, prev_path)
-        if data is None:
+        previous_data = read_at(repo, tag, prev_path)
+        if previous_data is None:
             raise SafeguardsError(
                 f"the tag {tag} has no releases/v{at_tag.previous}/framework.json"
             )
-        previous, _ = load_previous(data, f"{tag}:releases/v{at_tag.previous}/framework.json")
+    tool = tool_source_at(repo, tag)
     with checkout_folder(workspace.root, tag) as folder:
+        if tool is not None:
+            return _rebuild_with_code_at(repo, tag, tool, folder, previous_data, at_tag)
         loaded = load_framework(folder, display_base=folder.parent)
     if not loaded.ok:
         raise SafeguardsError(f"the framework at {tag} does not load")
+    previous: Framework | None = None
+    if previous_data is not None:
+        label = f"{tag}:releases/v{at_tag.previous}/framework.json"
+        previous, _ = load_previous(previous_data, label)
     bundle = build_bundle(
         loaded.framework,
         previous,
@@ -158,6 +208,62 @@ def rebuild_release(workspace: Workspace, entry: ReleaseEntry) -> dict[str, byte
         previous_version=at_tag.previous,
     )
     return bundle.files
+
+
+def _rebuild_with_code_at(
+    repo: Any,
+    ref: str,
+    tool: ToolSource,
+    framework_dir: Path,
+    previous_data: bytes | None,
+    entry: ReleaseEntry,
+) -> dict[str, bytes]:
+    """Run :mod:`pipeline.release.rebuild_at_tag` in a child process whose import path
+    holds only ``ref``'s copy of the package; read back the files it wrote."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    from pipeline.release import rebuild_at_tag
+    from pipeline.store.git import write_tree
+
+    with tempfile.TemporaryDirectory(prefix="safeguards-rebuild-") as temp:
+        work = Path(temp)
+        package_path = f"{tool.root}/{tool.package}".removeprefix("./")
+        write_tree(repo.commit(ref).tree / package_path, work / "src" / tool.package)
+        previous_json = ""
+        if previous_data is not None:
+            (work / "previous.json").write_bytes(previous_data)
+            previous_json = str(work / "previous.json")
+        out = work / "out"
+        out.mkdir()
+        env = {**os.environ, "PYTHONPATH": str(work / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
+        argv = [
+            tool.package,
+            str(framework_dir),
+            previous_json,
+            entry.version,
+            entry.date,
+            entry.previous or "",
+            str(out),
+        ]
+        done = subprocess.run(
+            [sys.executable, "-P", str(Path(rebuild_at_tag.__file__)), *argv],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
+            raise SafeguardsError(f"the code at {ref} could not rebuild the release: {reason}")
+        return {
+            path.relative_to(out).as_posix(): path.read_bytes()
+            for path in sorted(out.rglob("*"))
+            if path.is_file()
+        }
 
 
 def verify_releases(

@@ -6,6 +6,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import SafeguardsError
 from pipeline.store.layout import LoadedFramework, load_framework
@@ -53,14 +54,18 @@ def checkout_folder(root: Path, ref: str, folder: str = "framework") -> Iterator
             subtree = tree / relative
         except KeyError:
             raise SafeguardsError(f"commit {sha[:12]} ({ref}) has no {relative}/ folder") from None
-        for blob in subtree.traverse():
-            if blob.type != "blob":
-                continue
-            rel = Path(blob.path).relative_to(relative)
-            out = target / rel
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(blob.data_stream.read())
+        write_tree(subtree, target)
         yield target
+
+
+def write_tree(tree: Any, target: Path) -> None:
+    """Every file of a git tree object written under ``target`` (created as needed)."""
+    for blob in tree.traverse():
+        if blob.type != "blob":
+            continue
+        out = target / Path(blob.path).relative_to(tree.path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(blob.data_stream.read())
 
 
 def load_framework_at(root: Path, ref: str) -> LoadedFramework:
