@@ -50,6 +50,12 @@ def anchored(pattern: str) -> str:
 SCHEMA_ID_PATTERNS: dict[Kind, str] = {k: anchored(p) for k, p in ID_PATTERNS.items()}
 _COMPILED: dict[Kind, re.Pattern[str]] = {k: re.compile(p) for k, p in ID_PATTERNS.items()}
 
+# The ``id_source`` of a process or practice whose id this project assigned because no
+# source numbers it (framework/SOURCES.md, section 4): provisional, and replaced through the
+# release's id map if an official number appears. KPI and reference ids are this
+# project's scheme throughout and carry no such mark.
+PROJECT_ID_SOURCE = "this project (provisional id; see framework/SOURCES.md, section 4)"
+
 PLACEHOLDER_PATTERN = "[$][a-z0-9][a-z0-9-]{0,39}"
 SCHEMA_PLACEHOLDER_PATTERN = anchored(PLACEHOLDER_PATTERN)
 _PLACEHOLDER = re.compile(PLACEHOLDER_PATTERN)

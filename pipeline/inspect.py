@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.errors import SafeguardsError
-from pipeline.ids import Kind, sorted_ids
+from pipeline.ids import PROJECT_ID_SOURCE, Kind, sorted_ids
 from pipeline.models.framework import Framework
 
 
@@ -84,13 +84,34 @@ def _all_ids(fw: Framework) -> list[str]:
     return [i for kind in Kind for i in fw.table(kind)]
 
 
+def project_assigned(fw: Framework) -> dict[str, int]:
+    """Per kind, the entries whose id this project assigned (provisional, not official)."""
+    return {
+        kind.value: sum(
+            1
+            for e in fw.table(kind).values()
+            if any(r.id_source == PROJECT_ID_SOURCE for r in e.provenance)
+        )
+        for kind in Kind
+    }
+
+
 def stats_table(fw: Framework) -> str:
-    rows = [("kind", "active", "deprecated", "total")]
+    provisional = project_assigned(fw)
+    rows = [("kind", "active", "deprecated", "total", "project ids")]
     for kind in Kind:
         table = fw.table(kind)
         active = sum(1 for e in table.values() if e.is_active)
-        rows.append((kind.value, str(active), str(len(table) - active), str(len(table))))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        rows.append(
+            (
+                kind.value,
+                str(active),
+                str(len(table) - active),
+                str(len(table)),
+                str(provisional[kind.value]),
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
     for index, row in enumerate(rows):
         out.append(
@@ -101,4 +122,10 @@ def stats_table(fw: Framework) -> str:
         )
         if index == 0:
             out.append("  ".join("-" * w for w in widths))
+    out.append("")
+    out.append(
+        "project ids: processes and practices this project numbered where no source numbers "
+        "them (provisional; framework/SOURCES.md, section 4). KPI and reference ids are the "
+        "project's own scheme throughout."
+    )
     return "\n".join(out) + "\n"

@@ -11,7 +11,7 @@ from pipeline.commands import workspace_of
 def command(ctx: click.Context, fmt: str) -> int:
     """Print how many entries of each kind the framework has."""
     from pipeline import api
-    from pipeline.inspect import stats_table
+    from pipeline.inspect import project_assigned, stats_table
 
     framework = api.load(workspace_of(ctx))
     if fmt == "json":
@@ -22,6 +22,7 @@ def command(ctx: click.Context, fmt: str) -> int:
                 {
                     "active": framework.counts(),
                     "total": framework.counts(include_deprecated=True),
+                    "project_assigned": project_assigned(framework),
                 }
             ),
             nl=False,
