@@ -54,8 +54,7 @@ FIGURES = [
         "3.5",
         ("-a", "R4", "-s", "L1"),
         "O3",
-        "Implement strict controls to enforce purpose limitation and restrict secondary "
-        "data use.",
+        "Implement strict controls to enforce purpose limitation and restrict secondary data use.",
         (
             "Design DPI systems to enforce data processing strictly",
             "Design tools that require explicit user consent",

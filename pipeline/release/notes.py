@@ -53,7 +53,20 @@ def _line(change: EntryChange, fw: Framework) -> str:
         if dep is not None:
             replaced = f"; replaced by {dep.replaced_by}" if dep.replaced_by else ""
             text += f" (deprecated: {md_oneline(dep.reason)}{replaced})"
+    if change.change == "added" and not change.contribution:  # a contribution is credited below
+        text += _source(fw, change.id)
     return text + _credit(change)
+
+
+def _source(fw: Framework, entry_id: str) -> str:
+    """Where an added entry comes from: its first provenance record (a seed and place, a
+    Hub page's facts, or a contribution), so the notes say from which source it was taken."""
+    entry = fw.get(entry_id)
+    if entry is None or not entry.provenance:
+        return ""
+    record = entry.provenance[0]
+    where = f", {record.location}" if record.location else ""
+    return f" [source: {md_oneline(record.source)}{md_oneline(where)}]"
 
 
 def _grouped(changes: Iterable[EntryChange]) -> dict[str | None, list[EntryChange]]:
