@@ -60,4 +60,12 @@ def load_version(workspace: Workspace, ref: str | None) -> tuple[Framework, str]
         )
     from pipeline.store.git import load_framework_at
 
-    return _checked(load_framework_at(workspace.root, ref), f"the framework at {ref}"), ref
+    try:
+        loaded = load_framework_at(workspace.root, ref)
+    except SafeguardsError:
+        # Tags do not travel with every clone: a release's own bundle holds the same data.
+        published = workspace.releases_dir / ref / "framework.json"
+        if published.is_file():
+            return load_release(published), ref
+        raise
+    return _checked(loaded, f"the framework at {ref}"), ref

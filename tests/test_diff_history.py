@@ -36,3 +36,20 @@ def test_diff_from_a_commit_before_the_data(tmp_path: Path) -> None:
     jsonschema.validate(changes, schema)
     assert changes["counts"]["practice"]["added"] == 2
     assert {c["id"] for c in changes["changes"] if c["kind"] == "risk"} == {"RS1", "RI2", "SV1"}
+
+
+def test_diff_from_a_release_name_works_in_a_clone_without_tags(tmp_path: Path) -> None:
+    """`diff --from v1.0.0` on a clone that did not fetch tags reads the release's own
+    framework.json; a name that is neither a ref nor a release is still an error."""
+    clone = tmp_path / "clone"
+    git.Repo.clone_from(REPO, clone, no_tags=True)
+    assert not git.Repo(clone).tags
+    result = run_cli(
+        "--root", clone, "diff", "--from", "v1.0.0", "--to", "v1.1.0", "--format", "json"
+    )
+    assert result.code == 0, result.output
+    counts = json.loads(result.stdout)["counts"]
+    assert counts["process"]["added"] > 0 and counts["practice"]["added"] > 0
+    missing = run_cli("--root", clone, "diff", "--from", "v9.9.9")
+    assert missing.code != 0
+    assert "is not a tag, branch or commit" in missing.output
