@@ -37,7 +37,7 @@ def read_yaml(folders: list[str]) -> None:
 
 def load(folders: list[str]) -> None:
     """The project's loader (safe reading + models) on each framework folder."""
-    from pipeline.store.layout import load_framework
+    from dpi_safeguards.load.folder import load_framework
 
     for folder in folders:
         loaded = load_framework(Path(folder))
@@ -49,7 +49,7 @@ def load(folders: list[str]) -> None:
 def _restore_all(fw: Any) -> None:
     """Read every entry: a framework restored from the cache unpickles entries on first
     read, and a load is only complete when all of them are there."""
-    from pipeline.ids import Kind
+    from dpi_safeguards.core.ids import Kind
 
     for kind in Kind:
         for _entry in fw.table(kind).values():
@@ -91,9 +91,9 @@ def deepdiff_keyed(folders: list[str]) -> None:
 
 
 def diff_core(folders: list[str]) -> None:
-    """The keyed diff alone (``pipeline.diff.diff_frameworks``), both versions loaded."""
-    from pipeline.diff import diff_frameworks
-    from pipeline.store.layout import load_framework
+    """The keyed diff alone (``changes.diff.diff_frameworks``), both versions loaded."""
+    from dpi_safeguards.changes.diff import diff_frameworks
+    from dpi_safeguards.load.folder import load_framework
 
     old, new = (load_framework(Path(f)).framework for f in folders)
     _restore_all(old)
@@ -109,9 +109,9 @@ def diff_core(folders: list[str]) -> None:
 
 def json_once(folders: list[str], out: str) -> None:
     """Baseline for release: load the framework and write it once as JSON."""
-    from pipeline.exports.framework_json import framework_to_data
-    from pipeline.store.layout import load_framework
-    from pipeline.store.writer import dump_json
+    from dpi_safeguards.exports.framework_json import framework_to_data
+    from dpi_safeguards.load.folder import load_framework
+    from dpi_safeguards.store.writer import dump_json
 
     loaded = load_framework(Path(folders[0]))
     Path(out).write_text(dump_json(framework_to_data(loaded.framework)), encoding="utf-8")
@@ -125,13 +125,8 @@ def _queries(truth_file: str, count: int) -> list[tuple[str, str]]:
 
 def similarity(folder: str, truth_file: str, count: str) -> None:
     """The project's near-duplicate index: build once, query ``count`` proposal texts."""
-    from pipeline.store.layout import load_framework
-
-    try:
-        from pipeline import similarity as sim  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        print(json.dumps({"absent": True}))
-        return
+    from dpi_safeguards.check import similarity as sim
+    from dpi_safeguards.load.folder import load_framework
     fw = load_framework(Path(folder)).framework
     _restore_all(fw)
     queries = _queries(truth_file, int(count))
@@ -152,8 +147,8 @@ def rapidfuzz_loop(folder: str, truth_file: str, count: str) -> None:
     score_cutoff=80)`` per proposal (texts normalised the project's way on both sides)."""
     from rapidfuzz import fuzz, process
 
-    from pipeline.rules.indexing import normalise_text
-    from pipeline.store.layout import load_framework
+    from dpi_safeguards.check.rules.indexing import normalise_text
+    from dpi_safeguards.load.folder import load_framework
 
     fw = load_framework(Path(folder)).framework
     ids = list(fw.practices)
@@ -180,16 +175,12 @@ def canvas(folder: str) -> None:
     the same algorithm looked 15-35x slower for 10x the answer. The same query run again
     right after (warm caches, best of 3) is reported too."""
     start = _now()
-    from pipeline.store.layout import load_framework
+    from dpi_safeguards.load.folder import load_framework
 
     fw = load_framework(Path(folder)).framework
     _restore_all(fw)
     load_seconds = _now() - start
-    try:
-        from pipeline.canvas import CanvasIndex  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        print(json.dumps({"absent": True}))
-        return
+    from dpi_safeguards.knowledge.canvas import CanvasIndex
     index = CanvasIndex(fw)
     selections = [
         {"authorities": [f"R{1 + i % 5}"], "stages": [f"L{1 + i % 5}"]} for i in range(10)

@@ -18,15 +18,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline import api
-from pipeline.diff import diff_frameworks
-from pipeline.merge import copy_framework
-from pipeline.models.base import ProvenanceRecord
-from pipeline.models.framework import Practice, Process
-from pipeline.similarity import build_similarity_index
-from pipeline.store.layout import write_framework
-from pipeline.store.writer import dump_yaml
-from pipeline.workspace import Workspace
+from dpi_safeguards import api
+from dpi_safeguards.changes.diff import diff_frameworks
+from dpi_safeguards.check.similarity import build_similarity_index
+from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.load.folder import write_framework
+from dpi_safeguards.merge.run import copy_framework
+from dpi_safeguards.models.base import ProvenanceRecord
+from dpi_safeguards.models.framework import Practice, Process
+from dpi_safeguards.store.writer import dump_yaml
 
 MINI = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "mini"
 

@@ -10,7 +10,7 @@
                                       which are planted near-duplicates, what v2 changed
 
 Everything comes from one ``random.Random(seed)``: the same arguments give the same
-bytes. Framework files are written by :func:`pipeline.store.layout.write_framework`, the
+bytes. Framework files are written by :func:`dpi_safeguards.load.folder.write_framework`, the
 project's own canonical writer, so they look exactly like real ones.
 """
 
@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.ids import Kind
-from pipeline.models.base import Deprecation, ProvenanceRecord
-from pipeline.models.framework import (
+from dpi_safeguards.check.rules.indexing import normalise_text
+from dpi_safeguards.core.ids import Kind
+from dpi_safeguards.load.folder import write_framework
+from dpi_safeguards.models.base import Deprecation, ProvenanceRecord
+from dpi_safeguards.models.framework import (
     Authority,
     Framework,
     Kpi,
@@ -39,8 +41,6 @@ from pipeline.models.framework import (
     RiskGroup,
     Stage,
 )
-from pipeline.rules.indexing import normalise_text
-from pipeline.store.layout import write_framework
 
 # A fixed vocabulary: the texts read like the framework's (nouns, verbs and qualifiers
 # of DPI governance), never like lorem ipsum, so word-based indexes see realistic

@@ -221,7 +221,7 @@ def compile_bytecode() -> None:
     module it imports from source (0.1 s here, a third of validating one file)."""
     import compileall
 
-    for name in ("pipeline", "check_jsonschema"):
+    for name in ("dpi_safeguards", "check_jsonschema"):
         spec = importlib.util.find_spec(name)
         for location in (spec.submodule_search_locations or []) if spec else []:
             compileall.compile_dir(location, quiet=2)
@@ -256,17 +256,9 @@ def dataset(workdir: Path, n: int, proposals: int) -> Path:
     return folder
 
 
-def has_command(name: str) -> bool:
-    return importlib.util.find_spec(f"pipeline.commands.{name}") is not None
-
-
-def has_module(name: str) -> bool:
-    return importlib.util.find_spec(f"pipeline.{name}") is not None
-
-
 def safeguards() -> list[str | Path]:
     exe = BIN / "safeguards"
-    return [exe] if exe.exists() else [sys.executable, "-m", "pipeline"]
+    return [exe] if exe.exists() else [sys.executable, "-m", "dpi_safeguards"]
 
 
 def check_jsonschema() -> list[str | Path]:
@@ -409,13 +401,9 @@ NO_CACHE = {"SAFEGUARDS_NO_CACHE": "1"}
 
 def bench_diff(data: Path, n: int, repeat: int, deepdiff_max: int) -> list[Row]:
     old, new = data / "v1" / "framework", data / "v2" / "framework"
-    if has_command("diff"):
-        cmd = [*safeguards(), "--root", data / "v2", "diff", "--from", old, "--to", new]
-        cmd += ["--format", "json"]
-        label = "safeguards diff --format json"
-    else:
-        cmd = [sys.executable, HERE / "_diff_probe.py", old, new]
-        label = "diff (benchmarks/_diff_probe.py)"
+    cmd = [*safeguards(), "--root", data / "v2", "diff", "--from", old, "--to", new]
+    cmd += ["--format", "json"]
+    label = "safeguards diff --format json"
     ours, _ = repeated(cmd, repeat, cwd=REPO)
     base, _ = repeated(probe("read-yaml", old, new), repeat, cwd=REPO)
     ratio = ours.seconds / base.seconds
@@ -488,18 +476,6 @@ def bench_release(data: Path, n: int, repeat: int, scratch: Path) -> list[Row]:
     base, _ = repeated(
         probe("json-once", data / "v1" / "framework", scratch / "framework.json"), repeat
     )
-    if not has_command("release"):
-        return [
-            Row(
-                "release (all exports)",
-                n,
-                None,
-                note="n/a (command not present)",
-                baseline="load + write JSON once",
-                baseline_seconds=base.seconds,
-                target="<= 5x, RSS < 1 GiB",
-            )
-        ]
     work = scratch / "release-root"
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(data / "v1" / "framework", work / "framework")
@@ -528,8 +504,6 @@ def bench_similarity(
     data: Path, n: int, queries: int, baseline_queries: int, repeat: int
 ) -> list[Row]:
     operation = f"near-duplicates of {queries:,} proposals"
-    if not has_module("similarity"):
-        return [Row(operation, n, None, note="n/a (pipeline.similarity not present)")]
     folder, truth_file = data / "v1" / "framework", data / "truth.json"
     ours_cmd = probe("similarity", folder, truth_file, str(queries))
     base_cmd = probe("rapidfuzz", folder, truth_file, str(min(queries, baseline_queries)))
@@ -541,8 +515,6 @@ def bench_similarity(
         ours_runs.append(measure(ours_cmd, cwd=REPO, capture=True))
         base_runs.append(measure(base_cmd, cwd=REPO, capture=True))
     found = json.loads(ours_runs[0].stdout)
-    if found.get("absent"):
-        return [Row(operation, n, None, note="n/a (pipeline.similarity not present)")]
     found["seconds"] = statistics.median(json.loads(r.stdout)["seconds"] for r in ours_runs)
     loop = json.loads(base_runs[0].stdout)
     loop["seconds"] = statistics.median(json.loads(r.stdout)["seconds"] for r in base_runs)
@@ -588,12 +560,8 @@ def bench_similarity(
 
 
 def bench_canvas(data: Path, n: int) -> list[Row]:
-    if not has_module("canvas"):
-        return [Row("canvas query", n, None, note="n/a (pipeline.canvas not present)")]
     run = measure(probe("canvas", data / "v1" / "framework"), cwd=REPO, capture=True)
     found = json.loads(run.stdout or "{}")
-    if found.get("absent") or "seconds" not in found:
-        return [Row("canvas query", n, None, note="n/a (pipeline.canvas not present)")]
     ratio = found["seconds"] / found["load_seconds"]
     rows = [
         Row(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.workspace import Workspace
+from dpi_safeguards.core.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -39,7 +39,7 @@ def run_cli(
     full_env = {**os.environ, **(env or {})}
     full_env.pop("SAFEGUARDS_ROOT", None)
     completed = subprocess.run(
-        [sys.executable, "-m", "pipeline", *map(str, args)],
+        [sys.executable, "-m", "dpi_safeguards", *map(str, args)],
         cwd=cwd or REPO,
         capture_output=True,
         text=True,
@@ -70,7 +70,7 @@ def repo() -> Workspace:
 
 @pytest.fixture(autouse=True, scope="session")
 def _framework_cache_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The framework cache (pipeline.store.cache) of the test run: its own folder, never
+    """The framework cache (dpi_safeguards.load.cache) of the test run: its own folder, never
     the user's; tests and the processes they start share it."""
     os.environ["SAFEGUARDS_CACHE_DIR"] = str(tmp_path_factory.mktemp("framework-cache"))
     os.environ.pop("SAFEGUARDS_NO_CACHE", None)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from pipeline import api
-from pipeline.models.base import ProvenanceRecord
-from pipeline.models.framework import Practice
-from pipeline.store.layout import write_framework
-from pipeline.workspace import Workspace
+from dpi_safeguards import api
+from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.load.folder import write_framework
+from dpi_safeguards.models.base import ProvenanceRecord
+from dpi_safeguards.models.framework import Practice
 from tests.conftest import FIXTURES
 
 HOSTILE_TEXTS = [

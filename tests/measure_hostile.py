@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.rules.contribution import build_text_index
-from pipeline.store.layout import load_framework
-from pipeline.validate import contribution_findings
+from dpi_safeguards.check.rules.contribution import build_text_index
+from dpi_safeguards.check.validate import contribution_findings
+from dpi_safeguards.load.folder import load_framework
 from tests.conftest import CASES, FIXTURES
 from tests.test_cases import HOSTILE, place_inputs
 
@@ -36,7 +36,7 @@ def peak():
             sys.stderr.write("PEAK_KB " + line.split()[1] + "\\n")
 atexit.register(peak)
 sys.argv = ["safeguards", *sys.argv[1:]]
-from pipeline.cli import main
+from dpi_safeguards.cli.main import main
 main()
 """
 

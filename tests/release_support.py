@@ -6,11 +6,11 @@ from pathlib import Path
 
 import git
 
-from pipeline import api
-from pipeline.models.base import Deprecation, ProvenanceRecord
-from pipeline.models.framework import Practice
-from pipeline.store.layout import write_framework
-from pipeline.workspace import Workspace
+from dpi_safeguards import api
+from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.load.folder import write_framework
+from dpi_safeguards.models.base import Deprecation, ProvenanceRecord
+from dpi_safeguards.models.framework import Practice
 
 CONTRIBUTION = "contributions/merged/2026-02-offline-points.yaml"
 NEW_PRACTICE_TEXT = "Publish the opening hours of offline service points."

@@ -8,7 +8,7 @@ from typing import Any
 
 import git
 
-from pipeline.store.writer import dump_yaml
+from dpi_safeguards.store.writer import dump_yaml
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

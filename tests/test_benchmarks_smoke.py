@@ -13,12 +13,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from benchmarks.generate import generate
-from pipeline import api
-from pipeline.diff import diff_frameworks
-from pipeline.store import cache
-from pipeline.store import reader as reader_module
-from pipeline.store.layout import load_framework
-from pipeline.workspace import Workspace
+from dpi_safeguards import api
+from dpi_safeguards.changes.diff import diff_frameworks
+from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.load import cache
+from dpi_safeguards.load.folder import load_framework
+from dpi_safeguards.store import reader as reader_module
 from tests.conftest import REPO
 
 
@@ -227,7 +227,7 @@ def test_lazy_entries_behave_as_a_dict(packing: str) -> None:
     import copy
     import pickle
 
-    from pipeline.store.cache import LazyEntries, PackedTable
+    from dpi_safeguards.load.cache import LazyEntries, PackedTable
 
     plain = {f"F1.1.{i}": {"n": i} for i in range(1, 6)}
 
@@ -272,7 +272,7 @@ def test_cache_hit_restores_only_what_is_read(
 ) -> None:
     import shutil
 
-    from pipeline.store.cache import LazyEntries
+    from dpi_safeguards.load.cache import LazyEntries
 
     root = tmp_path / "fw"
     shutil.copytree(generated / "v1" / "framework", root)
@@ -314,7 +314,7 @@ def _copy(generated: Path, tmp_path: Path) -> Path:
 
 
 def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    from pipeline.store import layout
+    from dpi_safeguards.load import folder as layout
 
     reads: list[Path] = []
     real = layout.read_bytes
@@ -401,7 +401,7 @@ def test_lazy_dict_behaves_as_a_dict() -> None:
     import copy
     import pickle
 
-    from pipeline.store.cache import LazyDict
+    from dpi_safeguards.load.cache import LazyDict
 
     plain = {"a": (1, 2), "b": (3,)}
     calls: list[int] = []
@@ -434,7 +434,7 @@ def test_lazy_dict_behaves_as_a_dict() -> None:
 def test_a_few_files_query_the_index_in_place_with_the_same_findings(
     generated: Path, cache_on: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pipeline import validate as validate_module
+    from dpi_safeguards.check import validate as validate_module
 
     root = generated / "v1"
     proposed = sorted((root / "contributions" / "proposed").iterdir())
@@ -455,7 +455,7 @@ def test_a_few_files_query_the_index_in_place_with_the_same_findings(
 _PLUGIN_PROBE = """
 import sys
 sys.argv = ["safeguards", "--root", sys.argv[1], "validate", sys.argv[2]]
-from pipeline.cli import main
+from dpi_safeguards.cli.main import main
 try:
     main()
 except SystemExit as exit:
@@ -495,7 +495,7 @@ def test_lazy_entries_answer_before_laying_out_their_keys(
     same after many lookups (an index of the ids, the keys laid out)."""
     import pickle
 
-    from pipeline.store.cache import LazyEntries, PackedTable
+    from dpi_safeguards.load.cache import LazyEntries, PackedTable
 
     monkeypatch.setattr(cache, "BISECTIONS", bisections)
 
@@ -545,7 +545,7 @@ def test_a_run_of_many_files_reads_parent_dimensions_off_their_index(
     beside the cached framework when a run checks many files: the same findings as from
     the processes themselves, on the run that builds the index and on the one that
     loads it."""
-    from pipeline import validate as validate_module
+    from dpi_safeguards.check import validate as validate_module
 
     root = generated / "v1"
     proposed = root / "contributions" / "proposed"

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.canvas import CanvasIndex, canvas, normalise_name
-from pipeline.canvas_formats import CSV_COLUMNS, csv_cell, md_inline, render
-from pipeline.errors import UsageError
-from pipeline.models.framework import Framework
-from pipeline.store.layout import load_framework
+from dpi_safeguards.core.errors import UsageError
+from dpi_safeguards.knowledge.canvas import CanvasIndex, canvas, normalise_name
+from dpi_safeguards.knowledge.formats import CSV_COLUMNS, csv_cell, md_inline, render
+from dpi_safeguards.load.folder import load_framework
+from dpi_safeguards.models.framework import Framework
 from tests.conftest import CASES, FIXTURES, run_cli
 
 CANVAS_FIXTURE = FIXTURES / "canvas"
@@ -43,7 +43,7 @@ def run_bytes(*args: str | Path, cwd: Path) -> bytes:
     """The command's exact stdout bytes (run_cli decodes text and folds CRLF)."""
     env = {k: v for k, v in os.environ.items() if k != "SAFEGUARDS_ROOT"}
     done = subprocess.run(
-        [sys.executable, "-m", "pipeline", *map(str, args)],
+        [sys.executable, "-m", "dpi_safeguards", *map(str, args)],
         cwd=cwd,
         capture_output=True,
         env=env,
@@ -318,8 +318,8 @@ def test_command_bad_release_exit_2(canvas_root: Path) -> None:
 
 
 def test_command_reads_a_release(canvas_root: Path, fw: Framework) -> None:
-    from pipeline.exports.framework_json import framework_to_data
-    from pipeline.store.writer import dump_json
+    from dpi_safeguards.exports.framework_json import framework_to_data
+    from dpi_safeguards.store.writer import dump_json
 
     release = canvas_root / "releases" / "v1.0.0"
     release.mkdir(parents=True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pipeline.canvas import CanvasIndex, canvas
-from pipeline.canvas_formats import render
-from pipeline.ids import sorted_ids
-from pipeline.models.base import ProvenanceRecord
-from pipeline.models.framework import (
+from dpi_safeguards.core.ids import sorted_ids
+from dpi_safeguards.knowledge.canvas import CanvasIndex, canvas
+from dpi_safeguards.knowledge.formats import render
+from dpi_safeguards.models.base import ProvenanceRecord
+from dpi_safeguards.models.framework import (
     Authority,
     Framework,
     MetadataFile,

@@ -105,7 +105,7 @@ def test_invalid_case(case: Path, mini_root: Path) -> None:
 
 
 def test_every_rule_code_has_an_invalid_case() -> None:
-    from pipeline.rules import all_codes
+    from dpi_safeguards.check.rules import all_codes
 
     covered = {p.name.split("-")[0] for p in INVALID}
     missing = sorted(set(all_codes()) - covered - {"LOAD013"})

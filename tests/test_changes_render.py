@@ -9,8 +9,9 @@ import json
 
 import jsonschema
 
-from pipeline import api
-from pipeline.changes_render import (
+from dpi_safeguards import api
+from dpi_safeguards.changes.diff import diff_frameworks
+from dpi_safeguards.changes.render import (
     ZWJ,
     md_escape,
     render_changes_json,
@@ -18,11 +19,10 @@ from pipeline.changes_render import (
     render_changes_text,
     word_diff,
 )
-from pipeline.diff import diff_frameworks
-from pipeline.merge import copy_framework
-from pipeline.models.base import Deprecation
-from pipeline.models.framework import Framework
-from pipeline.workspace import Workspace
+from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.merge.run import copy_framework
+from dpi_safeguards.models.base import Deprecation
+from dpi_safeguards.models.framework import Framework
 from tests.conftest import REPO
 
 SCHEMA = json.loads((REPO / "schemas" / "changes.schema.json").read_text())

@@ -28,8 +28,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.store.transaction import JOURNAL_NAME
-from pipeline.store.writer import TEMP_PREFIX
+from dpi_safeguards.store.transaction import JOURNAL_NAME
+from dpi_safeguards.store.writer import TEMP_PREFIX
 from tests.conftest import FIXTURES, run_cli
 from tests.release_support import add_practice, commit_all, init_repo
 from tests.review_helpers import make_repo, practice, write_contribution
@@ -61,7 +61,7 @@ def is_leftover(relative: str) -> bool:
 def spawn(root: Path, *args: str) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if k != "SAFEGUARDS_ROOT"}
     return subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "--root", str(root), *args],
+        [sys.executable, "-m", "dpi_safeguards", "--root", str(root), *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,
@@ -97,7 +97,7 @@ def retry_while_locked(
     """Run ``action``; while the lock is held, retry (bounded by count). A SIGKILL can land
     while the killed run is spawning git: the child holds a copy of the lock's descriptor
     until its exec a moment later, so the lock frees itself without anyone's help."""
-    from pipeline.store.lock import LockedError
+    from dpi_safeguards.store.lock import LockedError
 
     for attempt in range(100):
         try:
@@ -193,8 +193,8 @@ def crash_runs(
 
 
 def test_merge_killed_at_random_points(tmp_path: Path) -> None:
-    from pipeline import api
-    from pipeline.workspace import Workspace
+    from dpi_safeguards import api
+    from dpi_safeguards.core.workspace import Workspace
 
     def recover(root: Path) -> None:
         api.merge(Workspace(root), date=DATE)
@@ -205,9 +205,9 @@ def test_merge_killed_at_random_points(tmp_path: Path) -> None:
 
 
 def test_release_killed_at_random_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline.errors import SafeguardsError
-    from pipeline.release.publish import release
-    from pipeline.workspace import Workspace
+    from dpi_safeguards.core.errors import SafeguardsError
+    from dpi_safeguards.core.workspace import Workspace
+    from dpi_safeguards.release.publish import release
 
     def recover(root: Path) -> None:
         try:
@@ -228,7 +228,7 @@ HOLDER = """
 import sys, time
 from contextlib import contextmanager
 from pathlib import Path
-import pipeline.store.lock as lock
+import dpi_safeguards.store.lock as lock
 
 real = lock.repository_lock
 signal_dir = Path(sys.argv[1])
@@ -245,7 +245,7 @@ def held(root, action):
 
 lock.repository_lock = held
 sys.argv = ["safeguards", *sys.argv[2:]]
-from pipeline.cli import main
+from dpi_safeguards.cli.main import main
 main()
 """
 

@@ -12,9 +12,9 @@ from typing import Any, ClassVar
 
 import pytest
 
-from pipeline.release.download import DownloadError, download_release, safe_member
-from pipeline.release.publish import release
-from pipeline.workspace import Workspace
+from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.release.download import DownloadError, download_release, safe_member
+from dpi_safeguards.release.publish import release
 from tests.conftest import run_cli
 from tests.release_support import add_practice, tree_bytes
 

@@ -16,12 +16,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from pipeline import api
-from pipeline.exports.htmlsafe import markdown_to_html
-from pipeline.exports.text import csv_cell, md_cell, md_inline
-from pipeline.release.bundle import build_bundle
-from pipeline.release.publish import release
-from pipeline.workspace import Workspace
+from dpi_safeguards import api
+from dpi_safeguards.core.text import csv_cell, md_cell, md_inline
+from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.exports.htmlsafe import markdown_to_html
+from dpi_safeguards.release.bundle import build_bundle
+from dpi_safeguards.release.publish import release
 from tests.release_support import HOSTILE_CONTRIBUTOR, HOSTILE_TEXT, add_hostile_practice
 
 
@@ -192,7 +192,7 @@ def test_frictionless_cli_validates(hostile_release: Path) -> None:
 
 
 def _schema(name: str) -> dict[str, object]:
-    from pipeline.schema_export import packaged_schema
+    from dpi_safeguards.check.schemas import packaged_schema
 
     return packaged_schema(name)
 

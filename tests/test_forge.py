@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline.intake import FORM_LABELS
-from pipeline.store.layout import load_framework
+from dpi_safeguards.forge.intake import FORM_LABELS
+from dpi_safeguards.load.folder import load_framework
 from tests.conftest import CASES, REPO
 
 GITHUB = REPO / ".github"
@@ -423,7 +423,7 @@ def test_practice_form_options_are_the_framework() -> None:
 
 def test_github_rendering_of_the_form_is_accepted(tmp_path: Path) -> None:
     """A body built from the form definition the way GitHub renders it converts."""
-    from pipeline.intake import contribution_from_body
+    from dpi_safeguards.forge.intake import contribution_from_body
 
     rendered = []
     for item in _form("propose-practice.yml")["body"]:

@@ -7,8 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
-from pipeline.store.layout import load_framework, render_framework
-from pipeline.workspace import Workspace
+from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.load.folder import load_framework, render_framework
 from tests.conftest import REPO, run_cli
 
 
@@ -123,7 +123,7 @@ def test_workspace_found_from_subfolder() -> None:
 
 
 def test_readme_lists_every_finding_code() -> None:
-    from pipeline.rules import all_codes
+    from dpi_safeguards.check.rules import all_codes
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     missing = [code for code in all_codes() if f"| `{code}` |" not in readme]

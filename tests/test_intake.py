@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.intake import (
+from dpi_safeguards.forge.intake import (
     FORM_LABELS,
     IntakeError,
     contribution_from_body,
@@ -23,7 +23,7 @@ from pipeline.intake import (
     parse_markdown,
     slugify,
 )
-from pipeline.store.layout import load_framework
+from dpi_safeguards.load.folder import load_framework
 from tests.conftest import CASES, REPO, run_cli
 
 INTAKE = CASES / "intake"
@@ -177,7 +177,10 @@ def test_body_from_stdin(mini_root: Path) -> None:
 
     case = INTAKE / "valid" / "minimal.md"
     completed = subprocess.run(
-        [sys.executable, "-m", "pipeline", "--root", str(mini_root), "intake", "-", "-o", "-"],
+        [
+            *(sys.executable, "-m", "dpi_safeguards", "--root", str(mini_root)),
+            *("intake", "-", "-o", "-"),
+        ],
         input=case.read_bytes(),
         capture_output=True,
         check=False,
@@ -250,7 +253,7 @@ def test_without_hard_links_a_name_is_still_never_taken_twice(
 ) -> None:
     import os
 
-    from pipeline.intake import link_new
+    from dpi_safeguards.forge.intake import link_new
 
     def no_links(*_: object) -> None:
         raise PermissionError("hard links not supported")

@@ -1,6 +1,6 @@
 """End to end: issue form -> intake -> validate -> review -> merge, in a temporary repository.
 
-Needs the review and merge commands (another branch); skipped until pipeline.merge exists.
+Needs the review and merge commands (another branch); skipped until dpi_safeguards.merge.run exists.
 The facade names used: ``api.review(workspace, path, decision=, reviewer=, note=)`` and
 ``api.merge(workspace, paths=None, date=)``.
 """
@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline import api
-from pipeline.store.layout import load_framework
-from pipeline.workspace import Workspace
+from dpi_safeguards import api
+from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.load.folder import load_framework
 from tests.conftest import CASES, run_cli
 
-pytest.importorskip("pipeline.merge")
+pytest.importorskip("dpi_safeguards.merge.run")
 
 BODY = CASES / "intake" / "valid" / "practice-under-process.md"
 REVIEWERS = """\

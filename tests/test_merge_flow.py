@@ -12,10 +12,10 @@ import jsonschema
 import pytest
 import yaml
 
-from pipeline import api
-from pipeline.errors import SafeguardsError
-from pipeline.store.lock import repository_lock
-from pipeline.workspace import Workspace
+from dpi_safeguards import api
+from dpi_safeguards.core.errors import SafeguardsError
+from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.store.lock import repository_lock
 from tests.conftest import REPO, run_cli
 from tests.review_helpers import commit, make_repo, practice, snapshot, write_contribution
 
@@ -345,7 +345,7 @@ def test_concurrent_merge_is_refused_by_the_lock(tmp_path: Path) -> None:
     before = snapshot(root)
     with repository_lock(root, "release"):
         completed = subprocess.run(
-            [sys.executable, "-m", "pipeline", "--root", str(root), "merge", "--date", DATE],
+            [sys.executable, "-m", "dpi_safeguards", "--root", str(root), "merge", "--date", DATE],
             cwd=REPO,
             capture_output=True,
             text=True,
@@ -431,8 +431,8 @@ def test_diff_from_first_commit_and_json_schema(tmp_path: Path) -> None:
 
 
 def test_diff_against_a_framework_folder_and_a_release(tmp_path: Path) -> None:
-    from pipeline.exports.framework_json import framework_to_data
-    from pipeline.store.writer import dump_json
+    from dpi_safeguards.exports.framework_json import framework_to_data
+    from dpi_safeguards.store.writer import dump_json
 
     root = make_repo(tmp_path)
     ws = Workspace(root)
@@ -579,7 +579,7 @@ def test_merge_killed_half_way_is_finished_by_the_next_run(
 ) -> None:
     import os
 
-    from pipeline.store import transaction as tx
+    from dpi_safeguards.store import transaction as tx
 
     root = make_repo(tmp_path)
     accepted = {"reviews": [{"reviewer": "Rita Reviewer", "date": DATE, "decision": "accept"}]}

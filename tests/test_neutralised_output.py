@@ -21,7 +21,7 @@ from typing import Any
 import mistune
 import pytest
 
-from pipeline.exports.text import FORMULA_START
+from dpi_safeguards.core.text import FORMULA_START
 from tests.conftest import CASES, run_cli
 from tests.hostile_text import DATE, HOSTILE_NAMES, HOSTILE_TEXTS, hostile_root
 
@@ -72,7 +72,7 @@ def test_no_csv_cell_starts_with_a_formula_trigger(released: Path) -> None:
 def test_csv_cell_rule_covers_tab_and_cr(value: str) -> None:
     """Tab- and CR-leading texts cannot reach a release (IDX007), but the cell rule of
     both CSV writers covers them anyway."""
-    from pipeline.exports.text import csv_cell
+    from dpi_safeguards.core.text import csv_cell
 
     assert csv_cell(value) == "'" + value
 
@@ -229,7 +229,7 @@ def no_command_or_mention(text: str, where: str, *, own_commands: bool = False) 
 
 
 def test_diff_md_for_the_job_summary_is_defused(released: Path, tmp_path: Path) -> None:
-    from pipeline.store.writer import dump_yaml
+    from dpi_safeguards.store.writer import dump_yaml
 
     proposed = released / "contributions" / "proposed"
     proposed.mkdir(parents=True, exist_ok=True)

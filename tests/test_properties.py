@@ -18,16 +18,16 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.diff import apply_changes, diff_frameworks
-from pipeline.ids import Kind
-from pipeline.merge import IdAllocator, apply_contribution, copy_framework
-from pipeline.models.base import Deprecation, ProvenanceRecord
-from pipeline.models.contribution import Contribution
-from pipeline.models.framework import Framework, Practice, Process
-from pipeline.report import Finding
-from pipeline.rules.contribution import build_text_index
-from pipeline.store.layout import load_framework, render_framework, write_framework
-from pipeline.validate import contribution_findings
+from dpi_safeguards.changes.diff import apply_changes, diff_frameworks
+from dpi_safeguards.check.rules.contribution import build_text_index
+from dpi_safeguards.check.validate import contribution_findings
+from dpi_safeguards.core.findings import Finding
+from dpi_safeguards.core.ids import Kind
+from dpi_safeguards.load.folder import load_framework, render_framework, write_framework
+from dpi_safeguards.merge.run import IdAllocator, apply_contribution, copy_framework
+from dpi_safeguards.models.base import Deprecation, ProvenanceRecord
+from dpi_safeguards.models.contribution import Contribution
+from dpi_safeguards.models.framework import Framework, Practice, Process
 from tests.conftest import FIXTURES
 
 BASE = load_framework(FIXTURES / "mini" / "framework").framework
@@ -254,7 +254,7 @@ def test_mutated_valid_contribution_gives_findings_never_an_exception(
 def test_the_quick_text_check_agrees_with_text_problem(value: str) -> None:
     """IDX007 rules out printable ASCII strings without the pattern's search; for any
     string (and every ASCII character in one), it flags exactly what text_problem does."""
-    from pipeline.rules.indexing import _any_text_problem, text_problem
+    from dpi_safeguards.check.rules.indexing import _any_text_problem, text_problem
 
     assert _any_text_problem({"a": [value]}) == (text_problem(value) is not None)
     for code in range(128):

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.store.reader import Document, LoadError, _parse_yaml, decode, parse_text
+from dpi_safeguards.store.reader import Document, LoadError, _parse_yaml, decode, parse_text
 
 TESTS = Path(__file__).parent
 
@@ -101,7 +101,7 @@ def test_yaml_punctuation_soup_gives_data_or_a_load_error(text: str, is_json: bo
 
 def test_writer_quotes_what_the_reader_would_not_read_back() -> None:
     """Found by the property test: PyYAML leaves `08` unquoted, which this reader refuses."""
-    from pipeline.store.writer import dump_yaml
+    from dpi_safeguards.store.writer import dump_yaml
 
     for value in ["08", "on", "no", "1.10", "0012", "1:30", "null", "", "~", "true", "12", "-"]:
         text = dump_yaml({"a": value})
@@ -111,7 +111,7 @@ def test_writer_quotes_what_the_reader_would_not_read_back() -> None:
 def test_the_quick_control_byte_check_agrees_with_the_pattern() -> None:
     """decode() rules out control bytes with bytes.translate before it searches with
     the pattern: for every byte value, both say the same, and the error is the same."""
-    from pipeline.store.reader import _FORBIDDEN_BYTES, FORBIDDEN_BYTE_VALUES
+    from dpi_safeguards.store.reader import _FORBIDDEN_BYTES, FORBIDDEN_BYTE_VALUES
 
     for value in range(256):
         data = b"a: " + bytes([value]) + b"\n"
@@ -135,6 +135,6 @@ def test_the_quick_control_byte_check_agrees_with_the_pattern() -> None:
     ],
 )
 def test_json_depth_counts_brackets_outside_strings(text: str, depth: int) -> None:
-    from pipeline.store.reader import _max_bracket_depth
+    from dpi_safeguards.store.reader import _max_bracket_depth
 
     assert _max_bracket_depth(text) == depth

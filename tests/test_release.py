@@ -9,9 +9,9 @@ from pathlib import Path
 import git
 import pytest
 
-from pipeline.errors import SafeguardsError
-from pipeline.release.publish import release
-from pipeline.workspace import Workspace
+from dpi_safeguards.core.errors import SafeguardsError
+from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.release.publish import release
 from tests.conftest import run_cli
 from tests.release_support import (
     CONTRIBUTION,
@@ -268,7 +268,7 @@ def test_date_before_latest_release_is_refused(released: Path) -> None:
 
 
 def test_lock_held_refuses_a_second_release(released: Path) -> None:
-    from pipeline.store.lock import LockedError, repository_lock
+    from dpi_safeguards.store.lock import LockedError, repository_lock
 
     fix_text(released)
     with repository_lock(released, "merge"), pytest.raises(LockedError):
@@ -303,8 +303,8 @@ def test_verify_fails_when_the_tag_rebuilds_differently(released: Path) -> None:
     """Files edited by hand with consistent checksums still differ from the tag's rebuild."""
     import hashlib
 
-    from pipeline.release.bundle import read_bundle, render_sums
-    from pipeline.release.publish import read_index, write_release_listing
+    from dpi_safeguards.release.bundle import read_bundle, render_sums
+    from dpi_safeguards.release.publish import read_index, write_release_listing
 
     notes = released / "releases/v1.0.0/RELEASE_NOTES.md"
     notes.write_text(notes.read_text() + "edited\n")
@@ -419,8 +419,8 @@ def test_same_framework_and_date_give_identical_bundles(mini_root: Path, tmp_pat
 
 def test_release_after_merge_contribution(mini_root: Path) -> None:
     """The real merge (from the merge branch): review, merge, then release 1.1.0."""
-    pytest.importorskip("pipeline.merge")
-    from pipeline import api
+    pytest.importorskip("dpi_safeguards.merge.run")
+    from dpi_safeguards import api
 
     init_repo(mini_root)
     code, output = cut(mini_root, "--date", DATE1, "--tag")
@@ -470,7 +470,7 @@ def test_verify_checks_changelog_and_feed(released: Path) -> None:
 def test_release_killed_mid_transaction_is_finished_by_the_next_run(
     released: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pipeline.store.transaction as transaction
+    import dpi_safeguards.store.transaction as transaction
 
     add_practice(released)
     real_replay = transaction.replay
@@ -498,7 +498,7 @@ def test_release_killed_mid_transaction_is_finished_by_the_next_run(
 def test_progress_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    from pipeline.commands.release import progress_printer
+    from dpi_safeguards.cli.commands.release import progress_printer
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     monkeypatch.delenv("CI", raising=False)
@@ -532,21 +532,21 @@ def test_verify_rebuilds_with_the_code_the_tag_holds(mini_root: Path) -> None:
     import subprocess
     import sys
 
-    from pipeline.release.bundle import build_bundle, read_bundle
-    from pipeline.store.layout import load_framework
+    from dpi_safeguards.load.folder import load_framework
+    from dpi_safeguards.release.bundle import build_bundle, read_bundle
 
     source = Path(__file__).resolve().parents[1]
     shutil.copy(source / "pyproject.toml", mini_root / "pyproject.toml")
     shutil.copytree(
         source / "pipeline", mini_root / "pipeline", ignore=shutil.ignore_patterns("__pycache__")
     )
-    css = mini_root / "pipeline/site_assets/site.css"
+    css = mini_root / "pipeline/dpi_safeguards/exports/site_assets/site.css"
     css.write_text(css.read_text(encoding="utf-8") + "/* the tag's own style */\n")
     init_repo(mini_root)
     # Cut the release with the repository's copy of the code, as its own CI would.
-    env = {**os.environ, "PYTHONPATH": str(mini_root), "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, "PYTHONPATH": str(mini_root / "pipeline"), "PYTHONDONTWRITEBYTECODE": "1"}
     done = subprocess.run(
-        [sys.executable, "-P", "-m", "pipeline", "release", "--date", DATE1, "--tag"],
+        [sys.executable, "-P", "-m", "dpi_safeguards", "release", "--date", DATE1, "--tag"],
         cwd=mini_root,
         env=env,
         capture_output=True,
@@ -579,9 +579,9 @@ def test_verify_names_the_commit_whose_code_cannot_rebuild(mini_root: Path) -> N
 
     source = Path(__file__).resolve().parents[1]
     shutil.copy(source / "pyproject.toml", mini_root / "pyproject.toml")
-    broken = mini_root / "pipeline/release"
+    broken = mini_root / "pipeline/dpi_safeguards/release"
     broken.mkdir(parents=True)
-    (mini_root / "pipeline/__init__.py").write_text("")
+    (mini_root / "pipeline/dpi_safeguards/__init__.py").write_text("")
     (broken / "__init__.py").write_text("")
     (broken / "bundle.py").write_text("# this copy has no publish module\n")
     init_repo(mini_root)
@@ -590,4 +590,4 @@ def test_verify_names_the_commit_whose_code_cannot_rebuild(mini_root: Path) -> N
     result = run_cli("--root", mini_root, "verify", "v1.0.0")
     assert result.code == 1
     assert "the code at v1.0.0 could not rebuild the release" in result.output
-    assert "No module named 'pipeline.release.publish'" in result.output
+    assert "No module named 'dpi_safeguards.store.layout'" in result.output

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.release.publish import release
-from pipeline.workspace import Workspace
+from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.release.publish import release
 from tests.conftest import CASES
 from tests.release_support import add_hostile_practice, deprecate, tree_bytes
 
@@ -36,8 +36,8 @@ def test_release_exports_match_golden_files(
     mini_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The knowledge-library page is pinned by its own tests: leave it out of the bundle so
-    # these files (SHA256SUMS, index.json) do not depend on whether pipeline.site exists.
-    monkeypatch.setattr("pipeline.release.bundle._site_files", lambda *args: {})
+    # these files (SHA256SUMS, index.json) do not depend on whether the site exists.
+    monkeypatch.setattr("dpi_safeguards.release.bundle._site_files", lambda *args: {})
     files = _cut(mini_root)
     if os.environ.get("UPDATE_GOLDEN"):
         shutil.rmtree(GOLDEN, ignore_errors=True)

@@ -20,14 +20,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import api
-from pipeline.exports import csv_tables, markdown
-from pipeline.exports.csv_tables import TABLES, iter_csv, render_csv
-from pipeline.exports.datapackage import render_datapackage
-from pipeline.exports.framework_json import framework_to_data, same_data
-from pipeline.models.framework import Framework
-from pipeline.release import bundle as bundle_module
-from pipeline.release.bundle import (
+from dpi_safeguards import api
+from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.exports import csv_tables, markdown
+from dpi_safeguards.exports.csv_tables import TABLES, iter_csv, render_csv
+from dpi_safeguards.exports.datapackage import render_datapackage
+from dpi_safeguards.exports.framework_json import framework_to_data, same_data
+from dpi_safeguards.models.framework import Framework
+from dpi_safeguards.release import bundle as bundle_module
+from dpi_safeguards.release.bundle import (
     Bundle,
     build_bundle,
     compute_changes,
@@ -35,9 +36,8 @@ from pipeline.release.bundle import (
     same_bundle,
     sha256,
 )
-from pipeline.store import writer
-from pipeline.store.writer import JsonStream, dump_json, iter_dump_json
-from pipeline.workspace import Workspace
+from dpi_safeguards.store import writer
+from dpi_safeguards.store.writer import JsonStream, dump_json, iter_dump_json
 from tests.conftest import REPO
 from tests.release_support import add_hostile_practice, deprecate, fix_text, tree_bytes
 
@@ -237,6 +237,6 @@ def test_same_data_is_equality_of_the_framework_data(versions: tuple[Framework, 
         assert same_data(a, b) == (framework_to_data(a) == framework_to_data(b))
     assert same_data(repo, copy) and not same_data(repo, renamed)
     # the same data in other objects (read back from framework.json) compare equal
-    from pipeline.exports.framework_json import framework_from_data
+    from dpi_safeguards.exports.framework_json import framework_from_data
 
     assert same_data(repo, framework_from_data(json.loads(dump_json(framework_to_data(repo)))))

@@ -23,7 +23,7 @@ RUNS = [
 
 
 def safeguards(root: Path, umask: str, env: dict[str, str], *args: str) -> None:
-    command = shlex.join([sys.executable, "-m", "pipeline", "--root", str(root), *args])
+    command = shlex.join([sys.executable, "-m", "dpi_safeguards", "--root", str(root), *args])
     full_env = {k: v for k, v in os.environ.items() if k != "SAFEGUARDS_ROOT"}
     full_env.update(env, CI="true")
     completed = subprocess.run(

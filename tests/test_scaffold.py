@@ -9,11 +9,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from pipeline import api
-from pipeline.cli import cli
-from pipeline.errors import UsageError
-from pipeline.store.writer import dump_yaml
-from pipeline.workspace import Workspace
+from dpi_safeguards import api
+from dpi_safeguards.cli.main import cli
+from dpi_safeguards.core.errors import UsageError
+from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.store.writer import dump_yaml
 from tests.conftest import run_cli
 
 

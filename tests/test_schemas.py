@@ -10,13 +10,13 @@ import jsonschema
 import pytest
 from pydantic import ValidationError
 
-from pipeline.models.contribution import Contribution
-from pipeline.schema_export import render_all
-from pipeline.store.reader import LoadError, load_document
+from dpi_safeguards.check.schemas import render_all
+from dpi_safeguards.models.contribution import Contribution
+from dpi_safeguards.store.reader import LoadError, load_document
 from tests.conftest import CASES, REPO
 
 
-@pytest.mark.parametrize("folder", ["schemas", "pipeline/schemas"])
+@pytest.mark.parametrize("folder", ["schemas", "pipeline/dpi_safeguards/schemas"])
 def test_published_schemas_match_the_models(folder: str) -> None:
     generated = render_all()
     on_disk = {p.name: p.read_text(encoding="utf-8") for p in (REPO / folder).glob("*.json")}

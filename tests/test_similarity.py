@@ -11,11 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
-from pipeline import api
-from pipeline.report import Severity
-from pipeline.rules.indexing import normalise_text
-from pipeline.similarity import THRESHOLD, SimilarityIndex, build_similarity_index, prepared
-from pipeline.workspace import Workspace
+from dpi_safeguards import api
+from dpi_safeguards.check.rules.indexing import normalise_text
+from dpi_safeguards.check.similarity import (
+    THRESHOLD,
+    SimilarityIndex,
+    build_similarity_index,
+    prepared,
+)
+from dpi_safeguards.core.findings import Severity
+from dpi_safeguards.core.workspace import Workspace
 from tests.conftest import FIXTURES
 
 RADIO = """\
@@ -160,9 +165,9 @@ def test_compact_index_answers_as_the_index_it_was_made_from() -> None:
 
 def test_text_index_read_off_the_compact_index_is_build_text_index() -> None:
     """validate reads CON009's text index off the cached near-duplicate index."""
-    from pipeline.rules.contribution import build_text_index
-    from pipeline.store.layout import load_framework
-    from pipeline.validate import _DerivedSimilarityIndex
+    from dpi_safeguards.check.rules.contribution import build_text_index
+    from dpi_safeguards.check.validate import _DerivedSimilarityIndex
+    from dpi_safeguards.load.folder import load_framework
 
     loaded = load_framework(Path(__file__).resolve().parents[1] / "framework")
     derived = _DerivedSimilarityIndex(loaded)
@@ -175,7 +180,7 @@ def test_text_index_read_off_the_compact_index_is_build_text_index() -> None:
 def test_database_answers_as_the_compact_index(tmp_path: Path) -> None:
     """The SQLite form (runs of a few files) gives the compact index's answers, short
     texts (ranked on single words) and exclusions included; and CON009's text index."""
-    from pipeline.similarity_db import SimilarityDatabase, build
+    from dpi_safeguards.check.similarity_db import SimilarityDatabase, build
 
     texts = synthetic_texts(3_000)
     index = SimilarityIndex()
@@ -219,7 +224,7 @@ def test_database_answers_as_the_compact_index(tmp_path: Path) -> None:
 )
 def test_tokens_are_the_word_pattern_s(text: str) -> None:
     """ASCII texts are split in C; the tokens are always those of the word pattern."""
-    from pipeline.similarity import _WORD, _tokens
+    from dpi_safeguards.check.similarity import _WORD, _tokens
 
     assert _tokens(text) == _WORD.findall(text)
     for code in range(128):
@@ -239,7 +244,7 @@ def test_numbers_held_at_least_floor_times_are_those_a_counter_finds(
     posting holds a number once); the counts are a Counter's, whatever the floor."""
     from collections import Counter
 
-    from pipeline.similarity import held_at_least
+    from dpi_safeguards.check.similarity import held_at_least
 
     numbers = [number for posting in postings for number in posting]
     expected = {n: k for n, k in Counter(numbers).items() if k >= floor}
@@ -253,7 +258,7 @@ def test_postings_stop_growing_past_the_limit_and_rank_the_same(
     """A posting longer than MAX_POSTING is never ranked, so the index stops growing it;
     the candidates and answers are those of an index that grows every posting (the limit
     set low here, so that most words and many pairs pass it)."""
-    from pipeline import similarity
+    from dpi_safeguards.check import similarity
 
     texts = synthetic_texts(1_200)
     capped, grown = SimilarityIndex(), SimilarityIndex()
@@ -283,7 +288,7 @@ def test_packed_texts_and_first_ids_read_as_a_list_and_a_dict() -> None:
     ("plumless", "buckeroo"), lone surrogates (JSON allows them) and pickling included."""
     import pickle
 
-    from pipeline.similarity import FirstIds, PackedTexts
+    from dpi_safeguards.check.similarity import FirstIds, PackedTexts
 
     texts = ["plumless", "", "buckeroo", "caf\u00e9 \ud800", "plumless", "x" * 300]
     packed = PackedTexts(texts)

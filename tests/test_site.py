@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.canvas_formats import csp_hash
-from pipeline.models.framework import Framework
-from pipeline.site import build_site, embed_json, render_site, site_data
-from pipeline.store.layout import load_framework
+from dpi_safeguards.exports.site import build_site, embed_json, render_site, site_data
+from dpi_safeguards.knowledge.formats import csp_hash
+from dpi_safeguards.load.folder import load_framework
+from dpi_safeguards.models.framework import Framework
 from tests.conftest import FIXTURES, run_cli
 
 

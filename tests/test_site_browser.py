@@ -23,11 +23,11 @@ from typing import Any
 
 import pytest
 
-from pipeline.canvas import canvas
-from pipeline.canvas_formats import render
-from pipeline.models.framework import Framework
-from pipeline.site import build_site
-from pipeline.store.layout import load_framework
+from dpi_safeguards.exports.site import build_site
+from dpi_safeguards.knowledge.canvas import canvas
+from dpi_safeguards.knowledge.formats import render
+from dpi_safeguards.load.folder import load_framework
+from dpi_safeguards.models.framework import Framework
 from tests.browser import chromium, require_browser
 from tests.conftest import FIXTURES, REPO
 
@@ -38,7 +38,7 @@ QUERY = ("--authority", "Government", "--stage", "Strategy and Design", "--risk"
 def cli_bytes(root: Path, *args: str) -> bytes:
     env = {k: v for k, v in os.environ.items() if k != "SAFEGUARDS_ROOT"}
     done = subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
+        [sys.executable, "-m", "dpi_safeguards", *args],
         cwd=root, capture_output=True, env=env, timeout=120, check=False,
     )
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
@@ -66,7 +66,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     assert loaded.ok
     out = base / "site"
     subprocess.run(
-        [sys.executable, "-m", "pipeline", "site", "-o", str(out)],
+        [sys.executable, "-m", "dpi_safeguards", "site", "-o", str(out)],
         cwd=root, check=True, capture_output=True, timeout=120,
     )
     requested: list[str] = []

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.validate import ARCHIVED_STATES, _TargetPlaces, submodule_of
-from pipeline.workspace import Workspace, resolved_path
+from dpi_safeguards.check.validate import ARCHIVED_STATES, _TargetPlaces, submodule_of
+from dpi_safeguards.core.workspace import Workspace, resolved_path
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_places_of_a_listing_are_those_of_each_file(
     """A listed folder's places are worked out from the listing's strings; they are the
     places of its files given one by one (links, archived and nested folders included),
     whether the folder is given absolute or relative."""
-    from pipeline.validate import contribution_files
+    from dpi_safeguards.check.validate import contribution_files
 
     root = workspace.root
     monkeypatch.chdir(root)
@@ -91,7 +91,7 @@ def test_contribution_files_as_rglob_finds_them(tmp_path: Path) -> None:
     """The scandir walk lists what ``sorted(rglob('*'))`` filtered by suffix and type
     listed: links to files, folders and nowhere included, link targets not entered,
     FIFOs and names without a real suffix left out, in Path order."""
-    from pipeline.validate import CONTRIBUTION_SUFFIXES, contribution_files
+    from dpi_safeguards.check.validate import CONTRIBUTION_SUFFIXES, contribution_files
 
     for rel in ("a.yaml", "a-b/x.json", "a/x.yaml", "A/y.YML", ".yaml", "x.", "n.txt"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.store import transaction as tx
-from pipeline.store.transaction import JOURNAL_NAME, Transaction, recover
+from dpi_safeguards.store import transaction as tx
+from dpi_safeguards.store.transaction import JOURNAL_NAME, Transaction, recover
 
 
 def _state(root: Path) -> dict[str, bytes]:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import api
-from pipeline.ids import PROJECT_ID_SOURCE
-from pipeline.models.base import Entry, ProvenanceRecord
-from pipeline.models.framework import Framework
-from pipeline.workspace import Workspace
+from dpi_safeguards import api
+from dpi_safeguards.core.ids import PROJECT_ID_SOURCE
+from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.models.base import Entry, ProvenanceRecord
+from dpi_safeguards.models.framework import Framework
 
 REPO = Path(__file__).resolve().parents[1]
 # CI clones main with a copy of shared/ beside it, as the developers have it.

@@ -1,0 +1,3 @@
+from dpi_safeguards.cli.main import main
+
+main()

@@ -1,0 +1,298 @@
+"""The facade the CLI and the tests share. No click, no printing, no ``sys.exit`` here.
+
+Heavy modules are imported inside the functions that need them, so a command pays only
+for what it uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from dpi_safeguards.core.errors import SafeguardsError
+from dpi_safeguards.core.findings import Report
+from dpi_safeguards.core.workspace import Workspace
+
+if TYPE_CHECKING:
+    from dpi_safeguards.changes.scaffold import NewContribution
+    from dpi_safeguards.core.findings import Finding
+    from dpi_safeguards.merge.run import MergeResult
+    from dpi_safeguards.models.changes import ChangeList
+    from dpi_safeguards.models.framework import Framework
+    from dpi_safeguards.release.publish import ReleaseResult
+    from dpi_safeguards.release.verify import VerifyResult
+    from dpi_safeguards.review.decisions import ReviewResult
+
+
+def validate(
+    workspace: Workspace,
+    paths: list[Path] | None = None,
+    *,
+    strict: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    from dpi_safeguards.check.validate import run_validation
+
+    return run_validation(workspace, paths, strict=strict, progress=progress)
+
+
+def load(workspace: Workspace) -> Framework:
+    """The framework, or an error naming what is wrong with it."""
+    from dpi_safeguards.check.validate import framework_findings
+    from dpi_safeguards.load.folder import load_framework
+
+    loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
+    if not loaded.ok:
+        first = next(iter(framework_findings(loaded, rules=False)))
+        where = f"{first.file}:{first.line}" if first.line else (first.file or "")
+        raise SafeguardsError(
+            f"the framework does not load: {where}: {first.code} {first.message} "
+            "(run 'safeguards validate' for every finding)"
+        )
+    return loaded.framework
+
+
+@dataclass(frozen=True)
+class FormatResult:
+    changed: list[Path]
+
+
+def format_framework(workspace: Workspace, *, check: bool = False) -> FormatResult:
+    """Re-write the framework in canonical form; ``check`` only lists what would change."""
+    from dpi_safeguards.load.folder import render_framework, write_framework
+
+    framework = load(workspace)
+    if check:
+        changed = []
+        for name, text in render_framework(framework).items():
+            target = workspace.framework_dir / name
+            current = target.read_text(encoding="utf-8") if target.exists() else None
+            if current != text:
+                changed.append(target)
+        return FormatResult(changed)
+    return FormatResult(write_framework(framework, workspace.framework_dir))
+
+
+def write_schemas(target: Path) -> list[Path]:
+    """Write the generated JSON Schemas into ``target``; returns files that changed."""
+    from dpi_safeguards.check.schemas import render_all
+    from dpi_safeguards.store.writer import atomic_write
+
+    changed = []
+    for name, text in render_all().items():
+        path = target / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            atomic_write(path, text)
+            changed.append(path)
+    return changed
+
+
+# ---- review and merge (issue 3) -----------------------------------------------------------
+
+
+@dataclass
+class DiffResult:
+    """A change list, the newer framework (for names in renderings), and for a contribution
+    preview its findings (warnings such as CON008) and why it would not apply (stale...)."""
+
+    changes: ChangeList
+    framework: Framework
+    findings: list[Finding]
+    problems: list[str]
+
+    @property
+    def exit_code(self) -> int:
+        from dpi_safeguards.core.findings import Severity
+
+        errors = [f for f in self.findings if f.severity is Severity.ERROR]
+        return 1 if self.problems or errors else 0
+
+
+def diff(
+    workspace: Workspace,
+    from_ref: str | None = None,
+    to_ref: str | None = None,
+    *,
+    contribution: Path | None = None,
+) -> DiffResult:
+    """The change list between two versions (``from_ref`` to ``to_ref``, default: the
+    working framework), or (``contribution``) what merging that file would change, with
+    provisional ids."""
+    from dpi_safeguards.changes.diff import diff_frameworks
+    from dpi_safeguards.changes.versions import load_version
+    from dpi_safeguards.core.errors import UsageError
+
+    if contribution is not None:
+        if from_ref is not None or to_ref is not None:
+            raise UsageError("give either a contribution file or --from/--to, not both")
+        from dpi_safeguards.merge.run import preview
+
+        return preview(workspace, contribution)
+    if from_ref is None:
+        raise UsageError("name the older version with --from REF, or give a contribution file")
+    old, old_label = load_version(workspace, from_ref)
+    new, new_label = load_version(workspace, to_ref)
+    changes = diff_frameworks(old, new, from_label=old_label, to_label=new_label)
+    return DiffResult(changes, new, [], [])
+
+
+def review(
+    workspace: Workspace,
+    path: Path,
+    decision: str = "accept",
+    reviewer: str | None = None,
+    note: str | None = None,
+    date: str | None = None,
+) -> ReviewResult:
+    """Record an accept/reject decision on a proposed contribution and move it
+    (raises SafeguardsError, exit 1, when refused; nothing is changed then)."""
+    from dpi_safeguards.core.errors import UsageError
+    from dpi_safeguards.review.decisions import review as run_review
+
+    if not reviewer:
+        raise UsageError("name the reviewer (--reviewer NAME)")
+    if decision not in ("accept", "reject"):
+        raise UsageError(f"decision must be 'accept' or 'reject', not {decision!r}")
+    choice: Literal["accept", "reject"] = "accept" if decision == "accept" else "reject"
+    return run_review(workspace, path, choice, reviewer=reviewer, note=note, date=date)
+
+
+def merge(
+    workspace: Workspace,
+    paths: list[Path] | None = None,
+    date: str | None = None,
+    dry_run: bool = False,
+) -> MergeResult:
+    """Merge accepted contributions (default: all of contributions/accepted/), all or
+    nothing; raises :class:`dpi_safeguards.merge.run.MergeError` (exit 1) when any fails."""
+    from dpi_safeguards.merge.run import merge as run_merge
+
+    return run_merge(workspace, paths, date=date, dry_run=dry_run)
+
+
+def new_contribution(
+    workspace: Workspace,
+    kind: str,
+    parent: str | None = None,
+    *,
+    title: str | None = None,
+    name: str | None = None,
+    github: str | None = None,
+    field: str | None = None,
+    area: str | None = None,
+    phase: str | None = None,
+    agree_licence: bool = False,
+    output: Path | None = None,
+) -> NewContribution:
+    """Scaffold a contribution; written to ``output`` (default: a new file in
+    contributions/proposed/), or only returned when ``output`` is ``-``."""
+    from dpi_safeguards.changes.scaffold import (
+        NewContribution,
+        default_name,
+        free_path,
+        render_scaffold,
+        scaffold_data,
+    )
+    from dpi_safeguards.store.writer import atomic_write
+
+    data = scaffold_data(
+        load(workspace),
+        kind,
+        parent,
+        title=title,
+        name=name,
+        github=github,
+        field=field,
+        area=area,
+        phase=phase,
+        agree_licence=agree_licence,
+    )
+    text = render_scaffold(data)
+    if output is not None and str(output) == "-":
+        return NewContribution(None, text)
+    if output is None:
+        output = free_path(workspace.state_dir("proposed"), default_name(data, kind, parent))
+    elif output.exists():
+        raise SafeguardsError(f"{output} already exists; choose another file name")
+    atomic_write(output, text)
+    return NewContribution(output, text)
+
+
+if TYPE_CHECKING:
+    from dpi_safeguards.forge.intake import IntakeResult
+
+
+def intake(
+    workspace: Workspace,
+    body: str,
+    *,
+    title: str | None = None,
+    github: str | None = None,
+    issue: int | None = None,
+    output: Path | None = None,
+    write: bool = True,
+) -> IntakeResult:
+    """An issue form's rendered Markdown -> a validated contribution file.
+
+    Raises :class:`dpi_safeguards.forge.intake.IntakeError` listing every problem under the form's
+    labels; nothing is written then.
+    """
+    from dpi_safeguards.forge.intake import run_intake
+
+    return run_intake(
+        workspace, body, title=title, github=github, issue=issue, output=output, write=write
+    )
+
+
+# ---- releases (release/) ---------------------------------------------------------
+
+
+def release(
+    workspace: Workspace,
+    *,
+    version: str | None = None,
+    bump: str | None = None,
+    date: str | None = None,
+    dry_run: bool = False,
+    tag: bool = False,
+    allow_unmerged: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ReleaseResult:
+    """Cut a release (see :mod:`dpi_safeguards.release.publish`)."""
+    from dpi_safeguards.release.publish import release as run_release
+
+    return run_release(
+        workspace,
+        version=version,
+        bump=bump,
+        date=date,
+        dry_run=dry_run,
+        tag=tag,
+        allow_unmerged=allow_unmerged,
+        progress=progress,
+    )
+
+
+def verify(
+    workspace: Workspace, versions: list[str] | None = None, *, rebuild: bool = True
+) -> VerifyResult:
+    """Re-check published releases: checksums, index, and a rebuild from the git tag."""
+    from dpi_safeguards.release.verify import verify_releases
+
+    return verify_releases(workspace, versions, rebuild=rebuild)
+
+
+def bundle(workspace: Workspace, version: str, out_dir: Path) -> list[Path]:
+    """Write reproducible .zip and .tar.gz archives of a release (and their SHA256SUMS)."""
+    from dpi_safeguards.release.archive import write_archives
+
+    return write_archives(workspace, version, out_dir)
+
+
+def download(source: str, version: str, out_dir: Path) -> Path:
+    """Download a release bundle, every file checked against the index's SHA-256."""
+    from dpi_safeguards.release.download import download_release
+
+    return download_release(source, version, out_dir)

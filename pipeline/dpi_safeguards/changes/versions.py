@@ -1,0 +1,71 @@
+"""Naming a version of the framework: a git tag or commit, a release directory (or its
+``framework.json``), a framework folder, or (None) the working framework."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dpi_safeguards.core.errors import SafeguardsError, UsageError
+from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.load.folder import LoadedFramework
+from dpi_safeguards.models.framework import Framework
+
+WORKING = "working framework"
+
+
+def _checked(loaded: LoadedFramework, what: str) -> Framework:
+    if not loaded.ok:
+        from dpi_safeguards.check.validate import framework_findings
+
+        first = next(iter(framework_findings(loaded, rules=False)))
+        where = f"{first.file}:{first.line}" if first.line else (first.file or "")
+        raise SafeguardsError(f"{what} does not load: {where}: {first.code} {first.message}")
+    return loaded.framework
+
+
+def _as_path(workspace: Workspace, ref: str) -> Path | None:
+    """A relative path is taken from the current directory (as the shell would), then
+    from the repository root."""
+    for candidate in (Path(ref), workspace.root / ref):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def load_version(workspace: Workspace, ref: str | None) -> tuple[Framework, str]:
+    """The framework ``ref`` names, and the label to show for it."""
+    from dpi_safeguards.exports.framework_json import load_release
+    from dpi_safeguards.load.folder import load_framework
+
+    if ref is None:
+        loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
+        return _checked(loaded, "the working framework"), WORKING
+    if not ref.strip():
+        raise UsageError("an empty version name was given; name a tag, commit or folder")
+    path = _as_path(workspace, ref)
+    if path is not None:
+        if path.is_file():
+            if path.name.endswith(".json"):
+                return load_release(path), ref
+            raise UsageError(f"{ref} is a file but not a release's framework.json")
+        if (path / "framework.json").is_file():
+            return load_release(path), ref
+        for folder in (path, path / "framework"):
+            if (folder / "framework.yaml").is_file():
+                loaded = load_framework(folder, display_base=folder.parent, missing_ok=True)
+                return _checked(loaded, ref), ref
+        raise UsageError(
+            f"{ref} holds neither framework.json (a release) nor framework.yaml (a framework "
+            "folder)"
+        )
+    from dpi_safeguards.store.git import load_framework_at
+
+    try:
+        loaded = load_framework_at(workspace.root, ref)
+    except SafeguardsError:
+        # Tags do not travel with every clone: a release's own bundle holds the same data.
+        published = workspace.releases_dir / ref / "framework.json"
+        if published.is_file():
+            return load_release(published), ref
+        raise
+    return _checked(loaded, f"the framework at {ref}"), ref

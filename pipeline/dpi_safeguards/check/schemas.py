@@ -1,0 +1,91 @@
+"""The published JSON Schemas (draft 2020-12), generated from the pydantic models.
+
+The generated files are shipped inside the package (``dpi_safeguards/schemas/``) and published
+in the repository's ``schemas/`` folder; a test regenerates them and fails on any drift.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from dpi_safeguards.models.changes import ChangeList
+from dpi_safeguards.models.contribution import Contribution, ReviewRecord
+from dpi_safeguards.models.framework import (
+    AuthoritiesFile,
+    KpisFile,
+    MetadataFile,
+    PrincipleFile,
+    ReferencesFile,
+    RisksFile,
+    StagesFile,
+)
+from dpi_safeguards.models.reviewers import ReviewersFile
+from dpi_safeguards.release.models import FrameworkDocument, ReleaseIndex
+from dpi_safeguards.store.writer import dump_json
+
+SCHEMA_BASE_URL = "https://dpi-safeguards.github.io/framework/schemas/"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+SCHEMA_MODELS: dict[str, tuple[type[BaseModel], str]] = {
+    "contribution": (Contribution, "A proposed change set to the framework."),
+    "review": (ReviewRecord, "A review decision recorded in a contribution."),
+    "reviewers": (
+        ReviewersFile,
+        "contributions/reviewers.yaml: who may review, and how many approvals are needed.",
+    ),
+    "changes": (ChangeList, "The change list between two framework versions (changes.json)."),
+    "framework-metadata": (MetadataFile, "framework/framework.yaml"),
+    "risks": (RisksFile, "framework/risks.yaml"),
+    "stages": (StagesFile, "framework/stages.yaml"),
+    "authorities": (AuthoritiesFile, "framework/authorities.yaml"),
+    "principle": (PrincipleFile, "framework/principles/<id>.yaml"),
+    "kpis": (KpisFile, "framework/kpis.yaml"),
+    "references": (ReferencesFile, "framework/references.yaml"),
+    "framework": (FrameworkDocument, "A release's framework.json: the whole framework."),
+    "release-index": (ReleaseIndex, "releases/index.json: every release with its files."),
+}
+EXTRA_SCHEMAS: dict[str, Any] = {}
+
+
+def schema_id(name: str) -> str:
+    return f"{SCHEMA_BASE_URL}{name}.schema.json"
+
+
+def generate(name: str) -> dict[str, Any]:
+    if name in EXTRA_SCHEMAS:
+        generated: dict[str, Any] = EXTRA_SCHEMAS[name]()
+        return generated
+    model, description = SCHEMA_MODELS[name]
+    body = model.model_json_schema(by_alias=True, mode="validation")
+    return {"$schema": DIALECT, "$id": schema_id(name), "description": description} | {
+        k: v for k, v in body.items() if k != "description"
+    }
+
+
+def schema_names() -> list[str]:
+    return sorted([*SCHEMA_MODELS, *EXTRA_SCHEMAS])
+
+
+def render_all() -> dict[str, str]:
+    """File name -> canonical JSON text of every schema."""
+    return {f"{name}.schema.json": dump_json(generate(name)) for name in schema_names()}
+
+
+def packaged_schema(name: str) -> dict[str, Any]:
+    """A shipped schema (works outside a checkout)."""
+    text = (
+        resources.files("dpi_safeguards")
+        .joinpath("schemas", f"{name}.schema.json")
+        .read_text(encoding="utf-8")
+    )
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def packaged_dir() -> Path:
+    return Path(str(resources.files("dpi_safeguards").joinpath("schemas")))

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from dpi_safeguards.cli.commands import workspace_of
+
+BODY_MAX_BYTES = 1_000_000
+
+
+@click.command()
+@click.argument("body_file", metavar="ISSUE_BODY.md", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    help="Contribution file to create ('-': print it, write nothing). Default: "
+    "contributions/proposed/<slug>.yaml. An existing file is never replaced.",
+)
+@click.option("--title", default=None, help="The issue title (becomes the contribution title).")
+@click.option("--github", default=None, help="The issue author's GitHub login (credited).")
+@click.option("--issue", type=click.IntRange(min=1), default=None, help="The issue number.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    show_default=True,
+    help="How problems are printed; 'github' prints workflow annotations.",
+)
+@click.option(
+    "--problems",
+    "problems_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the problems as a Markdown comment for the contributor to this file.",
+)
+@click.pass_context
+def command(
+    ctx: click.Context,
+    body_file: Path,
+    output: str | None,
+    title: str | None,
+    github: str | None,
+    issue: int | None,
+    fmt: str,
+    problems_file: Path | None,
+) -> int:
+    """Turn an issue made with the 'Propose a practice' form into a contribution file.
+
+    ISSUE_BODY.md is the issue's body as GitHub renders the form ('-' reads standard
+    input). The file is checked with the same validation as 'safeguards validate' before
+    it is written. Exit 0 written, 1 problems (each named by its form label), 2 usage.
+    """
+    from dpi_safeguards import api
+    from dpi_safeguards.core.errors import UsageError
+    from dpi_safeguards.core.findings import workflow_message
+    from dpi_safeguards.forge.intake import IntakeError, Problem
+    from dpi_safeguards.store.writer import atomic_write
+
+    workspace = workspace_of(ctx)
+    if str(body_file) == "-":
+        import sys
+
+        data = sys.stdin.buffer.read(BODY_MAX_BYTES + 1)
+    else:
+        if not body_file.is_file():
+            raise UsageError(f"{body_file}: no such file")
+        data = body_file.read_bytes()[: BODY_MAX_BYTES + 1]
+
+    def show(problems: list[Problem], level: str) -> None:
+        for problem in problems:
+            if fmt == "github":
+                click.echo(f"::{level} title=Intake::{workflow_message(str(problem))}")
+            else:
+                click.echo(f"{level}: {problem}", err=True)
+
+    def refuse(problems: list[Problem]) -> int:
+        show(problems, "error")
+        if problems_file is not None:
+            atomic_write(problems_file, problems_markdown(problems))
+        click.echo(f"{len(problems)} problem(s); nothing written", err=True)
+        return 1
+
+    # An oversized or non-UTF-8 body is a problem of the issue (exit 1, told to the
+    # contributor), not a usage error: it is checked before any parsing.
+    if len(data) > BODY_MAX_BYTES:
+        return refuse([Problem("Form", f"the issue is larger than {BODY_MAX_BYTES:,} bytes")])
+    try:
+        body = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return refuse(
+            [Problem("Form", f"the issue is not valid UTF-8 ({exc.reason} at byte {exc.start})")]
+        )
+
+    to_stdout = output == "-"
+    try:
+        result = api.intake(
+            workspace,
+            body,
+            title=title,
+            github=github,
+            issue=issue,
+            output=None if output is None or to_stdout else Path(output),
+            write=not to_stdout,
+        )
+    except IntakeError as exc:
+        return refuse(exc.problems)
+    show(result.warnings, "warning")
+    if problems_file is not None:
+        atomic_write(problems_file, problems_markdown(result.warnings) if result.warnings else "")
+    if to_stdout:
+        click.echo(result.text, nl=False)
+    else:
+        assert result.path is not None
+        click.echo(f"wrote {workspace.display(result.path)}")
+    return 0
+
+
+def problems_markdown(problems: Sequence[object]) -> str:
+    """A comment for the contributor: their text is shown inside a fence, never as Markdown
+    (no mentions, links or HTML of theirs are rendered)."""
+    lines = "\n".join(f"- {p}" for p in problems)
+    longest = max((len(run) for run in _backtick_runs(lines)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return (
+        "The form could not be turned into a contribution yet. Please edit the issue "
+        "(the ... menu, then Edit) and fix these fields; a reviewer will try again.\n\n"
+        f"{fence}text\n{lines}\n{fence}\n"
+    )
+
+
+def _backtick_runs(text: str) -> list[str]:
+    runs: list[str] = []
+    current = ""
+    for char in text:
+        if char == "`":
+            current += char
+        elif current:
+            runs.append(current)
+            current = ""
+    if current:
+        runs.append(current)
+    return runs

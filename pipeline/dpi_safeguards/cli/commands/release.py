@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+
+import click
+
+from dpi_safeguards.cli.commands import workspace_of
+
+
+def progress_printer() -> Callable[[str, int, int], None] | None:
+    """Progress on a terminal only; quiet when piped or when CI is set."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+
+    def show(step: str, done: int, total: int) -> None:
+        counter = f" {done}/{total}" if total else ""
+        click.echo(f"\r\x1b[K{step}{counter}", err=True, nl=False)
+        if total and done == total:
+            click.echo("", err=True)
+
+    return show
+
+
+def _size(n: int) -> str:
+    return f"{n} bytes" if n < 10_000 else f"{n / 1024:.0f} KiB ({n} bytes)"
+
+
+@click.command()
+@click.option("--version", "version", default=None, help="Release this version (X.Y.Z).")
+@click.option(
+    "--bump",
+    type=click.Choice(["auto", "major", "minor", "patch"]),
+    default=None,
+    help="Pick the version from the latest release (default: auto, from what changed).",
+)
+@click.option("--date", "date", default=None, help="Release date YYYY-MM-DD (default: today, UTC).")
+@click.option("--dry-run", is_flag=True, help="Build the bundle in a temp folder; write nothing.")
+@click.option("--tag", is_flag=True, help="Commit the release and tag it vX.Y.Z in git.")
+@click.option(
+    "--allow-unmerged",
+    is_flag=True,
+    help="Release although contributions/accepted/ holds unmerged contributions.",
+)
+@click.pass_context
+def command(
+    ctx: click.Context,
+    version: str | None,
+    bump: str | None,
+    date: str | None,
+    dry_run: bool,
+    tag: bool,
+    allow_unmerged: bool,
+) -> int:
+    """Cut a release: validate, pick the version, write releases/vX.Y.Z/ and the index."""
+    from dpi_safeguards import api
+    from dpi_safeguards.core.errors import UsageError
+
+    if version is not None and bump not in (None, "auto"):
+        raise UsageError("give either --version or --bump, not both")
+    workspace = workspace_of(ctx)
+    progress = progress_printer()
+    from dpi_safeguards.release.bump import NothingToRelease
+
+    try:
+        result = api.release(
+            workspace,
+            version=version,
+            bump=bump,
+            date=date,
+            dry_run=dry_run,
+            tag=tag,
+            allow_unmerged=allow_unmerged,
+            progress=progress,
+        )
+    except NothingToRelease as nothing:
+        if not dry_run:
+            raise
+        # A preview of an unchanged framework is not a failure: say so, exit 0.
+        click.echo(f"{nothing}; the published releases are checked by 'safeguards verify'")
+        return 0
+    finally:
+        if progress is not None:
+            click.echo("\r\x1b[K", err=True, nl=False)
+    head = "would release" if result.dry_run else "released"
+    since = f" (after {result.previous})" if result.previous else " (first release)"
+    click.echo(f"{head} v{result.version} dated {result.date}{since}")
+    if result.decision.bump is not None and result.previous is not None:
+        all_reasons = result.decision.reasons
+        reasons = "; ".join(all_reasons[:3])
+        more = f" and {len(all_reasons) - 3} more" if len(all_reasons) > 3 else ""
+        click.echo(f"changes require a {result.decision.bump} release: {reasons}{more}")
+    counts = ", ".join(f"{k} {n}" for k, n in result.counts.items())
+    click.echo(f"entries (active): {counts}")
+    change_counts: dict[str, int] = {}
+    for change in result.changes.changes:
+        change_counts[change.change] = change_counts.get(change.change, 0) + 1
+    shown = ", ".join(f"{n} {k}" for k, n in sorted(change_counts.items())) or "no entry changed"
+    click.echo(f"changes: {shown}")
+    if result.stamped:
+        click.echo(f"deprecations stamped with {result.version}: {', '.join(result.stamped)}")
+    where = str(result.bundle_dir) if result.dry_run else workspace.display(result.bundle_dir)
+    click.echo(f"bundle: {where} ({len(result.files)} files, {_size(result.size)})")
+    for line in result.log:
+        click.echo(f"note: {line}")
+    if result.tag:
+        click.echo(f"tagged {result.tag} at {result.commit}")
+    if result.dry_run:
+        click.echo("dry run: nothing was written in the repository")
+    return 0

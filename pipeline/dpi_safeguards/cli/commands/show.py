@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+import click
+
+from dpi_safeguards.cli.commands import workspace_of
+
+
+@click.command()
+@click.argument("entry_id", metavar="ID")
+@click.pass_context
+def command(ctx: click.Context, entry_id: str) -> int:
+    """Print one entry with its children, dimensions and provenance."""
+    from dpi_safeguards import api
+    from dpi_safeguards.knowledge.entries import describe_entry
+
+    framework = api.load(workspace_of(ctx))
+    click.echo(describe_entry(framework, entry_id.strip()), nl=False)
+    return 0

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from dpi_safeguards.cli.commands import workspace_of
+
+
+@click.command()
+@click.option(
+    "--release", metavar="vX.Y.Z", default=None, help="Build from a published release instead."
+)
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    metavar="DIR",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write index.html into (created if missing).",
+)
+@click.option("--title", default=None, help="The page's title.")
+@click.pass_context
+def command(ctx: click.Context, release: str | None, out_dir: str, title: str | None) -> int:
+    """Write the knowledge library: one offline HTML page (DIR/index.html)."""
+    from dpi_safeguards import api
+    from dpi_safeguards.exports.site import DEFAULT_TITLE, build_site
+    from dpi_safeguards.knowledge.canvas import release_framework
+
+    workspace = workspace_of(ctx)
+    framework = (
+        release_framework(workspace.releases_dir, release)
+        if release is not None
+        else api.load(workspace)
+    )
+    page = build_site(framework, Path(out_dir), title=title or DEFAULT_TITLE)
+    click.echo(f"wrote {page}")
+    return 0

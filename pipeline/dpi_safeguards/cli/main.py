@@ -1,0 +1,107 @@
+"""The `safeguards` command line: click only, commands loaded lazily.
+
+Each command lives in ``cli/commands/<name>.py`` and only parses options, calls the
+facade (:mod:`dpi_safeguards.api`) and prints. Commands are imported on first use, so
+``safeguards validate`` does not pay for the imports of ``release`` or ``diff``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from dpi_safeguards import __version__
+from dpi_safeguards.core.errors import SafeguardsError
+
+# command name -> module under dpi_safeguards.cli.commands (each module defines `command`)
+COMMANDS: dict[str, str] = {
+    "validate": "validate",
+    "check-pr": "check_pr",
+    "show": "show",
+    "stats": "stats",
+    "format": "format",
+    "schemas": "schemas",
+    "rules": "rules",
+    "new": "new",
+    "diff": "diff",
+    "review": "review",
+    "merge": "merge",
+    "release": "release",
+    "verify": "verify",
+    "bundle": "bundle",
+    "download": "download",
+    "intake": "intake",
+    "canvas": "canvas",
+    "site": "site",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = COMMANDS.get(cmd_name)
+        if module_name is None:
+            return None
+        module = importlib.import_module(f"dpi_safeguards.cli.commands.{module_name}")
+        command: click.Command = module.command
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="safeguards")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, exists=True),
+    default=None,
+    help="Repository root (default: the nearest folder upwards holding framework/).",
+)
+@click.pass_context
+def cli(ctx: click.Context, root: str | None) -> None:
+    """Review, merge and release the Universal DPI Safeguards Framework."""
+    ctx.obj = {"root": root}
+
+
+def _without_pydantic_plugins() -> None:
+    """The command uses no pydantic plugin; looking for them imports importlib.metadata
+    and scans the metadata of every installed package, about 50 ms of a 300 ms run. So
+    PYDANTIC_DISABLE_PLUGINS defaults to ``__all__`` here (an explicit setting is kept,
+    an empty one lets pydantic look), and while plugins are off, pydantic's plugin
+    loader is given as a module that finds none: the answer pydantic itself gives when
+    they are disabled, without the import."""
+    setting = os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    if setting in ("__all__", "1", "true") and "pydantic.plugin._loader" not in sys.modules:
+        import types
+
+        no_plugins = types.ModuleType("pydantic.plugin._loader")
+        no_plugins.get_plugins = tuple  # type: ignore[attr-defined]  # () : no plugins
+        sys.modules["pydantic.plugin._loader"] = no_plugins
+
+
+def main() -> None:
+    """Entry point: one place turns expected failures into a message and an exit code."""
+    _without_pydantic_plugins()
+    try:
+        # Commands return their exit code (0 clean, 1 findings); click returns it here.
+        result = cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except SafeguardsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(result if isinstance(result, int) else 0)

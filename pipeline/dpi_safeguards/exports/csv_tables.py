@@ -1,0 +1,364 @@
+"""CSV exports: one table per kind plus the flat ``recommendations.csv``.
+
+RFC 4180: comma-separated, CRLF line ends, fields quoted only when needed (``"`` doubled),
+UTF-8 without a byte order mark, a header row. Lists of ids are joined with ``|``; lists of
+texts put one item per line (LF) inside the cell. A cell starting with ``= + - @``, tab or
+carriage return is prefixed with ``'`` so spreadsheets show it as text instead of running
+it as a formula. The same column specs describe the tables in ``datapackage.json``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from dpi_safeguards.core.ids import Kind, sorted_ids
+from dpi_safeguards.core.text import csv_cell
+from dpi_safeguards.models.base import Entry
+from dpi_safeguards.models.framework import Framework
+
+ID_SEPARATOR = "|"
+TEXT_SEPARATOR = "\n"
+CSV_ENCODING = "utf-8"
+ColumnType = Literal["string", "list"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    description: str
+    type: ColumnType = "string"
+    required: bool = False
+    pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    field: str
+    resource: str
+    reference: str = "id"
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    description: str
+    columns: list[Column]
+    rows: Callable[[Framework], Iterator[list[str]]]
+    primary_key: str = "id"
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+
+def _ids(values: Iterable[str]) -> str:
+    return ID_SEPARATOR.join(values)
+
+
+def _texts(values: Iterable[str]) -> str:
+    return TEXT_SEPARATOR.join(values)
+
+
+DEPRECATION_COLUMNS = [
+    Column("status", "active or deprecated", required=True, pattern="^(active|deprecated)$"),
+    Column("deprecated_in", "The release that deprecated the entry (X.Y.Z)."),
+    Column("deprecation_reason", "Why it was deprecated."),
+    Column("replaced_by", "The id of the entry that replaces it."),
+]
+
+
+def _deprecation(entry: Entry) -> list[str]:
+    dep = entry.deprecated
+    if dep is None:
+        return ["active", "", "", ""]
+    return ["deprecated", dep.version, dep.reason, dep.replaced_by or ""]
+
+
+def _entries(fw: Framework, kind: Kind) -> Iterator[Any]:
+    table = fw.table(kind)
+    for entry_id in sorted_ids(table):
+        yield table[entry_id]
+
+
+def _risk_rows(fw: Framework) -> Iterator[list[str]]:
+    for e in _entries(fw, Kind.RISK):
+        yield [e.id, e.name, e.group, e.description, *_deprecation(e)]
+
+
+def _principle_rows(fw: Framework) -> Iterator[list[str]]:
+    for e in _entries(fw, Kind.PRINCIPLE):
+        yield [e.id, e.name, e.kind, e.description, *_deprecation(e)]
+
+
+def _stage_rows(fw: Framework) -> Iterator[list[str]]:
+    for e in _entries(fw, Kind.STAGE):
+        yield [e.id, e.name, e.description, _texts(e.activities), *_deprecation(e)]
+
+
+def _authority_rows(fw: Framework) -> Iterator[list[str]]:
+    for e in _entries(fw, Kind.AUTHORITY):
+        yield [
+            e.id,
+            e.name,
+            _texts(e.personas),
+            _texts(e.roles),
+            _texts(e.uses),
+            *_deprecation(e),
+        ]
+
+
+def _process_rows(fw: Framework) -> Iterator[list[str]]:
+    for e in _entries(fw, Kind.PROCESS):
+        yield [
+            e.id,
+            e.id.split(".")[0],
+            e.text or "",
+            _ids(e.risks),
+            _ids(e.authorities),
+            _ids(e.stages),
+            _ids(e.references),
+            _ids(e.gaps),
+            *_deprecation(e),
+        ]
+
+
+def _practice_rows(fw: Framework) -> Iterator[list[str]]:
+    for e in _entries(fw, Kind.PRACTICE):
+        yield [
+            e.id,
+            e.id.rsplit(".", 1)[0],
+            e.id.split(".")[0],
+            e.text,
+            _ids(e.authorities),
+            _ids(e.stages),
+            _ids(e.references),
+            *_deprecation(e),
+        ]
+
+
+def _kpi_rows(fw: Framework) -> Iterator[list[str]]:
+    for e in _entries(fw, Kind.KPI):
+        yield [e.id, e.area, e.phase, e.text, e.context or "", *_deprecation(e)]
+
+
+def _reference_rows(fw: Framework) -> Iterator[list[str]]:
+    for e in _entries(fw, Kind.REFERENCE):
+        yield [e.id, e.title, e.url or "", e.kind, *_deprecation(e)]
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _recommendation_rows(fw: Framework) -> Iterator[list[str]]:
+    for practice in _entries(fw, Kind.PRACTICE):
+        process = fw.processes.get(practice.id.rsplit(".", 1)[0])
+        principle = fw.principles.get(practice.id.split(".")[0])
+        if process is None or principle is None:
+            continue
+        if not (practice.is_active and process.is_active and principle.is_active):
+            continue
+        yield [
+            practice.id,
+            practice.text,
+            process.id,
+            process.text or "",
+            principle.id,
+            principle.name,
+            principle.kind,
+            _ids(process.risks),
+            _ids(practice.authorities or process.authorities),
+            _ids(practice.stages or process.stages),
+            _ids(_unique([*practice.references, *process.references])),
+        ]
+
+
+def _id(kind: str) -> Column:
+    return Column("id", f"The {kind}'s id (never reused).", required=True)
+
+
+def _idlist(name: str, what: str) -> Column:
+    return Column(name, f"{what}, ids joined with '{ID_SEPARATOR}'.", type="list")
+
+
+TABLES: list[Table] = [
+    Table(
+        "risks",
+        "Risks",
+        "Safety (RS), inclusion (RI) risks and structural vulnerabilities (SV).",
+        [
+            _id("risk"),
+            Column("name", "Name.", required=True),
+            Column("group", "safety, inclusion or structural.", required=True),
+            Column("description", "Description."),
+            *DEPRECATION_COLUMNS,
+        ],
+        _risk_rows,
+    ),
+    Table(
+        "principles",
+        "Principles",
+        "Foundational (F) and operational (O) principles.",
+        [
+            _id("principle"),
+            Column("name", "Name.", required=True),
+            Column("kind", "foundational or operational.", required=True),
+            Column("description", "Description."),
+            *DEPRECATION_COLUMNS,
+        ],
+        _principle_rows,
+    ),
+    Table(
+        "stages",
+        "Life-cycle stages",
+        "The DPI life-cycle stages (L).",
+        [
+            _id("stage"),
+            Column("name", "Name.", required=True),
+            Column("description", "Description."),
+            Column("activities", "Activities, one per line."),
+            *DEPRECATION_COLUMNS,
+        ],
+        _stage_rows,
+    ),
+    Table(
+        "authorities",
+        "Responsible authorities",
+        "Who carries out the recommendations (R).",
+        [
+            _id("authority"),
+            Column("name", "Name.", required=True),
+            Column("personas", "Personas, one per line."),
+            Column("roles", "Roles, one per line."),
+            Column("uses", "Potential uses of the framework, one per line."),
+            *DEPRECATION_COLUMNS,
+        ],
+        _authority_rows,
+    ),
+    Table(
+        "processes",
+        "Processes",
+        "Processes under each principle.",
+        [
+            _id("process"),
+            Column("principle", "The principle it belongs to.", required=True),
+            Column("text", "The process recommendation (empty where the sources give none)."),
+            _idlist("risks", "Risks it mitigates"),
+            _idlist("authorities", "Responsible authorities"),
+            _idlist("stages", "Life-cycle stages"),
+            _idlist("references", "References"),
+            Column(
+                "gaps",
+                f"What the sources do not give (text, risks, authorities, stages), joined "
+                f"with '{ID_SEPARATOR}'.",
+                type="list",
+            ),
+            *DEPRECATION_COLUMNS,
+        ],
+        _process_rows,
+        foreign_keys=[ForeignKey("principle", "principles")],
+    ),
+    Table(
+        "practices",
+        "Practices",
+        "Practices under each process.",
+        [
+            _id("practice"),
+            Column("process", "The process it belongs to.", required=True),
+            Column("principle", "The principle of that process.", required=True),
+            Column("text", "The practice.", required=True),
+            _idlist("authorities", "Narrows the process's authorities (empty: all of them)"),
+            _idlist("stages", "Narrows the process's stages (empty: all of them)"),
+            _idlist("references", "References"),
+            *DEPRECATION_COLUMNS,
+        ],
+        _practice_rows,
+        foreign_keys=[ForeignKey("process", "processes"), ForeignKey("principle", "principles")],
+    ),
+    Table(
+        "kpis",
+        "Key performance indicators",
+        "Indicators by area and phase (annex 4).",
+        [
+            _id("KPI"),
+            Column("area", "people, redressal, institutions-and-processes, ...", required=True),
+            Column("phase", "design, deployment or operations-and-maintenance.", required=True),
+            Column("text", "The indicator.", required=True),
+            Column("context", "The lead-in the indicator belongs to."),
+            *DEPRECATION_COLUMNS,
+        ],
+        _kpi_rows,
+    ),
+    Table(
+        "references",
+        "References and case studies",
+        "Knowledge resources, references, case studies and toolkits.",
+        [
+            _id("reference"),
+            Column("title", "Title.", required=True),
+            Column("url", "https URL."),
+            Column("kind", "knowledge-resource, reference, case-study or toolkit.", required=True),
+            *DEPRECATION_COLUMNS,
+        ],
+        _reference_rows,
+    ),
+    Table(
+        "recommendations",
+        "Recommendations",
+        "One row per active practice (under an active process and principle), with the "
+        "dimensions that apply to it: the knowledge-library view.",
+        [
+            Column("practice", "The practice's id.", required=True),
+            Column("practice_text", "The practice.", required=True),
+            Column("process", "Its process.", required=True),
+            Column("process_text", "The process recommendation."),
+            Column("principle", "Its principle.", required=True),
+            Column("principle_name", "The principle's name.", required=True),
+            Column("principle_kind", "foundational or operational.", required=True),
+            _idlist("risks", "Risks the process mitigates"),
+            _idlist("authorities", "Responsible authorities (the practice's, else the process's)"),
+            _idlist("stages", "Life-cycle stages (the practice's, else the process's)"),
+            _idlist("references", "References of the practice, then of the process"),
+        ],
+        _recommendation_rows,
+        primary_key="practice",
+        foreign_keys=[
+            ForeignKey("practice", "practices"),
+            ForeignKey("process", "processes"),
+            ForeignKey("principle", "principles"),
+        ],
+    ),
+]
+
+
+# Rows per piece of iter_csv: big enough that a piece costs little, small enough that a
+# table of 100,000 rows is never held whole.
+ROWS_PER_PIECE = 2048
+
+
+def iter_csv(table: Table, fw: Framework) -> Iterator[str]:
+    """The table's text in pieces (``"".join`` of them is the whole table)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([c.name for c in table.columns])
+    for number, row in enumerate(table.rows(fw), 1):
+        writer.writerow([csv_cell(value) for value in row])
+        if number % ROWS_PER_PIECE == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def render_csv(table: Table, fw: Framework) -> bytes:
+    return "".join(iter_csv(table, fw)).encode(CSV_ENCODING)
+
+
+def render_all_csv(fw: Framework) -> dict[str, bytes]:
+    return {table.filename: render_csv(table, fw) for table in TABLES}

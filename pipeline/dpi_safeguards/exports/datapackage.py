@@ -1,0 +1,104 @@
+"""``datapackage.json``: a Frictionless Data Package describing the release's CSVs."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from dpi_safeguards.exports.csv_tables import CSV_ENCODING, ID_SEPARATOR, TABLES, Column
+from dpi_safeguards.models.framework import Framework
+
+DATAPACKAGE_FORMAT_VERSION = 1
+
+
+class FileDigest(Protocol):
+    """What a resource needs of its file: its size and SHA-256 (hex)."""
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def sha256(self) -> str: ...
+
+
+def _size_and_hash(payload: bytes | FileDigest) -> tuple[int, str]:
+    if isinstance(payload, bytes):
+        return len(payload), hashlib.sha256(payload).hexdigest()
+    return payload.size, payload.sha256
+
+
+def _field(column: Column) -> dict[str, Any]:
+    field: dict[str, Any] = {"name": column.name, "type": column.type}
+    if column.type == "list":
+        field["delimiter"] = ID_SEPARATOR
+        field["itemType"] = "string"
+    field["description"] = column.description
+    constraints: dict[str, Any] = {}
+    if column.required:
+        constraints["required"] = True
+    if column.pattern:
+        constraints["pattern"] = column.pattern
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+def render_datapackage(
+    fw: Framework, version: str, date: str, csv_files: Mapping[str, bytes | FileDigest]
+) -> dict[str, Any]:
+    """``csv_files``: each CSV's bytes, or its size and SHA-256 when it is already written."""
+    resources = []
+    for table in TABLES:
+        size, digest = _size_and_hash(csv_files[table.filename])
+        schema: dict[str, Any] = {
+            "fields": [_field(c) for c in table.columns],
+            "missingValues": [""],
+            "primaryKey": [table.primary_key],
+        }
+        if table.foreign_keys:
+            schema["foreignKeys"] = [
+                {
+                    "fields": [fk.field],
+                    "reference": {"resource": fk.resource, "fields": [fk.reference]},
+                }
+                for fk in table.foreign_keys
+            ]
+        resources.append(
+            {
+                "name": table.name,
+                "path": table.filename,
+                "profile": "tabular-data-resource",
+                "title": table.title,
+                "description": table.description,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": CSV_ENCODING,
+                "bytes": size,
+                "hash": "sha256:" + digest,
+                "dialect": {
+                    "delimiter": ",",
+                    "quoteChar": '"',
+                    "doubleQuote": True,
+                    "header": True,
+                },
+                "schema": schema,
+            }
+        )
+    return {
+        "profile": "tabular-data-package",
+        "name": "dpi-safeguards-framework",
+        "title": fw.metadata.title,
+        "description": fw.metadata.description,
+        "version": version,
+        "created": f"{date}T00:00:00Z",
+        "licenses": [
+            {
+                "name": "CC-BY-SA-4.0",
+                "path": "https://creativecommons.org/licenses/by-sa/4.0/",
+                "title": "Creative Commons Attribution Share-Alike 4.0",
+            }
+        ],
+        "format_version": DATAPACKAGE_FORMAT_VERSION,
+        "resources": resources,
+    }

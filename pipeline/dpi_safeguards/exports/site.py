@@ -1,0 +1,154 @@
+"""The knowledge library: one self-contained, offline HTML page (``index.html``).
+
+The page embeds the framework's active entries as JSON in a ``<script
+type="application/json">`` block and runs the canvas query in the browser with the rules
+of :mod:`dpi_safeguards.knowledge.canvas`; its CSV and Markdown downloads follow
+:mod:`dpi_safeguards.knowledge.formats` byte for byte. No CDN, no font, no request: a
+Content-Security-Policy with ``default-src 'none'`` and hashes of the inline script and
+style (computed here) makes sure of it. No click, no printing here: the ``site`` command
+and the release bundle both call :func:`build_site`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dpi_safeguards.core.ids import sorted_ids
+from dpi_safeguards.knowledge.canvas import (
+    CANVAS_TITLE,
+    DIMENSION_LABELS,
+    DIMENSIONS,
+    TEXT_GAP,
+    CanvasIndex,
+)
+from dpi_safeguards.knowledge.formats import (
+    ANY,
+    CSV_COLUMNS,
+    NO_PRACTICE,
+    NONE_GIVEN,
+    csp_hash,
+    html_attr,
+)
+
+if TYPE_CHECKING:
+    from dpi_safeguards.models.framework import Framework
+
+DEFAULT_TITLE = "Universal DPI Safeguards Knowledge Library"
+SITE_FILE = "index.html"
+DATA_FORMAT_VERSION = 1
+
+
+def _asset(name: str) -> str:
+    asset = resources.files("dpi_safeguards.exports").joinpath("site_assets", name)
+    return asset.read_text(encoding="utf-8")
+
+
+def site_data(fw: Framework, index: CanvasIndex | None = None) -> dict[str, Any]:
+    """What the page needs, already filtered to active entries and in natural order."""
+    idx = index if index is not None else CanvasIndex(fw)
+    references: dict[str, list[str | None]] = {}
+    processes: list[dict[str, Any]] = []
+
+    def refs(ids: tuple[str, ...]) -> list[str]:
+        for ref_id in ids:
+            ref = fw.references[ref_id]
+            references[ref_id] = [ref.title, ref.url]
+        return list(ids)
+
+    for facts in idx.processes.values():
+        practices = [
+            {
+                "id": q.id,
+                "text": q.view.text,
+                "authorities": list(q.own_authorities),
+                "stages": list(q.own_stages),
+                "references": refs(q.references),
+            }
+            for q in facts.practices
+        ]
+        processes.append(
+            {
+                "id": facts.id,
+                "principle": facts.principle,
+                "text": facts.text,
+                "risks": list(facts.risks),
+                "authorities": list(facts.authorities),
+                "stages": list(facts.stages),
+                "references": refs(facts.references),
+                "practices": practices,
+            }
+        )
+    return {
+        "format_version": DATA_FORMAT_VERSION,
+        "framework": fw.metadata.title,
+        "strings": {
+            "canvasTitle": CANVAS_TITLE,
+            "any": ANY,
+            "noneGiven": NONE_GIVEN,
+            "noPractice": NO_PRACTICE,
+            "textGap": TEXT_GAP,
+            "csvColumns": list(CSV_COLUMNS),
+        },
+        "dimensions": [
+            {
+                "key": dim,
+                "label": DIMENSION_LABELS[dim],
+                "values": [[n.id, n.name] for n in idx.choices[dim]],
+            }
+            for dim in DIMENSIONS
+        ],
+        "references": {k: references[k] for k in sorted_ids(references)},
+        "processes": processes,
+    }
+
+
+def embed_json(data: Any) -> str:
+    """JSON that is safe inside a <script> element: no '<', '>' or '&' appears raw, so
+    neither '</script>' nor '<!--' in the data can end or alter the block."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def render_site(fw: Framework, *, title: str = DEFAULT_TITLE) -> str:
+    """The page's text: the same framework and title always give the same bytes."""
+    script = _asset("site.js")
+    style = _asset("site.css")
+    csp = "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {csp_hash(script)}",
+            f"style-src {csp_hash(style)}",
+            "img-src data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+    t = html.escape(title, quote=True)
+    framework_title = html.escape(fw.metadata.title, quote=True)
+    return _asset("index.html.in").format(
+        title=t,
+        framework_title=framework_title,
+        csp=html_attr(csp),
+        style=style,
+        script=script,
+        data=embed_json(site_data(fw)),
+    )
+
+
+def build_site(fw: Framework, out_dir: Path, *, title: str = DEFAULT_TITLE) -> Path:
+    """Write the knowledge library into ``out_dir``; returns the page's path."""
+    from dpi_safeguards.store.writer import atomic_write
+
+    target = out_dir / SITE_FILE
+    atomic_write(target, render_site(fw, title=title))
+    return target

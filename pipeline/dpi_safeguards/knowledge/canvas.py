@@ -1,0 +1,541 @@
+"""The knowledge-library query: authority x stage x risk x principle -> recommendations.
+
+A *recommendation* is one active process (of an active principle) that matches the
+selection, shown with those of its active practices that match too; this is the "canvas"
+of the Guide's figures 3.3-3.7.
+
+Matching rules (documented in the README, "The knowledge library"):
+
+- Each dimension may be given several values; values of one dimension are ORed, the
+  dimensions are ANDed. A dimension with no value selected does not filter.
+- A process matches a selected dimension when one of its own values for that dimension is
+  selected. A process that has no value for a dimension (a recorded gap, e.g. an empty
+  ``stages`` list) therefore matches no selection on that dimension, but appears when
+  nothing is selected there.
+- Practices inherit their process's principle and risks. A practice's *effective*
+  authorities and stages are its own narrowing, or else its process's. Within a matching
+  process, a practice is shown when its effective authorities and stages match the
+  authority and stage selections; a practice narrowed to other authorities or stages is
+  left out. A matching process whose practices are all left out is still a
+  recommendation (the process applies; it just has no illustrative practice for the
+  selection).
+- Deprecated entries are never shown and are not valid filter values.
+
+The index (value -> set of process ids) is built once per framework, so a query costs
+the size of its answer, not the size of the framework.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
+
+from dpi_safeguards.core.errors import UsageError
+from dpi_safeguards.core.ids import last_number, natural_key, sorted_ids
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from dpi_safeguards.models.framework import Framework, Process
+
+CANVAS_TITLE = "Universal DPI Safeguards Canvas"
+TEXT_GAP = "(not given in the sources)"
+
+# The four dimensions, in the Guide's order, with the labels the canvas uses.
+DIMENSIONS: tuple[str, ...] = ("authority", "stage", "risk", "principle")
+DIMENSION_LABELS: dict[str, str] = {
+    "authority": "Responsible authority",
+    "stage": "Life-cycle stage",
+    "risk": "Risk",
+    "principle": "Principle",
+}
+_PROCESS_FIELD = {"authority": "authorities", "stage": "stages", "risk": "risks"}
+
+_RELEASE = re.compile(r"v[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}")
+
+
+def normalise_name(value: str) -> str:
+    """Case-, punctuation- and '&'-insensitive form: 'Strategy & Design' ->
+    'strategy and design'."""
+    text = value.casefold().replace("&", " and ")
+    text = re.sub(r"[^0-9a-z]+", " ", text)
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Named:
+    """An entry as the canvas shows it: id and display name."""
+
+    id: str
+    name: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} {self.name}"
+
+
+@dataclass(frozen=True)
+class ReferenceView:
+    id: str
+    title: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class PracticeView:
+    id: str
+    text: str
+    authorities: tuple[Named, ...]  # effective (own narrowing or the process's)
+    stages: tuple[Named, ...]
+    narrowed_authorities: bool
+    narrowed_stages: bool
+    references: tuple[ReferenceView, ...]
+
+
+class Recommendation(NamedTuple):
+    """One process of an answer. A named tuple, not a frozen dataclass: a query builds
+    one per matching process, and a frozen dataclass costs about four times as much to
+    build (its ``__init__`` sets each field through ``object.__setattr__``)."""
+
+    number: int
+    principle: Named
+    process_id: str
+    text: str | None  # None where the sources do not give the process's text
+    risks: tuple[Named, ...]
+    authorities: tuple[Named, ...]
+    stages: tuple[Named, ...]
+    references: tuple[ReferenceView, ...]
+    practices: tuple[PracticeView, ...]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Resolved filter values (ids, natural order) per dimension; empty: not filtered."""
+
+    authority: tuple[Named, ...] = ()
+    stage: tuple[Named, ...] = ()
+    risk: tuple[Named, ...] = ()
+    principle: tuple[Named, ...] = ()
+
+    def values(self, dimension: str) -> tuple[Named, ...]:
+        result: tuple[Named, ...] = getattr(self, dimension)
+        return result
+
+    def ids(self, dimension: str) -> frozenset[str]:
+        return frozenset(v.id for v in self.values(dimension))
+
+
+@dataclass(frozen=True)
+class CanvasResult:
+    selection: Selection
+    recommendations: tuple[Recommendation, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.recommendations)
+
+
+@dataclass(frozen=True)
+class _PracticeFacts:
+    """A practice as shown (independent of the query) and what the filters test."""
+
+    id: str
+    own_authorities: tuple[str, ...]
+    own_stages: tuple[str, ...]
+    references: tuple[str, ...]
+    authority_ids: frozenset[str]  # effective
+    stage_ids: frozenset[str]
+    view: PracticeView
+
+
+@dataclass
+class _ProcessFacts:
+    id: str
+    principle: str
+    text: str | None
+    risks: tuple[str, ...]
+    authorities: tuple[str, ...]
+    stages: tuple[str, ...]
+    references: tuple[str, ...]
+    practices: list[_PracticeFacts] = field(default_factory=list)
+    # What a query reads, side by side: each practice's view and its effective authorities
+    # and stages as bit masks (bit = rank of the value), so filtering a process's practices
+    # is integer tests over three tuples instead of set tests over scattered objects.
+    practice_views: tuple[PracticeView, ...] = ()
+    authority_masks: tuple[int, ...] = ()
+    stage_masks: tuple[int, ...] = ()
+    cells: dict[int, tuple[PracticeView, ...]] = field(default_factory=dict)
+    views: (
+        tuple[
+            Named,
+            tuple[Named, ...],
+            tuple[Named, ...],
+            tuple[Named, ...],
+            tuple[ReferenceView, ...],
+        ]
+        | None
+    ) = None
+
+
+def _rank_key(process: Process) -> tuple[bool, tuple[tuple[int, int | str], ...]]:
+    return (process.text is None, natural_key(process.id))
+
+
+class CanvasIndex:
+    """Built once per framework: dimension value -> process ids, and every view shown, so a
+    query only selects (its cost is the size of its answer)."""
+
+    def __init__(self, fw: Framework) -> None:
+        from dpi_safeguards.store.reader import gc_paused, gc_settle
+
+        with gc_paused():  # many small acyclic objects: the cyclic GC would only slow it
+            self._build(fw)
+        # ... and out of its sight afterwards: otherwise each full collection triggered by
+        # a query's allocations walks every view of the index again.
+        gc_settle()
+
+    def _build(self, fw: Framework) -> None:
+        self.fw = fw
+        self.choices: dict[str, list[Named]] = {
+            "authority": self._named(fw.authorities),
+            "stage": self._named(fw.stages),
+            "risk": self._named(fw.risks),
+            "principle": self._named(fw.principles),
+        }
+        self._by_id: dict[str, dict[str, Named]] = {
+            dim: {n.id: n for n in values} for dim, values in self.choices.items()
+        }
+        self._lookup: dict[str, dict[str, str]] = {}
+        for dim, values in self.choices.items():
+            table: dict[str, str] = {}
+            for n in values:
+                table[normalise_name(n.name)] = n.id
+            for n in values:  # ids win over names
+                table[n.id.casefold()] = n.id
+            self._lookup[dim] = table
+        self._rank: dict[str, dict[str, int]] = {
+            dim: {n.id: i for i, n in enumerate(values)} for dim, values in self.choices.items()
+        }
+        self._ref_views: dict[str, ReferenceView] = {}
+        for ref_id in sorted_ids(fw.references):
+            ref = fw.references[ref_id]
+            if ref.is_active:
+                self._ref_views[ref_id] = ReferenceView(ref_id, ref.title, ref.url)
+        self._rank["reference"] = {r: i for i, r in enumerate(self._ref_views)}
+
+        self.processes: dict[str, _ProcessFacts] = {}
+        # (authority mask, stage mask) of a practice -> the cells it belongs to
+        self._cell_keys: dict[tuple[int, int], tuple[int, ...]] = {}
+        # dimension -> value -> the ranks of the processes holding it, as bits of an int
+        # (bit r: the process of rank r, natural order): a query's unions and
+        # intersections are then bitwise operations on a few kB, and reading the answer
+        # in rank order needs no sort.
+        self.index: dict[str, dict[str, int]] = {dim: {} for dim in DIMENSIONS}
+        self.rank: dict[str, int] = {}
+        self._by_rank: list[str] = []
+        holders: dict[str, dict[str, list[int]]] = {dim: {} for dim in DIMENSIONS}
+        # Recommendations whose text the sources give come first (the Guide's own canvases
+        # among them: its "Recommendation 1 of N"), then those whose text is a recorded gap;
+        # natural id order within each.
+        for process_id in sorted(fw.processes, key=lambda p: _rank_key(fw.processes[p])):
+            process = fw.processes[process_id]
+            principle_id = process_id.rsplit(".", 1)[0]
+            if not process.is_active or principle_id not in self._by_id["principle"]:
+                continue
+            facts = _ProcessFacts(
+                id=process_id,
+                principle=principle_id,
+                text=process.text,
+                risks=self._active("risk", process.risks),
+                authorities=self._active("authority", process.authorities),
+                stages=self._active("stage", process.stages),
+                references=self._active_refs(process.references),
+            )
+            facts.views = (
+                self._by_id["principle"][principle_id],
+                self._views("risk", facts.risks),
+                self._views("authority", facts.authorities),
+                self._views("stage", facts.stages),
+                self._refs(facts.references),
+            )
+            rank = len(self._by_rank)
+            self.rank[process_id] = rank
+            self._by_rank.append(process_id)
+            self.processes[process_id] = facts
+            holders["principle"].setdefault(principle_id, []).append(rank)
+            for dim in ("authority", "stage", "risk"):
+                for value in getattr(facts, _PROCESS_FIELD[dim]):
+                    holders[dim].setdefault(value, []).append(rank)
+        for dim, held in holders.items():
+            self.index[dim] = {value: _bits(ranks) for value, ranks in held.items()}
+        by_process: dict[str, list[str]] = {}
+        for practice_id, practice in fw.practices.items():
+            if practice.is_active:
+                by_process.setdefault(practice_id.rsplit(".", 1)[0], []).append(practice_id)
+        for process_id, practice_ids in by_process.items():
+            owner = self.processes.get(process_id)
+            if owner is None:
+                continue
+            practice_ids.sort(key=last_number)
+            self._add_practices(fw, owner, practice_ids)
+
+    def _add_practices(self, fw: Framework, owner: _ProcessFacts, practice_ids: list[str]) -> None:
+        assert owner.views is not None
+        inherited_auth, inherited_stage = owner.views[2], owner.views[3]
+        for practice_id in practice_ids:
+            practice = fw.practices[practice_id]
+            own_auth = self._active("authority", practice.authorities)
+            own_stage = self._active("stage", practice.stages)
+            eff_auth = own_auth or owner.authorities
+            eff_stage = own_stage or owner.stages
+            refs = self._active_refs(practice.references)
+            owner.practices.append(
+                _PracticeFacts(
+                    id=practice_id,
+                    own_authorities=own_auth,
+                    own_stages=own_stage,
+                    references=refs,
+                    authority_ids=frozenset(eff_auth),
+                    stage_ids=frozenset(eff_stage),
+                    view=PracticeView(
+                        id=practice_id,
+                        text=practice.text,
+                        authorities=(
+                            self._views("authority", own_auth) if own_auth else inherited_auth
+                        ),
+                        stages=self._views("stage", own_stage) if own_stage else inherited_stage,
+                        narrowed_authorities=bool(own_auth),
+                        narrowed_stages=bool(own_stage),
+                        references=self._refs(refs),
+                    ),
+                )
+            )
+        owner.practice_views = tuple(p.view for p in owner.practices)
+        owner.authority_masks = tuple(
+            self._mask("authority", p.authority_ids) for p in owner.practices
+        )
+        owner.stage_masks = tuple(self._mask("stage", p.stage_ids) for p in owner.practices)
+        # The answer to each one-authority and/or one-stage selection (the canvas's usual
+        # question), ready: a query then takes a tuple instead of testing every practice.
+        cells: dict[int, list[PracticeView]] = {}
+        for view, auth, stage in zip(
+            owner.practice_views, owner.authority_masks, owner.stage_masks, strict=True
+        ):
+            keys = self._cell_keys.get((auth, stage))
+            if keys is None:
+                keys = self._cell_keys[auth, stage] = tuple(
+                    self._cell(a, s)
+                    for a in (0, *_single_bits(auth))
+                    for s in (0, *_single_bits(stage))
+                    if a or s
+                )
+            for key in keys:
+                cells.setdefault(key, []).append(view)
+        owner.cells = {key: tuple(views) for key, views in cells.items()}
+
+    def _cell(self, authority_mask: int, stage_mask: int) -> int:
+        """One key per pair of masks (the stage mask has fewer bits than the stages)."""
+        return (authority_mask << len(self._rank["stage"])) | stage_mask
+
+    def _mask(self, dim: str, ids: Iterable[str]) -> int:
+        rank = self._rank[dim]
+        mask = 0
+        for value in ids:
+            if value in rank:
+                mask |= 1 << rank[value]
+        return mask
+
+    @staticmethod
+    def _named(table: Mapping[str, object]) -> list[Named]:
+        result = []
+        for entry_id in sorted_ids(table):
+            entry = table[entry_id]
+            if getattr(entry, "is_active", False):
+                result.append(Named(entry_id, str(getattr(entry, "name", entry_id))))
+        return result
+
+    def _active(self, dim: str, ids: Iterable[str]) -> tuple[str, ...]:
+        """The active ones among ``ids``, deduplicated, in natural order."""
+        rank = self._rank[dim]
+        return tuple(sorted({i for i in ids if i in rank}, key=rank.__getitem__))
+
+    def _active_refs(self, ids: Iterable[str]) -> tuple[str, ...]:
+        return self._active("reference", ids)
+
+    # ---- selection -------------------------------------------------------------------
+
+    def resolve(self, dimension: str, values: Sequence[str]) -> tuple[Named, ...]:
+        """Ids or names (case-insensitive) -> entries; an unknown value is a UsageError
+        that lists the valid ones."""
+        table = self._lookup[dimension]
+        found: set[str] = set()
+        for raw in values:
+            value = raw.strip()
+            hit = table.get(value.casefold()) or table.get(normalise_name(value))
+            if hit is None:
+                valid = "; ".join(n.label for n in self.choices[dimension])
+                label = DIMENSION_LABELS[dimension].lower()
+                raise UsageError(
+                    f"unknown {label} {raw!r}; valid values (id or name): {valid or '(none)'}"
+                )
+            found.add(hit)
+        return tuple(self._by_id[dimension][i] for i in sorted_ids(found))
+
+    def selection(
+        self,
+        *,
+        authorities: Sequence[str] = (),
+        stages: Sequence[str] = (),
+        risks: Sequence[str] = (),
+        principles: Sequence[str] = (),
+    ) -> Selection:
+        return Selection(
+            authority=self.resolve("authority", authorities),
+            stage=self.resolve("stage", stages),
+            risk=self.resolve("risk", risks),
+            principle=self.resolve("principle", principles),
+        )
+
+    # ---- query -------------------------------------------------------------------------
+
+    def matching_process_ids(self, selection: Selection) -> list[str]:
+        matching = -1  # every process
+        for dim in DIMENSIONS:
+            chosen = selection.ids(dim)
+            if not chosen:
+                continue
+            union = 0
+            for value in chosen:
+                union |= self.index[dim].get(value, 0)
+            matching &= union
+            if not matching:
+                return []
+        if matching == -1:
+            return list(self._by_rank)  # already in natural order
+        by_rank = self._by_rank
+        return [by_rank[r] for r in _set_bits(matching)]
+
+    def query(self, selection: Selection) -> CanvasResult:
+        from dpi_safeguards.store.reader import gc_paused
+
+        with gc_paused():  # a query allocates only acyclic views
+            return self._query(selection)
+
+    def _query(self, selection: Selection) -> CanvasResult:
+        want_auth = self._mask("authority", selection.ids("authority"))
+        want_stage = self._mask("stage", selection.ids("stage"))
+        # A single authority and/or stage (or none) has its answer ready in every process.
+        ready = want_auth & (want_auth - 1) == 0 and want_stage & (want_stage - 1) == 0
+        cell = self._cell(want_auth, want_stage)
+        recommendations = []
+        processes = self.processes
+        for number, process_id in enumerate(self.matching_process_ids(selection), start=1):
+            facts = processes[process_id]
+            assert facts.views is not None
+            principle, risks, authorities, stages, references = facts.views
+            practices: tuple[PracticeView, ...]
+            if not (want_auth or want_stage):
+                practices = facts.practice_views
+            elif ready:
+                practices = facts.cells.get(cell, ())
+            else:
+                practices = _filtered(facts, want_auth, want_stage)
+            recommendations.append(
+                Recommendation(
+                    number,
+                    principle,
+                    process_id,
+                    facts.text,
+                    risks,
+                    authorities,
+                    stages,
+                    references,
+                    practices,
+                )
+            )
+        return CanvasResult(selection, tuple(recommendations))
+
+    def _views(self, dim: str, ids: Iterable[str]) -> tuple[Named, ...]:
+        return tuple(self._by_id[dim][i] for i in ids)
+
+    def _refs(self, ids: Iterable[str]) -> tuple[ReferenceView, ...]:
+        return tuple(self._ref_views[i] for i in ids)
+
+
+def _filtered(facts: _ProcessFacts, want_auth: int, want_stage: int) -> tuple[PracticeView, ...]:
+    """The practices of a process matching any of the chosen authorities (mask, 0: any)
+    and any of the chosen stages."""
+    return tuple(
+        view
+        for view, auth, stage in zip(
+            facts.practice_views, facts.authority_masks, facts.stage_masks, strict=True
+        )
+        if (not want_auth or auth & want_auth) and (not want_stage or stage & want_stage)
+    )
+
+
+def _single_bits(mask: int) -> Iterator[int]:
+    """Each set bit of ``mask`` on its own."""
+    while mask:
+        low = mask & -mask
+        yield low
+        mask ^= low
+
+
+def _bits(ranks: Iterable[int]) -> int:
+    """The int whose set bits are ``ranks`` (built in a bytearray: linear, where or-ing
+    one bit at a time into an int copies it each time)."""
+    ranks = list(ranks)
+    buffer = bytearray(max(ranks, default=0) // 8 + 1)
+    for rank in ranks:
+        buffer[rank >> 3] |= 1 << (rank & 7)
+    return int.from_bytes(buffer, "little")
+
+
+def _set_bits(value: int) -> Iterator[int]:
+    """The positions of the set bits of a non-negative int, ascending (one pass over its
+    binary digits in C, then one step per set bit)."""
+    digits = bin(value)[:1:-1]  # least significant first, without "0b"
+    position = digits.find("1")
+    while position >= 0:
+        yield position
+        position = digits.find("1", position + 1)
+
+
+# ---- facade ------------------------------------------------------------------------------
+
+
+def release_framework(releases_dir: Path, release: str) -> Framework:
+    """The framework of a published release (releases/vX.Y.Z/framework.json)."""
+    if _RELEASE.fullmatch(release) is None:
+        raise UsageError(f"--release must look like v1.2.3, not {release!r}")
+    path = releases_dir / release / "framework.json"
+    if not path.is_file():
+        known = sorted(
+            (p.name for p in releases_dir.glob("v*") if (p / "framework.json").is_file()),
+            key=natural_key,
+        )
+        listing = ", ".join(known) if known else "none"
+        raise UsageError(f"no release {release} ({path} is missing); releases: {listing}")
+    from dpi_safeguards.exports.framework_json import load_release
+
+    return load_release(path)
+
+
+def canvas(
+    fw: Framework,
+    *,
+    authorities: Sequence[str] = (),
+    stages: Sequence[str] = (),
+    risks: Sequence[str] = (),
+    principles: Sequence[str] = (),
+    index: CanvasIndex | None = None,
+) -> CanvasResult:
+    """Answer one canvas query (build a :class:`CanvasIndex` once to ask many)."""
+    idx = index if index is not None else CanvasIndex(fw)
+    selection = idx.selection(
+        authorities=authorities, stages=stages, risks=risks, principles=principles
+    )
+    return idx.query(selection)

@@ -1,0 +1,131 @@
+"""Plain-text views for reviewers: one entry with its children, counts per kind."""
+
+from __future__ import annotations
+
+from dpi_safeguards.core.errors import SafeguardsError
+from dpi_safeguards.core.ids import PROJECT_ID_SOURCE, Kind, sorted_ids
+from dpi_safeguards.models.framework import Framework
+
+
+def _names(fw: Framework, kind: Kind, ids: list[str]) -> str:
+    table = fw.table(kind)
+    shown = []
+    for entry_id in ids:
+        entry = table.get(entry_id)
+        name = getattr(entry, "name", None) if entry is not None else None
+        shown.append(f"{entry_id} {name}" if name else entry_id)
+    return ", ".join(shown) if shown else "-"
+
+
+def describe_entry(fw: Framework, entry_id: str) -> str:
+    kind = fw.kind_of(entry_id)
+    if kind is None:
+        close = [i for i in _all_ids(fw) if i.casefold().startswith(entry_id.casefold()[:2])]
+        hint = f"; did you mean one of {', '.join(sorted_ids(close)[:10])}?" if close else ""
+        raise SafeguardsError(f"no entry has the id {entry_id!r}{hint}")
+    entry = fw.table(kind).get(entry_id)
+    assert entry is not None
+    lines = [f"{entry_id}  ({kind.value})"]
+    for field_name in ("name", "group", "kind", "area", "phase", "title", "url"):
+        value = getattr(entry, field_name, None)
+        if value:
+            lines.append(f"  {field_name}: {value}")
+    for field_name in ("description", "text", "context"):
+        value = getattr(entry, field_name, None)
+        if value:
+            lines.append(f"  {field_name}: {value}")
+    if kind is Kind.PROCESS:
+        lines.append(f"  principle: {_names(fw, Kind.PRINCIPLE, [entry_id.split('.')[0]])}")
+    if kind is Kind.PRACTICE:
+        lines.append(f"  process: {entry_id.rsplit('.', 1)[0]}")
+    for field_name, dim in (
+        ("risks", Kind.RISK),
+        ("authorities", Kind.AUTHORITY),
+        ("stages", Kind.STAGE),
+        ("references", Kind.REFERENCE),
+    ):
+        if hasattr(entry, field_name):
+            values = list(getattr(entry, field_name))
+            note = " (all of the process's)" if kind is Kind.PRACTICE and not values else ""
+            lines.append(f"  {field_name}: {_names(fw, dim, values)}{note}")
+    for list_field in ("activities", "personas", "roles", "uses"):
+        items: list[str] = getattr(entry, list_field, None) or []
+        if items:
+            lines.append(f"  {list_field}:")
+            lines.extend(f"    - {v}" for v in items)
+    if entry.deprecated:
+        d = entry.deprecated
+        replaced = f", replaced by {d.replaced_by}" if d.replaced_by else ""
+        lines.append(f"  DEPRECATED in {d.version}: {d.reason}{replaced}")
+    children = fw.children_index().get(entry_id, [])
+    if children:
+        lines.append(f"  children ({len(children)}):")
+        for child_id in children:
+            child = fw.get(child_id)
+            text = getattr(child, "text", None) or "(text not in the sources)"
+            mark = " [deprecated]" if child is not None and child.deprecated else ""
+            lines.append(f"    {child_id}{mark}  {text}")
+    lines.append("  provenance:")
+    for record in entry.provenance:
+        parts = [record.source]
+        if record.location:
+            parts.append(record.location)
+        if record.id_source:
+            parts.append(f"id from {record.id_source}")
+        if record.contributors:
+            parts.append("contributors: " + ", ".join(record.contributors))
+        if record.reviewers:
+            parts.append("reviewers: " + ", ".join(record.reviewers))
+        lines.append("    - " + "; ".join(parts))
+    return "\n".join(lines) + "\n"
+
+
+def _all_ids(fw: Framework) -> list[str]:
+    return [i for kind in Kind for i in fw.table(kind)]
+
+
+def project_assigned(fw: Framework) -> dict[str, int]:
+    """Per kind, the entries whose id this project assigned (provisional, not official)."""
+    return {
+        kind.value: sum(
+            1
+            for e in fw.table(kind).values()
+            if any(r.id_source == PROJECT_ID_SOURCE for r in e.provenance)
+        )
+        for kind in Kind
+    }
+
+
+def stats_table(fw: Framework) -> str:
+    provisional = project_assigned(fw)
+    rows = [("kind", "active", "deprecated", "total", "project ids")]
+    for kind in Kind:
+        table = fw.table(kind)
+        active = sum(1 for e in table.values() if e.is_active)
+        rows.append(
+            (
+                kind.value,
+                str(active),
+                str(len(table) - active),
+                str(len(table)),
+                str(provisional[kind.value]),
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for index, row in enumerate(rows):
+        out.append(
+            "  ".join(
+                cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
+                for i, cell in enumerate(row)
+            ).rstrip()
+        )
+        if index == 0:
+            out.append("  ".join("-" * w for w in widths))
+    out.append("")
+    out.append(
+        "project ids: processes and practices this project numbered where no source numbers "
+        "them (provisional; framework/SOURCES.md, section 4). KPI and reference ids are the "
+        "project's own scheme throughout."
+    )
+    return "\n".join(out) + "\n"

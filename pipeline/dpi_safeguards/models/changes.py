@@ -1,0 +1,69 @@
+"""The change list between two versions of the framework (``changes.json``).
+
+Downstream tools consume it; its JSON Schema is published as ``changes.schema.json``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, PrivateAttr
+
+from dpi_safeguards.models.base import StrictModel
+
+ChangeType = Literal["added", "deprecated", "changed", "moved", "removed"]
+CHANGE_TYPES: tuple[ChangeType, ...] = ("added", "deprecated", "changed", "moved", "removed")
+
+
+class FieldChange(StrictModel):
+    field: str = Field(description="The field that changed (e.g. 'text', 'risks').")
+    old: Any = Field(default=None, description="The value before (JSON).")
+    new: Any = Field(default=None, description="The value after (JSON).")
+    added: list[Any] = Field(
+        default_factory=list, description="For a list field: the items the newer version adds."
+    )
+    removed: list[Any] = Field(
+        default_factory=list,
+        description="For a list field: the items the newer version no longer has.",
+    )
+
+
+class EntryChange(StrictModel):
+    id: str = Field(description="The entry's id in the newer version.")
+    kind: str = Field(description="risk, principle, stage, authority, process, practice, ...")
+    change: ChangeType
+    principle: str | None = Field(
+        default=None, description="The principle a process or practice belongs to."
+    )
+    moved_from: str | None = Field(
+        default=None, description="For 'moved': the deprecated id this entry replaces."
+    )
+    summary: str | None = Field(default=None, description="Name or text of the entry.")
+    fields: list[FieldChange] = Field(default_factory=list)
+    contributors: list[str] = Field(default_factory=list)
+    reviewers: list[str] = Field(default_factory=list)
+    contribution: str | None = None
+    # In memory only (never in changes.json or its schema): the entry as the newer version
+    # holds it, and for a move the deprecated entry it replaces, so that
+    # dpi_safeguards.changes.diff.apply_changes can rebuild the newer version from the older one.
+    _entry: Any = PrivateAttr(default=None)
+    _replaced: Any = PrivateAttr(default=None)
+
+
+class ChangeList(StrictModel):
+    format_version: Literal[1] = 1
+    from_version: str | None = Field(
+        default=None, alias="from", description="The older version (tag, release, folder)."
+    )
+    to_version: str | None = Field(default=None, alias="to", description="The newer version.")
+    counts: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="kind -> change type -> number of entries."
+    )
+    changes: list[EntryChange] = Field(default_factory=list)
+
+    def of(self, change: ChangeType) -> list[EntryChange]:
+        return [c for c in self.changes if c.change == change]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changes
