@@ -147,7 +147,7 @@ def rapidfuzz_loop(folder: str, truth_file: str, count: str) -> None:
     score_cutoff=80)`` per proposal (texts normalised the project's way on both sides)."""
     from rapidfuzz import fuzz, process
 
-    from dpi_safeguards.check.rules.indexing import normalise_text
+    from dpi_safeguards.core.text import normalise_text
     from dpi_safeguards.load.folder import load_framework
 
     fw = load_framework(Path(folder)).framework

@@ -23,9 +23,8 @@ from dpi_safeguards.changes.diff import diff_frameworks
 from dpi_safeguards.check.similarity import build_similarity_index
 from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.load.folder import write_framework
-from dpi_safeguards.merge.run import copy_framework
 from dpi_safeguards.models.base import ProvenanceRecord
-from dpi_safeguards.models.framework import Practice, Process
+from dpi_safeguards.models.framework import Practice, Process, copy_framework
 from dpi_safeguards.store.writer import dump_yaml
 
 MINI = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "mini"

@@ -192,9 +192,12 @@ def test_frictionless_cli_validates(hostile_release: Path) -> None:
 
 
 def _schema(name: str) -> dict[str, object]:
-    from dpi_safeguards.check.schemas import packaged_schema
+    from dpi_safeguards.check.schemas import packaged_dir
 
-    return packaged_schema(name)
+    loaded: dict[str, object] = json.loads(
+        (packaged_dir() / f"{name}.schema.json").read_text(encoding="utf-8")
+    )
+    return loaded
 
 
 def test_json_files_validate_against_their_schemas(hostile_release: Path) -> None:

@@ -304,7 +304,7 @@ def test_verify_fails_when_the_tag_rebuilds_differently(released: Path) -> None:
     import hashlib
 
     from dpi_safeguards.release.bundle import read_bundle, render_sums
-    from dpi_safeguards.release.publish import read_index, write_release_listing
+    from dpi_safeguards.release.publish import read_index, render_listing
 
     notes = released / "releases/v1.0.0/RELEASE_NOTES.md"
     notes.write_text(notes.read_text() + "edited\n")
@@ -319,7 +319,9 @@ def test_verify_fails_when_the_tag_rebuilds_differently(released: Path) -> None:
         )
         for f in entry.files
     ]
-    write_release_listing(released / "releases", index, "Universal DPI Safeguards Framework")
+    listing = render_listing(released / "releases", index, "Universal DPI Safeguards Framework")
+    for name, text in listing.items():
+        (released / "releases" / name).write_text(text, encoding="utf-8")
     result = run_cli("--root", released, "verify", "--no-rebuild")
     assert result.code == 0, result.output
     result = run_cli("--root", released, "verify")

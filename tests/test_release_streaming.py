@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from dpi_safeguards import api
 from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.exports import csv_tables, markdown
-from dpi_safeguards.exports.csv_tables import TABLES, iter_csv, render_csv
+from dpi_safeguards.exports.csv_tables import CSV_ENCODING, TABLES, Table, iter_csv
 from dpi_safeguards.exports.datapackage import render_datapackage
 from dpi_safeguards.exports.framework_json import framework_to_data, same_data
 from dpi_safeguards.models.framework import Framework
@@ -63,6 +63,10 @@ def versions(mini_root: Path) -> tuple[Framework, Framework]:
     deprecate(mini_root, "F3.1.2", "Covered by F3.1.1.")
     return before, api.load(Workspace(mini_root))
 
+
+
+def render_csv(table: Table, fw: Framework) -> bytes:
+    return "".join(iter_csv(table, fw)).encode(CSV_ENCODING)
 
 def _in_memory(after: Framework, before: Framework | None) -> Bundle:
     return build_bundle(
@@ -237,6 +241,6 @@ def test_same_data_is_equality_of_the_framework_data(versions: tuple[Framework, 
         assert same_data(a, b) == (framework_to_data(a) == framework_to_data(b))
     assert same_data(repo, copy) and not same_data(repo, renamed)
     # the same data in other objects (read back from framework.json) compare equal
-    from dpi_safeguards.exports.framework_json import framework_from_data
+    from dpi_safeguards.load.released import framework_from_data
 
     assert same_data(repo, framework_from_data(json.loads(dump_json(framework_to_data(repo)))))

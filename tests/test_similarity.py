@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
 from dpi_safeguards import api
-from dpi_safeguards.check.rules.indexing import normalise_text
 from dpi_safeguards.check.similarity import (
     THRESHOLD,
     SimilarityIndex,
@@ -20,6 +19,7 @@ from dpi_safeguards.check.similarity import (
     prepared,
 )
 from dpi_safeguards.core.findings import Severity
+from dpi_safeguards.core.text import normalise_text
 from dpi_safeguards.core.workspace import Workspace
 from tests.conftest import FIXTURES
 

@@ -16,10 +16,9 @@ from dpi_safeguards.core.findings import Report
 from dpi_safeguards.core.workspace import Workspace
 
 if TYPE_CHECKING:
+    from dpi_safeguards.changes.diff import DiffResult
     from dpi_safeguards.changes.scaffold import NewContribution
-    from dpi_safeguards.core.findings import Finding
     from dpi_safeguards.merge.run import MergeResult
-    from dpi_safeguards.models.changes import ChangeList
     from dpi_safeguards.models.framework import Framework
     from dpi_safeguards.release.publish import ReleaseResult
     from dpi_safeguards.release.verify import VerifyResult
@@ -40,18 +39,9 @@ def validate(
 
 def load(workspace: Workspace) -> Framework:
     """The framework, or an error naming what is wrong with it."""
-    from dpi_safeguards.check.validate import framework_findings
-    from dpi_safeguards.load.folder import load_framework
+    from dpi_safeguards.check.validate import load_checked
 
-    loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
-    if not loaded.ok:
-        first = next(iter(framework_findings(loaded, rules=False)))
-        where = f"{first.file}:{first.line}" if first.line else (first.file or "")
-        raise SafeguardsError(
-            f"the framework does not load: {where}: {first.code} {first.message} "
-            "(run 'safeguards validate' for every finding)"
-        )
-    return loaded.framework
+    return load_checked(workspace)
 
 
 @dataclass(frozen=True)
@@ -92,24 +82,6 @@ def write_schemas(target: Path) -> list[Path]:
 # ---- review and merge (issue 3) -----------------------------------------------------------
 
 
-@dataclass
-class DiffResult:
-    """A change list, the newer framework (for names in renderings), and for a contribution
-    preview its findings (warnings such as CON008) and why it would not apply (stale...)."""
-
-    changes: ChangeList
-    framework: Framework
-    findings: list[Finding]
-    problems: list[str]
-
-    @property
-    def exit_code(self) -> int:
-        from dpi_safeguards.core.findings import Severity
-
-        errors = [f for f in self.findings if f.severity is Severity.ERROR]
-        return 1 if self.problems or errors else 0
-
-
 def diff(
     workspace: Workspace,
     from_ref: str | None = None,
@@ -120,7 +92,7 @@ def diff(
     """The change list between two versions (``from_ref`` to ``to_ref``, default: the
     working framework), or (``contribution``) what merging that file would change, with
     provisional ids."""
-    from dpi_safeguards.changes.diff import diff_frameworks
+    from dpi_safeguards.changes.diff import DiffResult, diff_frameworks
     from dpi_safeguards.changes.versions import load_version
     from dpi_safeguards.core.errors import UsageError
 

@@ -27,6 +27,7 @@ from dpi_safeguards.core.findings import Finding
 from dpi_safeguards.core.workspace import CONTRIBUTION_STATES, Workspace
 from dpi_safeguards.models.contribution import Contribution
 from dpi_safeguards.store.reader import Document, LoadError, load_document
+from dpi_safeguards.store.transaction import Transaction
 from dpi_safeguards.store.writer import atomic_write, dump_json, dump_yaml, to_data
 
 CONTRIBUTION_MAX_BYTES = 1_000_000
@@ -139,7 +140,6 @@ def move(workspace: Workspace, source: Path, state: str, contribution: Contribut
 
     When ``state`` is the one it is already in, the file is re-written in place.
     """
-    from dpi_safeguards.store.transaction import Transaction
 
     target = target_in(workspace, source, state)
     if target.resolve() == source.resolve():

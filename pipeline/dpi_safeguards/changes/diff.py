@@ -6,12 +6,17 @@ field by field in pydantic), and only the records that differ are examined field
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from deepdiff import DeepDiff
+
+from dpi_safeguards.core.errors import SafeguardsError
+from dpi_safeguards.core.findings import Finding, Severity
 from dpi_safeguards.core.ids import Kind, natural_key
 from dpi_safeguards.models.base import Entry
 from dpi_safeguards.models.changes import CHANGE_TYPES, ChangeList, EntryChange, FieldChange
-from dpi_safeguards.models.framework import Framework
+from dpi_safeguards.models.framework import ENTRY_MODELS, Framework, copy_framework
 from dpi_safeguards.store.reader import gc_paused
 
 # Fields that are bookkeeping, not content: a change to them alone is not reported.
@@ -66,7 +71,6 @@ def field_changes(old: Entry, new: Entry) -> list[FieldChange]:
             field=name, old=_dump(getattr(old, name, None)), new=_dump(getattr(new, name, None))
         )
         if isinstance(before.get(name), list) and isinstance(after.get(name), list):
-            from deepdiff import DeepDiff
 
             items = DeepDiff(before[name], after[name], ignore_order=True)
             change.added = list(items.get("iterable_item_added", {}).values())
@@ -168,9 +172,6 @@ def apply_changes(framework: Framework, changes: ChangeList) -> Framework:
     the entries a change list made by :func:`diff_frameworks` carries in memory. A change
     list read back from changes.json has no such entries: applying an addition from it is
     an error naming the entry."""
-    from dpi_safeguards.core.errors import SafeguardsError
-    from dpi_safeguards.merge.run import copy_framework
-    from dpi_safeguards.models.framework import ENTRY_MODELS
 
     result = copy_framework(framework)
     for change in changes.changes:
@@ -233,3 +234,19 @@ def _counts(changes: list[EntryChange]) -> dict[str, dict[str, int]]:
         per_kind = counts.setdefault(change.kind, {t: 0 for t in CHANGE_TYPES})
         per_kind[change.change] += 1
     return counts
+
+
+@dataclass
+class DiffResult:
+    """A change list, the newer framework (for names in renderings), and for a contribution
+    preview its findings (warnings such as CON008) and why it would not apply (stale...)."""
+
+    changes: ChangeList
+    framework: Framework
+    findings: list[Finding]
+    problems: list[str]
+
+    @property
+    def exit_code(self) -> int:
+        errors = [f for f in self.findings if f.severity is Severity.ERROR]
+        return 1 if self.problems or errors else 0

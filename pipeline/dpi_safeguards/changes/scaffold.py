@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dpi_safeguards.check.rules.contribution import EDITABLE
 from dpi_safeguards.core.errors import UsageError
 from dpi_safeguards.core.ids import Kind, sorted_ids
 from dpi_safeguards.models.contribution import LIST_FIELDS
@@ -24,7 +25,6 @@ from dpi_safeguards.store.writer import dump_yaml
 KINDS = ("practice", "process", "kpi", "reference", "edit", "deprecate")
 KPI_AREAS = tuple(KPI_AREA_CODES)
 KPI_PHASES = tuple(KPI_PHASE_CODES)
-REFERENCE_KINDS = ("reference", "knowledge-resource", "case-study", "toolkit")
 
 HEADER = """\
 # A proposed change to the Universal DPI Safeguards Framework.
@@ -74,7 +74,6 @@ def parent_choices(framework: Framework, kind: str) -> list[tuple[str, str]]:
 
 
 def editable_fields(framework: Framework, target: str) -> list[str]:
-    from dpi_safeguards.check.rules.contribution import EDITABLE
 
     kind = framework.kind_of(target)
     return sorted(EDITABLE[kind]) if kind is not None else []

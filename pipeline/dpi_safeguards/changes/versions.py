@@ -5,22 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dpi_safeguards.check.validate import checked_framework
 from dpi_safeguards.core.errors import SafeguardsError, UsageError
 from dpi_safeguards.core.workspace import Workspace
-from dpi_safeguards.load.folder import LoadedFramework
+from dpi_safeguards.load.folder import LoadedFramework, load_framework
+from dpi_safeguards.load.released import load_release
 from dpi_safeguards.models.framework import Framework
+from dpi_safeguards.store.git import checkout_folder
 
 WORKING = "working framework"
-
-
-def _checked(loaded: LoadedFramework, what: str) -> Framework:
-    if not loaded.ok:
-        from dpi_safeguards.check.validate import framework_findings
-
-        first = next(iter(framework_findings(loaded, rules=False)))
-        where = f"{first.file}:{first.line}" if first.line else (first.file or "")
-        raise SafeguardsError(f"{what} does not load: {where}: {first.code} {first.message}")
-    return loaded.framework
 
 
 def _as_path(workspace: Workspace, ref: str) -> Path | None:
@@ -34,12 +27,10 @@ def _as_path(workspace: Workspace, ref: str) -> Path | None:
 
 def load_version(workspace: Workspace, ref: str | None) -> tuple[Framework, str]:
     """The framework ``ref`` names, and the label to show for it."""
-    from dpi_safeguards.exports.framework_json import load_release
-    from dpi_safeguards.load.folder import load_framework
 
     if ref is None:
         loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
-        return _checked(loaded, "the working framework"), WORKING
+        return checked_framework(loaded, "the working framework"), WORKING
     if not ref.strip():
         raise UsageError("an empty version name was given; name a tag, commit or folder")
     path = _as_path(workspace, ref)
@@ -53,12 +44,11 @@ def load_version(workspace: Workspace, ref: str | None) -> tuple[Framework, str]
         for folder in (path, path / "framework"):
             if (folder / "framework.yaml").is_file():
                 loaded = load_framework(folder, display_base=folder.parent, missing_ok=True)
-                return _checked(loaded, ref), ref
+                return checked_framework(loaded, ref), ref
         raise UsageError(
             f"{ref} holds neither framework.json (a release) nor framework.yaml (a framework "
             "folder)"
         )
-    from dpi_safeguards.store.git import load_framework_at
 
     try:
         loaded = load_framework_at(workspace.root, ref)
@@ -68,4 +58,10 @@ def load_version(workspace: Workspace, ref: str | None) -> tuple[Framework, str]
         if published.is_file():
             return load_release(published), ref
         raise
-    return _checked(loaded, f"the framework at {ref}"), ref
+    return checked_framework(loaded, f"the framework at {ref}"), ref
+
+
+def load_framework_at(root: Path, ref: str) -> LoadedFramework:
+    """The framework folder as commit ``ref`` holds it (read from git, work tree untouched)."""
+    with checkout_folder(root, ref) as folder:
+        return load_framework(folder, display_base=folder.parent, missing_ok=True)

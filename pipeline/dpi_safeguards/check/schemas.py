@@ -6,7 +6,6 @@ in the repository's ``schemas/`` folder; a test regenerates them and fails on an
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,8 +23,8 @@ from dpi_safeguards.models.framework import (
     RisksFile,
     StagesFile,
 )
+from dpi_safeguards.models.release import FrameworkDocument, ReleaseIndex
 from dpi_safeguards.models.reviewers import ReviewersFile
-from dpi_safeguards.release.models import FrameworkDocument, ReleaseIndex
 from dpi_safeguards.store.writer import dump_json
 
 SCHEMA_BASE_URL = "https://dpi-safeguards.github.io/framework/schemas/"
@@ -76,15 +75,6 @@ def render_all() -> dict[str, str]:
     return {f"{name}.schema.json": dump_json(generate(name)) for name in schema_names()}
 
 
-def packaged_schema(name: str) -> dict[str, Any]:
-    """A shipped schema (works outside a checkout)."""
-    text = (
-        resources.files("dpi_safeguards")
-        .joinpath("schemas", f"{name}.schema.json")
-        .read_text(encoding="utf-8")
-    )
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
 
 
 def packaged_dir() -> Path:

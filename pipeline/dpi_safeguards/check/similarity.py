@@ -2,7 +2,7 @@
 
 Method (built once per run, reused for every contribution of the run):
 
-1. Texts are compared in normalised form (:func:`~.rules.indexing.normalise_text`:
+1. Texts are compared in normalised form (:func:`~dpi_safeguards.core.text.normalise_text`:
    NFKC, case-folded, white space collapsed).
 2. An inverted index maps each feature of a text to the entries holding it: its words
    (letters and digits, 3+ characters, not a stop word) and its word pairs (two adjacent
@@ -42,8 +42,10 @@ from itertools import accumulate, chain, compress, pairwise, repeat
 from operator import le
 from typing import Any, NamedTuple, Protocol, TypeVar, overload
 
-from dpi_safeguards.check.rules.indexing import normalise_text
+from rapidfuzz.distance import Indel
+
 from dpi_safeguards.core.ids import Kind, natural_key
+from dpi_safeguards.core.text import normalise_text
 from dpi_safeguards.models.framework import Framework
 
 THRESHOLD = 0.8
@@ -367,7 +369,6 @@ def _indel() -> Callable[..., float]:
     """rapidfuzz's Indel similarity, imported on first use (not by every command) and
     kept: an import statement per comparison cost 3% of validating 10,000 files."""
     if not _INDEL:
-        from rapidfuzz.distance import Indel
 
         _INDEL.append(Indel.normalized_similarity)
     return _INDEL[0]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from dpi_safeguards.check import similarity_db
 from dpi_safeguards.check.rules import CONTRIBUTION_RULES, FRAMEWORK_RULES, EntryAt, Issue, Rule
 from dpi_safeguards.check.rules.contribution import (
     TEXT_INDEX_KINDS,
@@ -27,10 +28,14 @@ from dpi_safeguards.check.similarity import (
     SimilarityIndex,
     build_compact_index,
 )
+from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.findings import Finding, Report, Severity
 from dpi_safeguards.core.workspace import Workspace, resolved_folder, resolved_path
+from dpi_safeguards.load import cache
 from dpi_safeguards.load.folder import LoadedFramework, load_framework
 from dpi_safeguards.models.contribution import Contribution
+from dpi_safeguards.models.framework import Framework
+from dpi_safeguards.models.reviewers import ReviewersFile
 from dpi_safeguards.store.reader import Document, LoadError, gc_paused, load_document
 
 if TYPE_CHECKING:
@@ -184,7 +189,6 @@ def submodule_of(path: str | Path) -> Path | None:
 
 def reviewers_findings(path: Path, display: str) -> Iterator[Finding]:
     """Reading and schema (reviewers.schema.json) of contributions/reviewers.yaml."""
-    from dpi_safeguards.models.reviewers import ReviewersFile
 
     try:
         document = load_document(path, display=display)
@@ -417,8 +421,6 @@ class _DerivedSimilarityIndex(LazySimilarityIndex):
 
     def _database_in_place(self) -> SimilarityDatabase | None:
         if self._in_place and self._database is None:
-            from dpi_safeguards.check import similarity_db
-            from dpi_safeguards.load import cache
 
             slot = cache.beside(self._loaded.cache_slot, "similarity", ".sqlite")
             database = similarity_db.SimilarityDatabase.open(slot.path, slot.key)
@@ -450,3 +452,20 @@ def _is_within(path: Path, folder: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+def checked_framework(loaded: LoadedFramework, what: str, hint: str = "") -> Framework:
+    """The loaded framework, or an error naming the first reason ``what`` does not load."""
+    if loaded.ok:
+        return loaded.framework
+    first = next(iter(framework_findings(loaded, rules=False)))
+    where = f"{first.file}:{first.line}" if first.line else (first.file or "")
+    raise SafeguardsError(f"{what} does not load: {where}: {first.code} {first.message}{hint}")
+
+
+def load_checked(workspace: Workspace) -> Framework:
+    """The working framework, or an error naming what is wrong with it."""
+    loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
+    return checked_framework(
+        loaded, "the framework", " (run 'safeguards validate' for every finding)"
+    )

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 from dpi_safeguards.core.ids import natural_key
+from dpi_safeguards.core.text import defuse_mentions
 
 
 class Severity(StrEnum):
@@ -113,7 +114,6 @@ def escape_workflow_data(text: str) -> str:
 def workflow_message(text: str) -> str:
     """A workflow command's message: escaped, and @-mentions defused (a zero-width joiner
     after the '@'), since contributed text reaches logs and job summaries."""
-    from dpi_safeguards.core.text import defuse_mentions
 
     return defuse_mentions(escape_workflow_data(text))
 

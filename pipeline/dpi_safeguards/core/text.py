@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 # CommonMark: any ASCII punctuation may be backslash-escaped and then renders as itself.
 _MD_INLINE = re.compile(r"([\\`*_\[\]{}<>|~&!#])")
@@ -69,3 +70,8 @@ def csv_cell(value: str) -> str:
     if value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def normalise_text(text: str) -> str:
+    """The form two texts are compared in: NFKC, case-folded, white space collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())

@@ -356,9 +356,5 @@ def iter_csv(table: Table, fw: Framework) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def render_csv(table: Table, fw: Framework) -> bytes:
-    return "".join(iter_csv(table, fw)).encode(CSV_ENCODING)
 
 
-def render_all_csv(fw: Framework) -> dict[str, bytes]:
-    return {table.filename: render_csv(table, fw) for table in TABLES}

@@ -1,4 +1,5 @@
-"""``framework.json``: the whole framework as one JSON document, and reading it back.
+"""``framework.json``: the whole framework as one JSON document
+(read back by :mod:`dpi_safeguards.load.released`).
 
 Shape (format_version 1): ``{"format_version": 1, "metadata": {...}, "risks": [...],
 "principles": [...], "stages": [...], "authorities": [...], "processes": [...],
@@ -8,27 +9,20 @@ every entry as in the framework files (processes and practices flat, not nested)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.ids import Kind, sorted_ids
-from dpi_safeguards.models.framework import ENTRY_MODELS, TABLE_NAMES, Framework, MetadataFile
-from dpi_safeguards.store.reader import gc_paused
+from dpi_safeguards.load.released import FORMAT_VERSION
+from dpi_safeguards.models.framework import TABLE_NAMES, Framework
 from dpi_safeguards.store.writer import JsonStream, to_data
 
-FORMAT_VERSION = 1
 # framework.json's keys are the Framework's table names.
-KIND_KEYS: dict[Kind, str] = TABLE_NAMES
 
 
 def framework_to_data(fw: Framework) -> dict[str, Any]:
     data: dict[str, Any] = {"format_version": FORMAT_VERSION, "metadata": to_data(fw.metadata)}
-    for kind, key in KIND_KEYS.items():
+    for kind, key in TABLE_NAMES.items():
         table = fw.table(kind)
         data[key] = [to_data(table[i]) for i in sorted_ids(table)]
     return data
@@ -39,7 +33,7 @@ def framework_stream(fw: Framework) -> dict[str, Any]:
     for :func:`dpi_safeguards.store.writer.iter_dump_json`, which writes the same bytes as
     ``dump_json(framework_to_data(fw))`` without the whole framework as nested dicts."""
     data: dict[str, Any] = {"format_version": FORMAT_VERSION, "metadata": to_data(fw.metadata)}
-    for kind, key in KIND_KEYS.items():
+    for kind, key in TABLE_NAMES.items():
         data[key] = JsonStream(_entries_data(fw, kind))
     return data
 
@@ -56,7 +50,7 @@ def same_data(a: Framework, b: Framework) -> bool:
     models (whose data are then equal) are not dumped at all."""
     if to_data(a.metadata) != to_data(b.metadata):
         return False
-    for kind in KIND_KEYS:
+    for kind in TABLE_NAMES:
         table_a, table_b = a.table(kind), b.table(kind)
         if len(table_a) != len(table_b):
             return False
@@ -65,32 +59,3 @@ def same_data(a: Framework, b: Framework) -> bool:
             if x is not y and x != y and to_data(x) != to_data(y):
                 return False
     return True
-
-
-def framework_from_data(data: Any, source: str = "framework.json") -> Framework:
-    if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
-        raise SafeguardsError(f"{source}: not a format_version {FORMAT_VERSION} framework.json")
-    try:
-        fw = Framework(metadata=MetadataFile.model_validate(data["metadata"]))
-        for kind, key in KIND_KEYS.items():
-            model = ENTRY_MODELS[kind]
-            table = fw.table(kind)
-            for item in data.get(key, []):
-                entry = model.model_validate(item)
-                table[entry.id] = entry
-    except (ValidationError, KeyError, TypeError) as exc:
-        raise SafeguardsError(f"{source}: does not match the framework schema: {exc}") from None
-    return fw
-
-
-def load_release(path: Path) -> Framework:
-    """Read a release's ``framework.json`` (a file, or a release folder holding one)."""
-    file = path / "framework.json" if path.is_dir() else path
-    try:
-        with gc_paused():
-            data = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SafeguardsError(f"{file} does not exist") from None
-    except (OSError, ValueError) as exc:
-        raise SafeguardsError(f"{file} cannot be read as JSON: {exc}") from None
-    return framework_from_data(data, str(file))

@@ -67,12 +67,10 @@ def _dep_cell(entry: Entry) -> str:
 LINES_PER_PIECE = 4096
 
 
-def render_framework_md(fw: Framework, version: str, date: str) -> str:
-    return "".join(iter_framework_md(fw, version, date))
 
 
 def iter_framework_md(fw: Framework, version: str, date: str) -> Iterator[str]:
-    """The document in pieces (``"".join`` of them is :func:`render_framework_md`): the
+    """The document in pieces (``"".join`` of them is the whole framework.md): the
     lines of 100,000 practices are never held at once."""
     meta = fw.metadata
     out: list[str] = [

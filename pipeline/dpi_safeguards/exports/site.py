@@ -33,6 +33,7 @@ from dpi_safeguards.knowledge.formats import (
     csp_hash,
     html_attr,
 )
+from dpi_safeguards.store.writer import atomic_write
 
 if TYPE_CHECKING:
     from dpi_safeguards.models.framework import Framework
@@ -147,7 +148,6 @@ def render_site(fw: Framework, *, title: str = DEFAULT_TITLE) -> str:
 
 def build_site(fw: Framework, out_dir: Path, *, title: str = DEFAULT_TITLE) -> Path:
     """Write the knowledge library into ``out_dir``; returns the page's path."""
-    from dpi_safeguards.store.writer import atomic_write
 
     target = out_dir / SITE_FILE
     atomic_write(target, render_site(fw, title=title))

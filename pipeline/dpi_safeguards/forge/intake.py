@@ -22,8 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import mistune
 from pydantic import ValidationError
 
+from dpi_safeguards.check.rules.contribution import build_text_index
+from dpi_safeguards.check.validate import contribution_findings
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.findings import Finding, Severity
 from dpi_safeguards.core.ids import Kind, is_valid_id, sorted_ids
@@ -68,7 +71,6 @@ ISSUE_AUTHOR = "Issue author"
 
 NO_RESPONSE = "No response"
 MAX_BODY_CHARS = 262_144  # GitHub caps an issue body at 65,536 characters; be generous
-MAX_TITLE_CHARS = 120
 TITLE_PREFIXES = ("[practice]:", "[practice]", "practice:")
 DEFAULT_REFERENCE_KIND = "reference"
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
@@ -114,7 +116,6 @@ def normalise_body(text: str) -> str:
 
 
 def parse_markdown(text: str) -> list[dict[str, Any]]:
-    import mistune
 
     markdown = mistune.create_markdown(renderer=None, plugins=["task_lists"])
     tokens: list[dict[str, Any]] = markdown(text)  # type: ignore[assignment]
@@ -637,8 +638,6 @@ def run_intake(
     ``output`` None: ``contributions/proposed/<slug>.yaml`` (a free name: an existing file is
     never replaced). ``write`` False: check only. Raises IntakeError with every problem.
     """
-    from dpi_safeguards.check.rules.contribution import build_text_index
-    from dpi_safeguards.check.validate import contribution_findings
 
     loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
     if not loaded.ok:

@@ -13,8 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import git
+from pydantic import ValidationError
+
+from dpi_safeguards.check.validate import CONTRIBUTION_MAX_BYTES
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.models.contribution import AddKpi, AddProcess, AddReference, Contribution
+from dpi_safeguards.store.git import _repo, resolve_commit
+from dpi_safeguards.store.reader import LoadError, load_document
 
 PROPOSED = "contributions/proposed/"
 CONTRIBUTION_SUFFIXES = (".yaml", ".yml", ".json")
@@ -52,9 +59,7 @@ class ScopeReport:
 def changed_paths(root: Path, base: str, head: str = "HEAD") -> list[tuple[str, str, str | None]]:
     """(status letter, path, old path for a rename) of every file changed between the merge
     base of ``base`` and ``head``, and ``head`` (git diff base...head)."""
-    import git
 
-    from dpi_safeguards.store.git import _repo, resolve_commit
 
     repo = _repo(root)
     base_sha, head_sha = resolve_commit(root, base), resolve_commit(root, head)
@@ -78,11 +83,7 @@ def changed_paths(root: Path, base: str, head: str = "HEAD") -> list[tuple[str, 
 
 def summarise(root: Path, relative: str, status: str) -> ContributionSummary:
     """Title and operations of one contribution file (read safely, as validate does)."""
-    from pydantic import ValidationError
 
-    from dpi_safeguards.check.validate import CONTRIBUTION_MAX_BYTES
-    from dpi_safeguards.models.contribution import AddKpi, AddProcess, AddReference, Contribution
-    from dpi_safeguards.store.reader import LoadError, load_document
 
     try:
         document = load_document(

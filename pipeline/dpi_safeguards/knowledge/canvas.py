@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from dpi_safeguards.core.errors import UsageError
 from dpi_safeguards.core.ids import last_number, natural_key, sorted_ids
+from dpi_safeguards.load.released import load_release
+from dpi_safeguards.store.reader import gc_paused, gc_settle
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -188,7 +190,6 @@ class CanvasIndex:
     query only selects (its cost is the size of its answer)."""
 
     def __init__(self, fw: Framework) -> None:
-        from dpi_safeguards.store.reader import gc_paused, gc_settle
 
         with gc_paused():  # many small acyclic objects: the cyclic GC would only slow it
             self._build(fw)
@@ -418,7 +419,6 @@ class CanvasIndex:
         return [by_rank[r] for r in _set_bits(matching)]
 
     def query(self, selection: Selection) -> CanvasResult:
-        from dpi_safeguards.store.reader import gc_paused
 
         with gc_paused():  # a query allocates only acyclic views
             return self._query(selection)
@@ -519,7 +519,6 @@ def release_framework(releases_dir: Path, release: str) -> Framework:
         )
         listing = ", ".join(known) if known else "none"
         raise UsageError(f"no release {release} ({path} is missing); releases: {listing}")
-    from dpi_safeguards.exports.framework_json import load_release
 
     return load_release(path)
 

@@ -24,6 +24,7 @@ from dpi_safeguards.knowledge.canvas import (
     Recommendation,
     ReferenceView,
 )
+from dpi_safeguards.store.writer import dump_json
 
 FORMATS = ("text", "md", "csv", "json", "html")
 
@@ -304,7 +305,6 @@ def canvas_data(result: CanvasResult) -> dict[str, object]:
 
 
 def to_json(result: CanvasResult) -> str:
-    from dpi_safeguards.store.writer import dump_json
 
     return dump_json(canvas_data(result))
 

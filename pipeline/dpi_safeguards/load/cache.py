@@ -21,17 +21,26 @@ kept as a pickle and reused while nothing changed:
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import json
+import mmap
 import os
 import pickle
 import sys
 import tempfile
+import time
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pydantic
+
+from dpi_safeguards import __version__
+from dpi_safeguards.store.reader import gc_paused, gc_settle
 
 FORMAT = 3
 MIN_BYTES = 64_000
@@ -60,7 +69,6 @@ class Slot:
 
 
 def _now() -> float:
-    import time
 
     return time.time()
 
@@ -80,9 +88,7 @@ def cache_dir() -> Path:
 
 def _fingerprint() -> bytes:
     if not _FINGERPRINT:
-        import pydantic
 
-        from dpi_safeguards import __version__
 
         digest = hashlib.sha256()
         digest.update(f"{FORMAT}|{__version__}|{sys.version}|{pydantic.VERSION}".encode())
@@ -171,7 +177,6 @@ def slot_by_stat(root: Path, stats: list[FileStat]) -> Slot | None:
 
 def remember_stats(slot: Slot, stats: list[FileStat], taken_ns: int) -> None:
     """Keep the key with the files' stats (taken at ``taken_ns``, before they were read)."""
-    import json
 
     if any(max(entry[2], entry[3]) >= taken_ns - RACY_NS for entry in stats):
         return  # too recent to tell a later change apart; recorded on a later run
@@ -185,7 +190,6 @@ def remember_stats(slot: Slot, stats: list[FileStat], taken_ns: int) -> None:
 
 
 def _read_record(path: Path) -> Any:
-    import json
 
     try:
         with path.open("rb") as handle:
@@ -205,7 +209,6 @@ def _owned(info: os.stat_result) -> bool:
 
 
 def now_ns() -> int:
-    import time
 
     return time.time_ns()
 
@@ -246,7 +249,6 @@ def read_mapped(slot: Slot) -> memoryview | None:
     """The slot's bytes after its header, mapped (not read): pages are read from the
     file only where they are used. None unless the slot holds exactly this key. The
     mapping stays valid if the file is replaced (a rename keeps the old file's pages)."""
-    import mmap
 
     try:
         with slot.path.open("rb") as handle:
@@ -482,7 +484,6 @@ class LazyEntries(dict[str, Any]):
         self._lay_out()
         if not self._raw:
             return
-        from dpi_safeguards.store.reader import gc_paused, gc_settle
 
         bulk = self._bulk() if callable(self._bulk) else self._bulk
         with gc_paused():
@@ -609,7 +610,6 @@ class LazyEntries(dict[str, Any]):
         return (dict, (self.copy(),))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
-        import copy
 
         return copy.deepcopy(self.copy(), memo)
 
@@ -634,7 +634,6 @@ class LazyDict(dict[Any, Any]):
         return (dict, (dict(dict.items(self)),))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> dict[Any, Any]:
-        import copy
 
         self._fill()
         return copy.deepcopy(dict(dict.items(self)), memo)

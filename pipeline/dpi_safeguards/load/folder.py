@@ -14,6 +14,7 @@ framework/
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,17 +23,17 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from dpi_safeguards.core.ids import Kind, natural_key, sorted_ids
+from dpi_safeguards.load import cache
+from dpi_safeguards.load.cache import LazyDict, LazyEntries, PackedTable
 from dpi_safeguards.models.framework import (
     TABLE_NAMES,
     AuthoritiesFile,
     Framework,
     KpisFile,
     MetadataFile,
-    Practice,
     Principle,
     PrincipleFile,
     Process,
-    ProcessNode,
     ReferencesFile,
     RisksFile,
     StagesFile,
@@ -45,8 +46,10 @@ from dpi_safeguards.store.reader import (
     gc_paused,
     gc_settle,
     parse_bytes,
+    parse_text,
     read_bytes,
 )
+from dpi_safeguards.store.writer import atomic_write, dump_yaml, reorder_keys, to_data
 
 if TYPE_CHECKING:
     from dpi_safeguards.load.cache import PackedTable, Slot
@@ -97,7 +100,6 @@ class LoadedFramework:
         the cache (same key: same bytes, same code) when the framework is cached."""
         if self.cache_slot is None:
             return build()
-        from dpi_safeguards.load import cache
 
         return cache.derived(self.cache_slot, name, build)
 
@@ -148,7 +150,6 @@ def load_framework(
             for path in framework_files(root)
             if not (missing_ok and not path.exists())
         ]
-        from dpi_safeguards.load import cache
 
         # Stats first (before any file is read), so a record of them can only be older
         # than the bytes the key is made of.
@@ -223,10 +224,7 @@ class _Cached:
     def store(cls, loaded: LoadedFramework, slot: Slot) -> None:
         """Write a clean load to its slot: the entries' file first, the slot last (a
         reader finding the slot finds its entries)."""
-        import pickle
 
-        from dpi_safeguards.load import cache
-        from dpi_safeguards.load.cache import PackedTable
 
         fw = loaded.framework
         dump = pickle.dumps
@@ -258,7 +256,6 @@ class _Cached:
 
     @staticmethod
     def bulk_of(loaded: LoadedFramework) -> dict[Kind, bytes]:
-        import pickle
 
         fw = loaded.framework
         return {
@@ -271,10 +268,7 @@ class _Cached:
         """The load this was made from (None: its entries' file is missing or stale).
         ``files``: each file's bytes, or None when not read (they are then read if a
         document's text is asked for)."""
-        import pickle
 
-        from dpi_safeguards.load import cache
-        from dpi_safeguards.load.cache import LazyDict, LazyEntries
 
         mapped = cache.read_mapped(cache.beside(slot, ENTRIES, ".bin"))
         if mapped is None or len(mapped) != (self.entries_ends[-1] if self.entries_ends else 0):
@@ -337,7 +331,6 @@ class _BulkFile:
     def reader(self, kind: Kind) -> Callable[[], bytes | None]:
         def read() -> bytes | None:
             if self._tables is None:
-                from dpi_safeguards.load import cache
 
                 found = cache.read(cache.beside(self._slot, BULK))
                 self._tables = found if isinstance(found, dict) else {}
@@ -419,7 +412,6 @@ def render_framework(fw: Framework, *, only: Collection[str] | None = None) -> d
     """Relative file name -> canonical text, for every framework file (or for the files
     named in ``only``)."""
     # Imported here: reading (validate) never needs the writer, nor PyYAML's dumper.
-    from dpi_safeguards.store.writer import dump_yaml, reorder_keys, to_data
 
     out: dict[str, str] = {}
     if only is None or METADATA_FILE in only:
@@ -456,7 +448,6 @@ def write_framework(
 
     Every new file is first written beside its target; ``os.replace`` then swaps each in.
     """
-    from dpi_safeguards.store.writer import atomic_write
 
     rendered = render_framework(fw)
     changed: list[Path] = []
@@ -475,10 +466,6 @@ def write_framework(
     return changed
 
 
-def process_node(process: Process, practices: list[Practice]) -> ProcessNode:
-    return ProcessNode.model_construct(
-        **{k: getattr(process, k) for k in Process.model_fields}, practices=practices
-    )
 
 
 def load_rendered(
@@ -487,7 +474,6 @@ def load_rendered(
     """Read framework files from their texts (as :func:`render_framework` gives them), as
     :func:`load_framework` would read them from disk: used to check a framework before it
     is written."""
-    from dpi_safeguards.store.reader import parse_text
 
     base = display_base if display_base is not None else root.parent
     metadata = _placeholder_metadata()

@@ -21,21 +21,43 @@ The same :func:`apply_contribution` gives ``safeguards diff CONTRIBUTION`` its p
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 
+from dpi_safeguards.changes.contributions import (
+    LoadedContribution,
+    check_free,
+    describe_findings,
+    load_contribution,
+    render_contribution,
+    require_state,
+    target_in,
+)
+from dpi_safeguards.changes.diff import DiffResult, diff_frameworks
+from dpi_safeguards.check.rules.contribution import EDITABLE, build_text_index
+from dpi_safeguards.check.similarity import LazySimilarityIndex
+from dpi_safeguards.check.validate import (
+    contribution_files,
+    contribution_findings,
+    framework_findings,
+)
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.findings import Severity
 from dpi_safeguards.core.ids import Kind, is_placeholder, kind_of, last_number, natural_key
 from dpi_safeguards.core.workspace import Workspace
-from dpi_safeguards.load.folder import LoadedFramework
+from dpi_safeguards.load.folder import (
+    LoadedFramework,
+    file_of,
+    load_framework,
+    load_rendered,
+    render_framework,
+)
 from dpi_safeguards.models.base import Entry, ProvenanceRecord
 from dpi_safeguards.models.changes import ChangeList
 from dpi_safeguards.models.contribution import (
@@ -55,10 +77,12 @@ from dpi_safeguards.models.framework import (
     TABLE_NAMES,
     Framework,
     Process,
+    copy_framework,
 )
-
-if TYPE_CHECKING:
-    from dpi_safeguards.api import DiffResult
+from dpi_safeguards.review.decisions import approvals, check_date, load_reviewers, valid_approvals
+from dpi_safeguards.store.git import ids_in_history
+from dpi_safeguards.store.lock import repository_lock
+from dpi_safeguards.store.transaction import Transaction, recover
 
 # ---- ids ----------------------------------------------------------------------------------
 
@@ -94,7 +118,6 @@ class IdAllocator:
 
 def release_ids(workspace: Workspace) -> set[str]:
     """Every id held by a release's framework.json (releases/*/framework.json)."""
-    from dpi_safeguards.exports.framework_json import KIND_KEYS
 
     ids: set[str] = set()
     if not workspace.releases_dir.is_dir():
@@ -109,7 +132,7 @@ def release_ids(workspace: Workspace) -> set[str]:
             ) from None
         if not isinstance(data, dict):
             continue
-        for key in KIND_KEYS.values():
+        for key in TABLE_NAMES.values():
             for item in data.get(key) or []:
                 if isinstance(item, dict) and isinstance(item.get("id"), str):
                     ids.add(item["id"])
@@ -119,7 +142,6 @@ def release_ids(workspace: Workspace) -> set[str]:
 def used_ids(workspace: Workspace, framework: Framework) -> set[str]:
     """Ids never to hand out again: the framework's (deprecated ones too), git history's,
     and every release's."""
-    from dpi_safeguards.store.git import ids_in_history
 
     ids = {entry_id for kind in Kind for entry_id in framework.table(kind)}
     # Outside a git repository the framework and the releases are all there is.
@@ -131,16 +153,6 @@ def used_ids(workspace: Workspace, framework: Framework) -> set[str]:
 # ---- applying one contribution ------------------------------------------------------------
 
 
-def copy_framework(fw: Framework) -> Framework:
-    """A copy whose tables can change without touching ``fw`` (entries are replaced, never
-    mutated, so the entries themselves are shared)."""
-    copy = dataclasses.replace(fw)
-    for kind in Kind:
-        table = fw.table(kind)
-        setattr(copy, TABLE_NAMES[kind], dict(table))
-    return copy
-
-
 
 
 @dataclass
@@ -150,11 +162,6 @@ class Applied:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 400 else text[:397] + "..."
 
 
 def apply_contribution(
@@ -336,7 +343,6 @@ def _apply_edit(
     build: Any,
     applied: Applied,
 ) -> None:
-    from dpi_safeguards.check.rules.contribution import EDITABLE
 
     found = _target_entry(fw, change.target, number, problem)
     if found is None:
@@ -350,16 +356,8 @@ def _apply_edit(
         )
         return
     current = getattr(entry, change.field)
-    expected = change.expected
-    if isinstance(current, list) and expected is None:
-        expected = []
-    if current != expected:
-        problem(
-            number,
-            f"the edit is stale: {change.target}.{change.field} is now {_shown(current)}, "
-            f"not the expected {_shown(change.expected)}; rewrite the edit against the "
-            "current value (set 'expected' to it)",
-        )
+    if change.is_stale(current):
+        problem(number, change.stale_message(current))
         return
     value: Any = change.value
     if isinstance(value, list):
@@ -417,9 +415,6 @@ def result_errors(
     written: they are read back (reading and schema, as ``validate`` would read them) and
     take the place of their old versions in ``loaded``; then every framework rule runs on
     the whole of ``after``."""
-    from dpi_safeguards.changes.contributions import describe_findings
-    from dpi_safeguards.check.validate import framework_findings
-    from dpi_safeguards.load.folder import load_rendered
 
     fresh = load_rendered(rendered, workspace.framework_dir, display_base=workspace.root)
     replaced = set(fresh.documents) | {e.path for e in fresh.load_errors}
@@ -482,9 +477,6 @@ def merge(
     date: str | None = None,
     dry_run: bool = False,
 ) -> MergeResult:
-    from dpi_safeguards.review.decisions import check_date
-    from dpi_safeguards.store.lock import repository_lock
-    from dpi_safeguards.store.transaction import recover
 
     day = check_date(date)
     if dry_run:
@@ -497,21 +489,6 @@ def merge(
 def _merge_locked(
     workspace: Workspace, paths: list[Path] | None, day: str, dry_run: bool
 ) -> MergeResult:
-    from dpi_safeguards.changes.contributions import (
-        LoadedContribution,
-        check_free,
-        describe_findings,
-        load_contribution,
-        render_contribution,
-        require_state,
-        target_in,
-    )
-    from dpi_safeguards.changes.diff import diff_frameworks
-    from dpi_safeguards.check.rules.contribution import build_text_index
-    from dpi_safeguards.check.validate import contribution_files, contribution_findings
-    from dpi_safeguards.load.folder import file_of, load_framework, render_framework
-    from dpi_safeguards.review.decisions import load_reviewers, valid_approvals
-    from dpi_safeguards.store.transaction import Transaction
 
     loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
     if not loaded.ok:
@@ -644,14 +621,6 @@ def _merge_locked(
 def preview(workspace: Workspace, path: Path, *, date: str | None = None) -> DiffResult:
     """What merging ``path`` now would change, with provisional ids (the same code as the
     merge), plus the contribution's findings (near-duplicate warnings among them)."""
-    from dpi_safeguards.api import DiffResult
-    from dpi_safeguards.changes.contributions import load_contribution
-    from dpi_safeguards.changes.diff import diff_frameworks
-    from dpi_safeguards.check.rules.contribution import build_text_index
-    from dpi_safeguards.check.similarity import LazySimilarityIndex
-    from dpi_safeguards.check.validate import contribution_findings
-    from dpi_safeguards.load.folder import load_framework
-    from dpi_safeguards.review.decisions import approvals, check_date
 
     if not path.is_file():
         raise SafeguardsError(f"{workspace.display(path)} does not exist or is not a file")

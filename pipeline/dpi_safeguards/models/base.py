@@ -52,8 +52,6 @@ VersionText = Annotated[
 ]
 
 
-def id_type(kind: Kind) -> object:
-    return Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[kind])]
 
 
 RiskId = Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[Kind.RISK])]

@@ -88,6 +88,26 @@ class Edit(StrictModel):
     )
     value: Text | list[Target]
 
+    def is_stale(self, current: object) -> bool:
+        """Whether the entry no longer holds the value this edit was written against. A
+        list field with no value yet (``[]``) is what ``expected: null`` means."""
+        expected: object = self.expected
+        if isinstance(current, list) and expected is None:
+            expected = []
+        return current != expected
+
+    def stale_message(self, current: object) -> str:
+        return (
+            f"the edit is stale: {self.target}.{self.field} is now {_shown(current)}, not "
+            f"the expected {_shown(self.expected)}; rewrite the edit against the current "
+            "value (set 'expected' to it)"
+        )
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 400 else text[:397] + "..."
+
 
 class Deprecate(StrictModel):
     op: Literal["deprecate"]

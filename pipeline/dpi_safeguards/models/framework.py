@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from pydantic import Field
@@ -174,7 +174,6 @@ class ReferencesFile(StrictModel):
     references: list[Reference]
 
 
-AnyEntry = Risk | Principle | Stage | Authority | Process | Practice | Kpi | Reference
 
 ENTRY_MODELS: dict[Kind, type[Entry]] = {
     Kind.RISK: Risk,
@@ -240,13 +239,6 @@ class Framework:
             for kind in Kind
         }
 
-    def processes_of(self, principle_id: str) -> list[Process]:
-        prefix = principle_id + "."
-        return [
-            p
-            for key, p in sorted(self.processes.items(), key=lambda kv: natural_key(kv[0]))
-            if key.startswith(prefix)
-        ]
 
     def children_index(self) -> dict[str, list[str]]:
         """Parent id -> child ids (natural order), built in one pass."""
@@ -257,3 +249,13 @@ class Framework:
         for children in index.values():
             children.sort(key=natural_key)
         return index
+
+
+def copy_framework(fw: Framework) -> Framework:
+    """A copy whose tables can change without touching ``fw`` (entries are replaced, never
+    mutated, so the entries themselves are shared)."""
+    copy = replace(fw)
+    for kind in Kind:
+        table = fw.table(kind)
+        setattr(copy, TABLE_NAMES[kind], dict(table))
+    return copy

@@ -19,6 +19,8 @@ from pathlib import Path, PurePosixPath
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.release.bundle import SUMS_FILE, parse_sums, read_bundle, sha256
+from dpi_safeguards.release.publish import read_index
+from dpi_safeguards.release.verify import check_files
 from dpi_safeguards.store.writer import atomic_write
 
 ARCHIVE_STEM = "dpi-safeguards-framework-v{version}"
@@ -82,8 +84,6 @@ def make_tar_gz(files: dict[str, bytes], top: str, date: str) -> bytes:
 
 def checked_release_files(workspace: Workspace, version: str) -> tuple[str, str, dict[str, bytes]]:
     """(version, date, files) of a published release whose files match its SHA256SUMS."""
-    from dpi_safeguards.release.publish import read_index
-    from dpi_safeguards.release.verify import check_files
 
     index = read_index(workspace.releases_dir)
     entry = index.find(version) if version != "latest" else index.find(index.latest or "")

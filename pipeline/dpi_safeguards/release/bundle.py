@@ -16,17 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from dpi_safeguards.changes.diff import diff_frameworks
+from dpi_safeguards.check.schemas import packaged_dir
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.ids import Kind
 from dpi_safeguards.exports.csv_tables import TABLES, iter_csv
 from dpi_safeguards.exports.datapackage import render_datapackage
-from dpi_safeguards.exports.framework_json import (
-    FORMAT_VERSION,
-    framework_stream,
-    framework_to_data,
-)
+from dpi_safeguards.exports.framework_json import framework_stream, framework_to_data
 from dpi_safeguards.exports.markdown import iter_framework_md
 from dpi_safeguards.exports.site import build_site
+from dpi_safeguards.load.released import FORMAT_VERSION
 from dpi_safeguards.models.changes import ChangeList
 from dpi_safeguards.models.framework import Framework
 from dpi_safeguards.release.notes import render_release_notes
@@ -121,7 +119,6 @@ def framework_document_stream(framework: Framework, version: str, date: str) -> 
 
 
 def _schema_files() -> dict[str, bytes]:
-    from dpi_safeguards.check.schemas import packaged_dir
 
     folder = packaged_dir()
     out = {}
@@ -291,11 +288,6 @@ def _changes_stream(changes: ChangeList) -> dict[str, Any]:
     return data
 
 
-def write_bundle(files: dict[str, bytes], target: Path) -> None:
-    """Write the files under ``target`` (which must not exist) with fixed modes."""
-    writer = _Writer(target)
-    for name in sorted(files):
-        writer.add(name, [files[name]])
 
 
 def iter_bundle(folder: Path) -> Iterator[tuple[str, Path]]:

@@ -23,8 +23,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
+from pydantic import ValidationError
+
 from dpi_safeguards.core.errors import SafeguardsError
-from dpi_safeguards.release.models import ReleaseEntry, ReleaseIndex
+from dpi_safeguards.models.release import ReleaseEntry, ReleaseIndex
+from dpi_safeguards.release.bundle import SUMS_FILE, parse_sums
 from dpi_safeguards.store.writer import TEMP_PREFIX
 
 INDEX_MAX_BYTES = 16_000_000
@@ -189,9 +192,7 @@ def download_release(
     timeout: float = TIMEOUT_SECONDS,
 ) -> Path:
     """Download release ``version`` (or 'latest') from ``source`` into ``out_dir``."""
-    from pydantic import ValidationError
 
-    from dpi_safeguards.release.bundle import SUMS_FILE, parse_sums
 
     out = Path(out_dir)
     if out.is_symlink() or (out.exists() and (not out.is_dir() or any(out.iterdir()))):

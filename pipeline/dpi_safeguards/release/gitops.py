@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import git
+
 from dpi_safeguards.core.errors import SafeguardsError
 
 
 def open_repo(root: Path) -> Any | None:
     """The git repository holding ``root``, or None when it is not in one."""
-    import git
 
     try:
         return git.Repo(root, search_parent_directories=True)
@@ -40,7 +41,6 @@ def read_at(repo: Any, ref: str, path: Path) -> bytes | None:
 
 def commit_and_tag(repo: Any, paths: list[Path], tag: str, message: str) -> str:
     """Commit exactly ``paths`` (added, changed or removed files under them), tag it."""
-    import git
 
     relative = [_relative(repo, p) for p in paths if p.exists()]
     try:

@@ -10,7 +10,6 @@ from dpi_safeguards.core.text import md_notes as md_oneline
 from dpi_safeguards.models.changes import ChangeList, EntryChange
 from dpi_safeguards.models.framework import Framework
 
-KIND_ORDER = [k.value for k in Kind]
 # A link to a file of the same release (never one inside escaped text: that has "\]").
 _LOCAL_LINK = re.compile(r"(?<!\\)\]\(([A-Za-z0-9_.\-]+)\)")
 _SECTION_TITLES = {

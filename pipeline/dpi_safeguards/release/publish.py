@@ -26,11 +26,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from dpi_safeguards.check.validate import contribution_files, load_checked, run_validation
 from dpi_safeguards.core.errors import SafeguardsError, UsageError
+from dpi_safeguards.core.ids import Kind
 from dpi_safeguards.core.workspace import Workspace
-from dpi_safeguards.exports.framework_json import FORMAT_VERSION, framework_from_data
+from dpi_safeguards.exports.framework_json import same_data
+from dpi_safeguards.load.folder import render_framework
+from dpi_safeguards.load.released import FORMAT_VERSION, framework_from_data
 from dpi_safeguards.models.changes import ChangeList
 from dpi_safeguards.models.framework import Framework
+from dpi_safeguards.models.release import (
+    BUNDLE_FORMAT_VERSION,
+    ReleaseEntry,
+    ReleaseFile,
+    ReleaseIndex,
+)
 from dpi_safeguards.release.bump import BumpDecision, Version, choose_version, required_bump
 from dpi_safeguards.release.bundle import (
     Bundle,
@@ -39,13 +51,12 @@ from dpi_safeguards.release.bundle import (
     counts_of,
     same_bundle,
 )
-from dpi_safeguards.release.models import (
-    BUNDLE_FORMAT_VERSION,
-    ReleaseEntry,
-    ReleaseFile,
-    ReleaseIndex,
-)
-from dpi_safeguards.store.writer import TEMP_PREFIX, atomic_write, dump_json
+from dpi_safeguards.release.feed import render_feed
+from dpi_safeguards.release.gitops import commit_and_tag, open_repo, tag_exists
+from dpi_safeguards.release.notes import render_changelog
+from dpi_safeguards.store.lock import repository_lock
+from dpi_safeguards.store.transaction import Transaction, recover
+from dpi_safeguards.store.writer import TEMP_PREFIX, dump_json
 
 INDEX_FILE = "index.json"
 CHANGELOG_FILE = "CHANGELOG.md"
@@ -97,7 +108,6 @@ def read_index(releases_dir: Path) -> ReleaseIndex:
 
 
 def parse_index(data: bytes, source: str) -> ReleaseIndex:
-    from pydantic import ValidationError
 
     try:
         return ReleaseIndex.model_validate_json(data)
@@ -118,7 +128,6 @@ def load_previous(data: bytes, source: str) -> tuple[Framework | None, bool]:
 
 def stamp_deprecations(framework: Framework, version: str) -> tuple[Framework, list[str]]:
     """A copy in which every ``deprecated.version: unreleased`` reads ``version``."""
-    from dpi_safeguards.core.ids import Kind
 
     stamped = Framework(metadata=framework.metadata)
     ids: list[str] = []
@@ -164,8 +173,6 @@ def render_index(index: ReleaseIndex) -> str:
 
 def render_listing(releases_dir: Path, index: ReleaseIndex, title: str) -> dict[str, str]:
     """index.json, CHANGELOG.md and feed.xml, from the index and each RELEASE_NOTES.md."""
-    from dpi_safeguards.release.feed import render_feed
-    from dpi_safeguards.release.notes import render_changelog
 
     notes: list[tuple[str, str, str]] = []
     for entry in index.releases:
@@ -179,9 +186,6 @@ def render_listing(releases_dir: Path, index: ReleaseIndex, title: str) -> dict[
     }
 
 
-def write_release_listing(releases_dir: Path, index: ReleaseIndex, title: str) -> None:
-    for name, text in render_listing(releases_dir, index, title).items():
-        atomic_write(releases_dir / name, text)
 
 
 def sweep_release_temps(releases_dir: Path) -> None:
@@ -208,7 +212,6 @@ def release(
         raise UsageError("--dry-run and --tag cannot be combined")
     if dry_run:
         return _release(workspace, version, bump, date, True, False, allow_unmerged, progress)
-    from dpi_safeguards.store.lock import repository_lock
 
     with repository_lock(workspace.root, "release"):
         return _release(workspace, version, bump, date, False, tag, allow_unmerged, progress)
@@ -224,11 +227,6 @@ def _release(
     allow_unmerged: bool,
     progress: Progress | None,
 ) -> ReleaseResult:
-    from dpi_safeguards import api
-    from dpi_safeguards.check.validate import contribution_files, run_validation
-    from dpi_safeguards.load.folder import render_framework
-    from dpi_safeguards.release.gitops import commit_and_tag, open_repo, tag_exists
-    from dpi_safeguards.store.transaction import Transaction, recover
 
     if not dry_run:
         # finish (or sweep) what a killed merge or release left, before reading anything
@@ -254,7 +252,7 @@ def _release(
             f"{len(accepted)} accepted contributions are not merged yet ({names}); merge them "
             "first, or release without them with --allow-unmerged"
         )
-    framework = api.load(workspace)
+    framework = load_checked(workspace)
     releases_dir = workspace.releases_dir
     index = read_index(releases_dir)
     previous_version = index.latest
@@ -391,6 +389,5 @@ def _never_overwritten(workspace: Workspace, target: Path) -> str:
 
 def _other_changes(previous: Framework, framework: Framework) -> bool:
     """Anything the keyed diff does not report (metadata, provenance) changed."""
-    from dpi_safeguards.exports.framework_json import same_data
 
     return not same_data(previous, framework)

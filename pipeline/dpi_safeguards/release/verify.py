@@ -8,15 +8,34 @@ it, the version and date from the index) and compared byte for byte.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.load.folder import load_framework
 from dpi_safeguards.models.framework import Framework
+from dpi_safeguards.models.release import ReleaseEntry, ReleaseIndex
+from dpi_safeguards.release import rebuild_at_tag
 from dpi_safeguards.release.bundle import SUMS_FILE, build_bundle, parse_sums, read_bundle, sha256
-from dpi_safeguards.release.models import ReleaseEntry, ReleaseIndex
+from dpi_safeguards.release.gitops import open_repo, read_at, tag_exists
+from dpi_safeguards.release.publish import (
+    CHANGELOG_FILE,
+    FEED_FILE,
+    INDEX_FILE,
+    load_previous,
+    parse_index,
+    read_index,
+    render_listing,
+)
+from dpi_safeguards.store.git import checkout_folder, write_tree
 
 
 @dataclass(frozen=True)
@@ -75,7 +94,6 @@ def check_files(entry: ReleaseEntry, files: dict[str, bytes]) -> list[Problem]:
 
 def check_listing(workspace: Workspace, index: ReleaseIndex) -> list[Problem]:
     """CHANGELOG.md and feed.xml are what the index and the release notes give."""
-    from dpi_safeguards.release.publish import CHANGELOG_FILE, FEED_FILE, render_listing
 
     problems: list[Problem] = []
     latest = index.latest or "-"
@@ -95,7 +113,6 @@ def check_listing(workspace: Workspace, index: ReleaseIndex) -> list[Problem]:
 
 def _title(workspace: Workspace, index: ReleaseIndex) -> str:
     """The framework title as the latest release has it."""
-    import json
 
     entry = index.find(index.latest or "")
     if entry is not None:
@@ -111,7 +128,6 @@ def _title(workspace: Workspace, index: ReleaseIndex) -> str:
 
 def _release_commit(repo: Any, workspace: Workspace, entry: ReleaseEntry) -> str:
     """The release's tag, or the commit that added its SHA256SUMS when the tag is absent."""
-    from dpi_safeguards.release.gitops import tag_exists
 
     tag = f"v{entry.version}"
     if tag_exists(repo, tag):
@@ -139,7 +155,6 @@ class ToolSource:
 def tool_source_at(repo: Any, ref: str) -> ToolSource | None:
     """The tool's source in commit ``ref``, as its pyproject.toml names it; None for a
     repository that holds only framework data (it is rebuilt with the installed tool)."""
-    import tomllib
 
     tree = repo.commit(ref).tree
     try:
@@ -166,10 +181,6 @@ def rebuild_release(workspace: Workspace, entry: ReleaseEntry) -> dict[str, byte
     release's framework.json and the index entry as the tag has them, built by the code
     the tag holds when it holds the tool (so a later change to an export never makes an
     earlier release fail), else by the installed tool."""
-    from dpi_safeguards.load.folder import load_framework
-    from dpi_safeguards.release.gitops import open_repo, read_at
-    from dpi_safeguards.release.publish import INDEX_FILE, load_previous, parse_index
-    from dpi_safeguards.store.git import checkout_folder
 
     repo = open_repo(workspace.root)
     if repo is None:
@@ -220,13 +231,7 @@ def _rebuild_with_code_at(
 ) -> dict[str, bytes]:
     """Run :mod:`dpi_safeguards.release.rebuild_at_tag` in a child process whose import path
     holds only ``ref``'s copy of the package; read back the files it wrote."""
-    import os
-    import subprocess
-    import sys
-    import tempfile
 
-    from dpi_safeguards.release import rebuild_at_tag
-    from dpi_safeguards.store.git import write_tree
 
     with tempfile.TemporaryDirectory(prefix="safeguards-rebuild-") as temp:
         work = Path(temp)
@@ -269,7 +274,6 @@ def _rebuild_with_code_at(
 def verify_releases(
     workspace: Workspace, versions: list[str] | None = None, *, rebuild: bool = True
 ) -> VerifyResult:
-    from dpi_safeguards.release.publish import read_index
 
     do_rebuild = rebuild
     index: ReleaseIndex = read_index(workspace.releases_dir)

@@ -36,14 +36,19 @@ from dpi_safeguards.changes.contributions import (
     state_of,
     target_in,
 )
+from dpi_safeguards.check.rules.contribution import build_text_index
 from dpi_safeguards.check.rules.indexing import text_problem
 from dpi_safeguards.check.rules.schema import schema_findings
+from dpi_safeguards.check.validate import contribution_findings
 from dpi_safeguards.core.errors import SafeguardsError, UsageError
 from dpi_safeguards.core.findings import Severity
 from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.load.folder import load_framework
 from dpi_safeguards.models.contribution import Contribution, ReviewRecord
 from dpi_safeguards.models.reviewers import Reviewer, ReviewersFile
+from dpi_safeguards.store.lock import repository_lock
 from dpi_safeguards.store.reader import LoadError, load_document
+from dpi_safeguards.store.transaction import recover
 
 REVIEWERS_FILE = "reviewers.yaml"
 # Warnings that still stop an accept: a stale edit would be refused by the merge anyway.
@@ -152,9 +157,6 @@ class ReviewResult:
 
 def validation_errors(workspace: Workspace, loaded: LoadedContribution) -> str | None:
     """The contribution's errors against the current framework, or None when clean."""
-    from dpi_safeguards.check.rules.contribution import build_text_index
-    from dpi_safeguards.check.validate import contribution_findings
-    from dpi_safeguards.load.folder import load_framework
 
     framework = load_framework(workspace.framework_dir, display_base=workspace.root)
     if not framework.ok:
@@ -182,8 +184,6 @@ def review(
 ) -> ReviewResult:
     """Record ``decision`` by ``reviewer`` on a proposed contribution and move it (under the
     repository lock, so it cannot interleave with a merge)."""
-    from dpi_safeguards.store.lock import repository_lock
-    from dpi_safeguards.store.transaction import recover
 
     if decision not in ("accept", "reject"):
         raise UsageError(f"decision must be 'accept' or 'reject', not {decision!r}")

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import git
+
 from dpi_safeguards.core.errors import SafeguardsError
-from dpi_safeguards.load.folder import LoadedFramework, load_framework
 
 
 def _repo(root: Path):  # type: ignore[no-untyped-def]
-    import git
 
     try:
         return git.Repo(root, search_parent_directories=True)
@@ -23,7 +24,6 @@ def _repo(root: Path):  # type: ignore[no-untyped-def]
 
 def resolve_commit(root: Path, ref: str) -> str:
     """The full commit sha a tag, branch or sha names; an error names the bad ref."""
-    import git
 
     if ref.startswith("-"):
         raise SafeguardsError(f"{ref!r} is not a git reference")
@@ -68,19 +68,12 @@ def write_tree(tree: Any, target: Path) -> None:
         out.write_bytes(blob.data_stream.read())
 
 
-def load_framework_at(root: Path, ref: str) -> LoadedFramework:
-    with checkout_folder(root, ref) as folder:
-        loaded = load_framework(folder, display_base=folder.parent, missing_ok=True)
-    return loaded
-
-
 def ids_in_history(root: Path) -> set[str]:
     """Every process/practice/KPI/reference id any commit's framework ever held.
 
     Used so merge never reuses an id, even one removed by a hand edit. Reads the
     principle/kpi/reference files' text of each distinct blob once.
     """
-    import re
 
     repo = _repo(root)
     pattern = re.compile(r"^\s*-?\s*id: ['\"]?([A-Za-z0-9.\-]+)", re.MULTILINE)

@@ -18,8 +18,12 @@ import re
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from json.decoder import scanstring  # type: ignore[attr-defined]
+from json.scanner import make_scanner
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 JsonPath = tuple[str | int, ...]
 
@@ -379,8 +383,6 @@ def _json_value_offset(text: str, path: JsonPath) -> int | None:
     """Offset of the value at ``path`` in a JSON text known to parse, or of its nearest
     parent (None: the top value is not a container, as the YAML reader says). Values
     before it are skipped by the json module's scanner."""
-    from json.decoder import scanstring  # type: ignore[attr-defined]
-    from json.scanner import make_scanner
 
     if not _JSON_SCANNER:
         _JSON_SCANNER.append(make_scanner(json.JSONDecoder()))  # type: ignore[arg-type]
@@ -531,7 +533,6 @@ def _parse_yaml(
 ) -> tuple[Any, dict[JsonPath, tuple[int, int]]]:
     # Imported here: a run that reads only JSON files and a cached framework (validate
     # of JSON proposals) does not need PyYAML at all.
-    import yaml
 
     positions: dict[JsonPath, tuple[int, int]] = {}
     # Each frame: [container, current key (mappings) or None, path of the container]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +37,6 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _write_temp(target: Path, payload: bytes) -> Path:
-    import tempfile
 
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)

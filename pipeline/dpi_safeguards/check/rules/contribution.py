@@ -9,8 +9,8 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from dpi_safeguards.check.rules import DocAt, Issue, contribution_rule
-from dpi_safeguards.check.rules.indexing import normalise_text, text_issues, url_problem
+from dpi_safeguards.check.rules.indexing import text_issues, url_problem
+from dpi_safeguards.check.rules.registry import DocAt, Issue, contribution_rule
 from dpi_safeguards.check.rules.schema import _invisible_hint
 from dpi_safeguards.check.similarity import (
     THRESHOLD,
@@ -20,6 +20,7 @@ from dpi_safeguards.check.similarity import (
 )
 from dpi_safeguards.core.findings import Severity
 from dpi_safeguards.core.ids import Kind, is_placeholder, kind_of, sorted_ids
+from dpi_safeguards.core.text import normalise_text
 from dpi_safeguards.models.contribution import (
     LIST_FIELDS,
     AddKpi,
@@ -250,12 +251,8 @@ def edits_current(ctx: ContributionContext) -> Iterator[Issue]:
         if entry is None or change.field not in type(entry).model_fields:
             continue
         current = getattr(entry, change.field)
-        if current != change.expected:
-            yield Issue(
-                f"is stale: {change.target}.{change.field} is now {current!r}, not the "
-                f"expected {change.expected!r}; update 'expected' and re-check the edit",
-                ctx.at("changes", index, "expected"),
-            )
+        if change.is_stale(current):
+            yield Issue(change.stale_message(current), ctx.at("changes", index, "expected"))
 
 
 @contribution_rule("CON005", Severity.ERROR, "edit of a field the entry does not have")

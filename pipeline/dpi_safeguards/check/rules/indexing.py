@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from dpi_safeguards.check.rules import DocAt, EntryAt, Issue, framework_rule
+from dpi_safeguards.check.rules.registry import DocAt, EntryAt, Issue, framework_rule
 from dpi_safeguards.core.findings import Severity
-from dpi_safeguards.core.ids import Kind, parent_id
+from dpi_safeguards.core.ids import Kind, parent_id, sorted_ids
+from dpi_safeguards.core.text import normalise_text
 from dpi_safeguards.load.folder import LoadedFramework
 from dpi_safeguards.models.framework import KPI_AREA_CODES, KPI_PHASE_CODES, Framework
 from dpi_safeguards.store.reader import Document, JsonPath
@@ -30,11 +31,6 @@ class FrameworkContext:
 FORBIDDEN_CHARS = re.compile(
     "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
 )
-
-
-def normalise_text(text: str) -> str:
-    """The form two texts are compared in: NFKC, case-folded, white space collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def text_problem(value: str) -> str | None:
@@ -182,7 +178,6 @@ def references_exist(ctx: FrameworkContext) -> Iterator[Issue]:
 
 
 def _sample(table: dict[str, Any]) -> str:
-    from dpi_safeguards.core.ids import sorted_ids
 
     ids = sorted_ids(table)
     return ", ".join(ids) if len(ids) <= 20 else ", ".join(ids[:20]) + ", ..."

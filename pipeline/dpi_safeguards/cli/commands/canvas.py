@@ -3,6 +3,7 @@ from __future__ import annotations
 import click
 
 from dpi_safeguards.cli.commands import emit, workspace_of
+from dpi_safeguards.knowledge.formats import FORMATS
 
 
 @click.command()
@@ -39,7 +40,7 @@ from dpi_safeguards.cli.commands import emit, workspace_of
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "md", "csv", "json", "html"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
 )

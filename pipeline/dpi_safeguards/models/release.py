@@ -24,7 +24,6 @@ from dpi_safeguards.models.framework import (
     Stage,
 )
 
-INDEX_FORMAT_VERSION = 1
 BUNDLE_FORMAT_VERSION = 1
 
 Sha256 = Annotated[str, StringConstraints(pattern=anchored("[0-9a-f]{64}"))]
