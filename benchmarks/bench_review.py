@@ -99,7 +99,7 @@ def main(practices: int = 100_000, contributions: int = 200) -> None:
             index.similar(text)
         print(f"{len(proposed)} near-duplicate queries: {time.perf_counter() - started:.2f}s")
         started = time.perf_counter()
-        result = api.merge(ws, date="2026-01-02")
+        result = api.merge(ws, api.MergeOptions(date="2026-01-02"))
         print(
             f"merge {len(result.merged)} contributions: {time.perf_counter() - started:.2f}s "
             f"(ids F3.2.{result.merged[0].added[0].rsplit('.', 1)[1]}...)"

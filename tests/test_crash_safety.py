@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from dpi_safeguards import api
 from dpi_safeguards.store.transaction import JOURNAL_NAME
 from dpi_safeguards.store.writer import TEMP_PREFIX
 from tests.conftest import FIXTURES, run_cli
@@ -197,7 +198,7 @@ def test_merge_killed_at_random_points(tmp_path: Path) -> None:
     from dpi_safeguards.core.workspace import Workspace
 
     def recover(root: Path) -> None:
-        api.merge(Workspace(root), date=DATE)
+        api.merge(Workspace(root), api.MergeOptions(date=DATE))
 
     template = merge_template(tmp_path)
     seen = crash_runs(tmp_path, template, ("merge", "--date", DATE), recover, window=(0.85, 1.02))
@@ -207,11 +208,10 @@ def test_merge_killed_at_random_points(tmp_path: Path) -> None:
 def test_release_killed_at_random_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dpi_safeguards.core.errors import SafeguardsError
     from dpi_safeguards.core.workspace import Workspace
-    from dpi_safeguards.release.publish import release
 
     def recover(root: Path) -> None:
         try:
-            release(Workspace(root), date=RELEASE_DATE2)
+            api.release(Workspace(root), api.ReleaseOptions(date=RELEASE_DATE2))
         except SafeguardsError as exc:  # the journal replay already finished it
             assert "nothing to release" in str(exc)
 

@@ -12,9 +12,9 @@ from typing import Any, ClassVar
 
 import pytest
 
+from dpi_safeguards import api
 from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.release.download import DownloadError, download_release, safe_member
-from dpi_safeguards.release.publish import release
 from tests.conftest import run_cli
 from tests.release_support import add_practice, tree_bytes
 
@@ -51,9 +51,9 @@ class Handler(SimpleHTTPRequestHandler):
 @pytest.fixture
 def releases(mini_root: Path) -> Path:
     workspace = Workspace(mini_root)
-    release(workspace, date="2026-01-15")
+    api.release(workspace, api.ReleaseOptions(date="2026-01-15"))
     add_practice(mini_root)
-    release(workspace, date="2026-02-15")
+    api.release(workspace, api.ReleaseOptions(date="2026-02-15"))
     return mini_root / "releases"
 
 

@@ -21,7 +21,6 @@ from dpi_safeguards.core.text import csv_cell, md_cell, md_inline
 from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.exports.htmlsafe import markdown_to_html
 from dpi_safeguards.release.bundle import build_bundle
-from dpi_safeguards.release.publish import release
 from tests.release_support import HOSTILE_CONTRIBUTOR, HOSTILE_TEXT, add_hostile_practice
 
 
@@ -39,9 +38,9 @@ def hostile_files(mini_root: Path) -> dict[str, bytes]:
 def hostile_release(mini_root: Path) -> Path:
     """Two releases written to disk: 1.0.0 (mini), 1.1.0 (adds the hostile practice)."""
     workspace = Workspace(mini_root)
-    release(workspace, date="2026-01-15")
+    api.release(workspace, api.ReleaseOptions(date="2026-01-15"))
     add_hostile_practice(mini_root)
-    release(workspace, date="2026-02-15")
+    api.release(workspace, api.ReleaseOptions(date="2026-02-15"))
     return mini_root / "releases"
 
 

@@ -1,8 +1,8 @@
 """End to end: issue form -> intake -> validate -> review -> merge, in a temporary repository.
 
 Needs the review and merge commands (another branch); skipped until dpi_safeguards.merge.run exists.
-The facade names used: ``api.review(workspace, path, decision=, reviewer=, note=)`` and
-``api.merge(workspace, paths=None, date=)``.
+The facade names used: ``api.review(workspace, path, api.ReviewOptions(decision,
+reviewer, note=))`` and ``api.merge(workspace, api.MergeOptions(date=))``.
 """
 
 from __future__ import annotations
@@ -71,14 +71,14 @@ def test_form_to_merged_practice(mini_root: Path) -> None:
     _git(mini_root, "commit", "-qm", "Contribution from issue #12")
 
     # 3. review: accepted
-    api.review(workspace, proposed, decision="accept", reviewer="rita", note="Fits F3.1.")
+    api.review(workspace, proposed, api.ReviewOptions("accept", "rita", note="Fits F3.1."))
     accepted = _only(mini_root / "contributions" / "accepted")
     record: dict[str, Any] = yaml.safe_load(accepted.read_text(encoding="utf-8"))
     assert record["reviews"][-1]["decision"] == "accept"
     assert record["reviews"][-1]["reviewer"] == "Rita Reviewer"
 
     # 4. merge: ids assigned by the tool, provenance credits the contributor
-    api.merge(workspace, paths=None, date="2026-11-28")
+    api.merge(workspace, api.MergeOptions(date="2026-11-28"))
     framework = load_framework(mini_root / "framework").framework
     added = [p for p in framework.practices.values() if p.text == TEXT]
     assert len(added) == 1, "the practice was not merged"

@@ -111,7 +111,7 @@ def test_ids_never_reuse_history_or_releases(tmp_path: Path) -> None:
         state="accepted",
         extra={"reviews": [{"reviewer": "Rita Reviewer", "date": DATE, "decision": "accept"}]},
     )
-    result = api.merge(Workspace(root), date=DATE)
+    result = api.merge(Workspace(root), api.MergeOptions(date=DATE))
     assert result.merged[0].added == ["F3.1.8"]
 
 
@@ -151,7 +151,7 @@ def test_add_process_with_practice_reference_and_gap_fill(tmp_path: Path) -> Non
         state="accepted",
         extra={"reviews": [{"reviewer": "Rita Reviewer", "date": DATE, "decision": "accept"}]},
     )
-    result = api.merge(Workspace(root), date=DATE)
+    result = api.merge(Workspace(root), api.MergeOptions(date=DATE))
     item = result.merged[0]
     assert item.ids == {"$guide": "REF-2", "$assist": "F3.2"}
     assert item.added == ["REF-2", "F3.2", "F3.2.1"]
@@ -259,11 +259,12 @@ def test_two_approvals_required(tmp_path: Path) -> None:
     root = make_repo(tmp_path, reviewers=reviewers)
     path = write_contribution(root, "x", [practice("Post notices about offline options.")])
     ws = Workspace(root)
-    first = api.review(ws, path, "accept", reviewer="rita", date=DATE)
+    first = api.review(ws, path, api.ReviewOptions("accept", "rita", date=DATE))
     assert first.state == "proposed" and first.approvals == 1 and first.path == path
     with pytest.raises(SafeguardsError, match="already reviewed"):
-        api.review(ws, path, "accept", reviewer="Rita Reviewer", date=DATE)
-    second = api.review(ws, path, "accept", reviewer="sam second", note="Good.", date=DATE)
+        api.review(ws, path, api.ReviewOptions("accept", "Rita Reviewer", date=DATE))
+    options = api.ReviewOptions("accept", "sam second", note="Good.", date=DATE)
+    second = api.review(ws, path, options)
     assert second.state == "accepted"
     assert second.path == root / "contributions/accepted/x.yaml"
     data = yaml.safe_load(second.path.read_text())
@@ -273,7 +274,8 @@ def test_two_approvals_required(tmp_path: Path) -> None:
 def test_reject_moves_to_rejected(tmp_path: Path) -> None:
     root = make_repo(tmp_path)
     path = write_contribution(root, "x", [practice("Post notices about offline options.")])
-    result = api.review(Workspace(root), path, "reject", reviewer="sam-2", note="Out of scope.")
+    options = api.ReviewOptions("reject", "sam-2", note="Out of scope.")
+    result = api.review(Workspace(root), path, options)
     assert result.state == "rejected" and not path.exists()
     assert yaml.safe_load(result.path.read_text())["reviews"][0]["note"] == "Out of scope."
     assert api.validate(Workspace(root)).exit_code == 0
@@ -329,7 +331,7 @@ def test_merged_framework_must_validate(tmp_path: Path) -> None:
     )
     before = snapshot(root)
     with pytest.raises(SafeguardsError, match="nothing was merged"):
-        api.merge(Workspace(root), date=DATE)
+        api.merge(Workspace(root), api.MergeOptions(date=DATE))
     assert snapshot(root) == before
 
 
@@ -356,7 +358,7 @@ def test_concurrent_merge_is_refused_by_the_lock(tmp_path: Path) -> None:
     assert "cannot merge" in completed.stderr and "holds the repository lock" in completed.stderr
     assert snapshot(root) == before
     # Once the lock is free, the merge goes through.
-    assert api.merge(Workspace(root), date=DATE).merged[0].added == ["F3.1.3"]
+    assert api.merge(Workspace(root), api.MergeOptions(date=DATE)).merged[0].added == ["F3.1.3"]
 
 
 def test_dry_run_writes_nothing(tmp_path: Path) -> None:
@@ -404,7 +406,7 @@ def test_diff_from_first_commit_and_json_schema(tmp_path: Path) -> None:
         state="accepted",
         extra={"reviews": [{"reviewer": "Rita Reviewer", "date": DATE, "decision": "accept"}]},
     )
-    api.merge(Workspace(root), date=DATE)
+    api.merge(Workspace(root), api.MergeOptions(date=DATE))
     commit(root, "merged")
 
     code, out = cli(root, "diff", "--from", first)
@@ -532,9 +534,9 @@ def test_json_contribution_round_trip(tmp_path: Path) -> None:
         )
     )
     ws = Workspace(root)
-    accepted = api.review(ws, path, "accept", "rita", date=DATE)
+    accepted = api.review(ws, path, api.ReviewOptions("accept", "rita", date=DATE))
     assert accepted.path.suffix == ".json"
-    result = api.merge(ws, None, DATE)
+    result = api.merge(ws, api.MergeOptions(date=DATE))
     assert result.merged[0].ids == {"$k": "KPI-PEO-DES-2"}
     merged = json.loads((root / "contributions/merged/j.json").read_text())
     assert merged["merged"]["ids"] == {"$k": "KPI-PEO-DES-2"}
@@ -597,10 +599,10 @@ def test_merge_killed_half_way_is_finished_by_the_next_run(
 
     monkeypatch.setattr(tx.os, "replace", crashing_replace)
     with pytest.raises(KeyboardInterrupt):
-        api.merge(Workspace(root), date=DATE)
+        api.merge(Workspace(root), api.MergeOptions(date=DATE))
     monkeypatch.setattr(tx.os, "replace", real_replace)
     # The next run replays the journal first: both merged, nothing merged twice.
-    result = api.merge(Workspace(root), date=DATE)
+    result = api.merge(Workspace(root), api.MergeOptions(date=DATE))
     assert result.merged == []
     fw = api.load(Workspace(root))
     assert sorted(fw.practices) == ["F3.1.1", "F3.1.2", "F3.1.3", "F3.1.4"]
@@ -613,14 +615,15 @@ def test_accepted_contribution_can_still_be_rejected(tmp_path: Path) -> None:
     root = make_repo(tmp_path)
     path = write_contribution(root, "x", [practice("Post notices about offline options.")])
     ws = Workspace(root)
-    accepted = api.review(ws, path, "accept", "rita", date=DATE)
+    accepted = api.review(ws, path, api.ReviewOptions("accept", "rita", date=DATE))
     with pytest.raises(SafeguardsError, match="it is in accepted/"):
-        api.review(ws, accepted.path, "accept", "sam-2", date=DATE)
-    rejected = api.review(ws, accepted.path, "reject", "rita", "A repeat.", DATE)
+        api.review(ws, accepted.path, api.ReviewOptions("accept", "sam-2", date=DATE))
+    options = api.ReviewOptions("reject", "rita", note="A repeat.", date=DATE)
+    rejected = api.review(ws, accepted.path, options)
     assert rejected.state == "rejected"
     decisions = [r["decision"] for r in yaml.safe_load(rejected.path.read_text())["reviews"]]
     assert decisions == ["accept", "reject"]
-    assert api.merge(ws, date=DATE).merged == []
+    assert api.merge(ws, api.MergeOptions(date=DATE)).merged == []
 
 
 def test_preview_of_a_move(tmp_path: Path) -> None:
@@ -655,7 +658,7 @@ def test_hand_written_approval_does_not_count(tmp_path: Path, reviewer: str) -> 
     )
     before = snapshot(root)
     with pytest.raises(SafeguardsError, match="0 approval"):
-        api.merge(Workspace(root), date=DATE)
+        api.merge(Workspace(root), api.MergeOptions(date=DATE))
     assert snapshot(root) == before
 
 

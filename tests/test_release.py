@@ -9,9 +9,9 @@ from pathlib import Path
 import git
 import pytest
 
+from dpi_safeguards import api
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.workspace import Workspace
-from dpi_safeguards.release.publish import release
 from tests.conftest import run_cli
 from tests.release_support import (
     CONTRIBUTION,
@@ -215,7 +215,7 @@ def test_published_release_is_never_overwritten(released: Path) -> None:
 def test_interrupted_release_is_completed_when_bytes_match(released: Path) -> None:
     add_practice(released)
     # a run that died after renaming the bundle into place but before writing the index
-    dry = release(Workspace(released), date=DATE2, dry_run=True)
+    dry = api.release(Workspace(released), api.ReleaseOptions(date=DATE2, dry_run=True))
     os.rename(dry.bundle_dir, released / "releases/v1.1.0")
     code, output = cut(released, "--date", DATE2)
     assert code == 0, output
@@ -272,7 +272,7 @@ def test_lock_held_refuses_a_second_release(released: Path) -> None:
 
     fix_text(released)
     with repository_lock(released, "merge"), pytest.raises(LockedError):
-        release(Workspace(released), date=DATE2)
+        api.release(Workspace(released), api.ReleaseOptions(date=DATE2))
 
 
 def test_removed_entry_is_refused(released: Path) -> None:
@@ -281,7 +281,7 @@ def test_removed_entry_is_refused(released: Path) -> None:
     start = text.index("  - id: F3.1.2")
     path.write_text(text[:start])
     with pytest.raises(SafeguardsError, match="removed"):
-        release(Workspace(released), date=DATE2)
+        api.release(Workspace(released), api.ReleaseOptions(date=DATE2))
 
 
 def test_verify_fails_on_a_tampered_file(released: Path) -> None:
@@ -390,12 +390,12 @@ def test_bundle_archives_are_reproducible(released: Path, tmp_path: Path) -> Non
 
 def test_same_framework_and_date_give_identical_bundles(mini_root: Path, tmp_path: Path) -> None:
     workspace = Workspace(mini_root)
-    one = release(workspace, date=DATE1, dry_run=True)
+    one = api.release(workspace, api.ReleaseOptions(date=DATE1, dry_run=True))
     old_umask = os.umask(0o077)
     try:
         env_tz = os.environ.get("TZ")
         os.environ["TZ"] = "Pacific/Kiritimati"
-        two = release(workspace, date=DATE1, dry_run=True)
+        two = api.release(workspace, api.ReleaseOptions(date=DATE1, dry_run=True))
     finally:
         os.umask(old_umask)
         if env_tz is None:
@@ -447,8 +447,8 @@ def test_release_after_merge_contribution(mini_root: Path) -> None:
     )
     commit_all(mini_root, "proposal")
     workspace = Workspace(mini_root)
-    api.review(workspace, path, decision="accept", reviewer="Secretariat Reviewer")  # type: ignore[attr-defined]
-    api.merge(workspace, date="2026-02-01")  # type: ignore[attr-defined]
+    api.review(workspace, path, api.ReviewOptions("accept", "Secretariat Reviewer"))
+    api.merge(workspace, api.MergeOptions(date="2026-02-01"))
     commit_all(mini_root, "merge")
     code, output = cut(mini_root, "--bump", "auto", "--date", DATE2, "--tag")
     assert code == 0, output
@@ -484,13 +484,13 @@ def test_release_killed_mid_transaction_is_finished_by_the_next_run(
 
     monkeypatch.setattr(transaction, "replay", killed)
     with pytest.raises(KeyboardInterrupt):
-        release(Workspace(released), date=DATE2)
+        api.release(Workspace(released), api.ReleaseOptions(date=DATE2))
     assert (released / transaction.JOURNAL_NAME).exists()
     assert index_of(released)["latest"] == "1.0.0"
     assert (released / "releases/v1.1.0/SHA256SUMS").exists()
     monkeypatch.setattr(transaction, "replay", real_replay)
     with pytest.raises(SafeguardsError, match="nothing to release"):
-        release(Workspace(released), date=DATE2)
+        api.release(Workspace(released), api.ReleaseOptions(date=DATE2))
     assert index_of(released)["latest"] == "1.1.0"
     assert not (released / transaction.JOURNAL_NAME).exists()
     result = run_cli("--root", released, "verify", "--no-rebuild")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from dpi_safeguards import api
 from dpi_safeguards.core.workspace import Workspace
-from dpi_safeguards.release.publish import release
 from tests.conftest import CASES
 from tests.release_support import add_hostile_practice, deprecate, tree_bytes
 
@@ -24,10 +24,10 @@ GOLDEN = CASES / "golden" / "release-mini" / "releases"
 
 def _cut(root: Path) -> dict[str, bytes]:
     workspace = Workspace(root)
-    release(workspace, date="2026-01-15")
+    api.release(workspace, api.ReleaseOptions(date="2026-01-15"))
     add_hostile_practice(root)
     deprecate(root, "F3.1.2", "Covered by F3.1.1.")
-    release(workspace, date="2026-02-15")
+    api.release(workspace, api.ReleaseOptions(date="2026-02-15"))
     files = tree_bytes(root / "releases")
     return {p: b for p, b in files.items() if "/site/" not in p}
 

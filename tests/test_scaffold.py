@@ -91,28 +91,30 @@ def test_empty_text_message_is_clear(mini_root: Path) -> None:
 
 
 def test_edit_scaffold_expects_the_current_text(mini: Workspace) -> None:
-    made = api.new_contribution(mini, "edit", "F3.1.1", output=Path("-"))
+    made = api.new_contribution(mini, api.ScaffoldOptions("edit", "F3.1.1"), Path("-"))
     assert made.path is None
     change = yaml.safe_load(made.text)["changes"][0]
     assert change["expected"] == "Establish physical service points in underserved areas."
-    gap = yaml.safe_load(api.new_contribution(mini, "edit", "O3.2", output=Path("-")).text)
+    gap_made = api.new_contribution(mini, api.ScaffoldOptions("edit", "O3.2"), Path("-"))
+    gap = yaml.safe_load(gap_made.text)
     assert gap["changes"][0]["expected"] is None
 
 
 def test_default_file_name_and_no_overwrite(mini: Workspace) -> None:
-    first = api.new_contribution(mini, "practice", "F3.1", title="Mobile desks!")
-    second = api.new_contribution(mini, "practice", "F3.1", title="Mobile desks!")
+    options = api.ScaffoldOptions("practice", "F3.1", title="Mobile desks!")
+    first = api.new_contribution(mini, options)
+    second = api.new_contribution(mini, options)
     assert first.path == mini.root / "contributions/proposed/mobile-desks.yaml"
     assert second.path == mini.root / "contributions/proposed/mobile-desks-2.yaml"
     with pytest.raises(Exception, match="already exists"):
-        api.new_contribution(mini, "practice", "F3.1", output=first.path)
+        api.new_contribution(mini, api.ScaffoldOptions("practice", "F3.1"), first.path)
 
 
 def test_bad_parent_lists_valid_choices(mini: Workspace) -> None:
     with pytest.raises(UsageError, match=r"valid: F3\.1, O3\.2"):
-        api.new_contribution(mini, "practice", "F9.9")
+        api.new_contribution(mini, api.ScaffoldOptions("practice", "F9.9"))
     with pytest.raises(UsageError, match="editable: "):
-        api.new_contribution(mini, "edit", "F3.1", field="name")
+        api.new_contribution(mini, api.ScaffoldOptions("edit", "F3.1", field="name"))
 
 
 def test_interactive_prompts_list_the_choices(mini_root: Path) -> None:

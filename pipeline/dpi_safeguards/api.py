@@ -1,4 +1,5 @@
 """The facade the CLI and the tests share. No click, no printing, no ``sys.exit`` here.
+Each command family takes one options object (:mod:`dpi_safeguards.core.options`).
 
 Heavy modules are imported inside the functions that need them, so a command pays only
 for what it uses.
@@ -9,15 +10,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.findings import Report
+
+# The options objects are part of the facade (the CLI and the tests build them).
+from dpi_safeguards.core.options import CanvasOptions as CanvasOptions
+from dpi_safeguards.core.options import IntakeOptions as IntakeOptions
+from dpi_safeguards.core.options import MergeOptions as MergeOptions
+from dpi_safeguards.core.options import ReleaseOptions as ReleaseOptions
+from dpi_safeguards.core.options import ReviewOptions as ReviewOptions
+from dpi_safeguards.core.options import ScaffoldOptions as ScaffoldOptions
 from dpi_safeguards.core.workspace import Workspace
 
 if TYPE_CHECKING:
     from dpi_safeguards.changes.diff import DiffResult
     from dpi_safeguards.changes.scaffold import NewContribution
+    from dpi_safeguards.forge.pr_scope import ScopeReport
+    from dpi_safeguards.knowledge.canvas import CanvasResult
     from dpi_safeguards.merge.run import MergeResult
     from dpi_safeguards.models.framework import Framework
     from dpi_safeguards.release.publish import ReleaseResult
@@ -47,6 +58,92 @@ def load(workspace: Workspace) -> Framework:
 @dataclass(frozen=True)
 class FormatResult:
     changed: list[Path]
+
+
+def load_release_or_working(workspace: Workspace, release: str | None) -> Framework:
+    """A published release's framework (``vX.Y.Z``), or the working framework (None)."""
+    if release is None:
+        return load(workspace)
+    from dpi_safeguards.knowledge.canvas import release_framework
+
+    return release_framework(workspace.releases_dir, release)
+
+
+def show(workspace: Workspace, entry_id: str) -> str:
+    """One entry with its children, dimensions and provenance, as text."""
+    from dpi_safeguards.knowledge.entries import describe_entry
+
+    return describe_entry(load(workspace), entry_id.strip())
+
+
+@dataclass(frozen=True)
+class Stats:
+    active: dict[str, int]
+    total: dict[str, int]
+    project_assigned: dict[str, int]
+    table: str  # the text rendering
+
+
+def stats(workspace: Workspace) -> Stats:
+    """Entries per kind: active, all (deprecated too), and those this project numbered."""
+    from dpi_safeguards.knowledge.entries import project_assigned, stats_table
+
+    framework = load(workspace)
+    return Stats(
+        framework.counts(),
+        framework.counts(include_deprecated=True),
+        project_assigned(framework),
+        stats_table(framework),
+    )
+
+
+def rule_codes() -> list[tuple[str, str]]:
+    """Every finding code with its title, in natural code order."""
+    from dpi_safeguards.check.rules import all_codes
+    from dpi_safeguards.core.ids import natural_key
+
+    return sorted(all_codes().items(), key=lambda item: natural_key(item[0]))
+
+
+def canvas(workspace: Workspace, options: CanvasOptions) -> CanvasResult:
+    """The knowledge-library query: the recommendations for a selection."""
+    from dpi_safeguards.knowledge.canvas import canvas as run_canvas
+
+    return run_canvas(
+        load_release_or_working(workspace, options.release),
+        authorities=options.authorities,
+        stages=options.stages,
+        risks=options.risks,
+        principles=options.principles,
+    )
+
+
+def site(
+    workspace: Workspace, out_dir: Path, release: str | None = None, title: str | None = None
+) -> Path:
+    """Write the knowledge-library page (``out_dir/index.html``); returns its path."""
+    from dpi_safeguards.exports.site import DEFAULT_TITLE, build_site
+
+    framework = load_release_or_working(workspace, release)
+    return build_site(framework, out_dir, title=title or DEFAULT_TITLE)
+
+
+def check_pr(
+    workspace: Workspace, base: str, head: str = "HEAD", *, allow_maintainer_paths: bool = False
+) -> ScopeReport:
+    """The scope of a contribution pull request (``git diff base...head``)."""
+    from dpi_safeguards.forge.pr_scope import check_scope
+
+    return check_scope(workspace, base, head, allow_maintainer_paths=allow_maintainer_paths)
+
+
+def parent_choices(workspace: Workspace, kind: str) -> list[tuple[str, str]] | None:
+    """The entries a new contribution of ``kind`` may sit under or target, with labels;
+    None when the kind needs no parent."""
+    from dpi_safeguards.changes.scaffold import needs_parent
+    from dpi_safeguards.changes.scaffold import parent_choices as choices_of
+
+    return choices_of(load(workspace), kind) if needs_parent(kind) else None
 
 
 def format_framework(workspace: Workspace, *, check: bool = False) -> FormatResult:
@@ -110,53 +207,24 @@ def diff(
     return DiffResult(changes, new, [], [])
 
 
-def review(
-    workspace: Workspace,
-    path: Path,
-    decision: str = "accept",
-    reviewer: str | None = None,
-    note: str | None = None,
-    date: str | None = None,
-) -> ReviewResult:
+def review(workspace: Workspace, path: Path, options: ReviewOptions) -> ReviewResult:
     """Record an accept/reject decision on a proposed contribution and move it
     (raises SafeguardsError, exit 1, when refused; nothing is changed then)."""
-    from dpi_safeguards.core.errors import UsageError
     from dpi_safeguards.review.decisions import review as run_review
 
-    if not reviewer:
-        raise UsageError("name the reviewer (--reviewer NAME)")
-    if decision not in ("accept", "reject"):
-        raise UsageError(f"decision must be 'accept' or 'reject', not {decision!r}")
-    choice: Literal["accept", "reject"] = "accept" if decision == "accept" else "reject"
-    return run_review(workspace, path, choice, reviewer=reviewer, note=note, date=date)
+    return run_review(workspace, path, options)
 
 
-def merge(
-    workspace: Workspace,
-    paths: list[Path] | None = None,
-    date: str | None = None,
-    dry_run: bool = False,
-) -> MergeResult:
+def merge(workspace: Workspace, options: MergeOptions | None = None) -> MergeResult:
     """Merge accepted contributions (default: all of contributions/accepted/), all or
     nothing; raises :class:`dpi_safeguards.merge.run.MergeError` (exit 1) when any fails."""
     from dpi_safeguards.merge.run import merge as run_merge
 
-    return run_merge(workspace, paths, date=date, dry_run=dry_run)
+    return run_merge(workspace, options)
 
 
 def new_contribution(
-    workspace: Workspace,
-    kind: str,
-    parent: str | None = None,
-    *,
-    title: str | None = None,
-    name: str | None = None,
-    github: str | None = None,
-    field: str | None = None,
-    area: str | None = None,
-    phase: str | None = None,
-    agree_licence: bool = False,
-    output: Path | None = None,
+    workspace: Workspace, options: ScaffoldOptions, output: Path | None = None
 ) -> NewContribution:
     """Scaffold a contribution; written to ``output`` (default: a new file in
     contributions/proposed/), or only returned when ``output`` is ``-``."""
@@ -169,23 +237,13 @@ def new_contribution(
     )
     from dpi_safeguards.store.writer import atomic_write
 
-    data = scaffold_data(
-        load(workspace),
-        kind,
-        parent,
-        title=title,
-        name=name,
-        github=github,
-        field=field,
-        area=area,
-        phase=phase,
-        agree_licence=agree_licence,
-    )
+    data = scaffold_data(load(workspace), options)
     text = render_scaffold(data)
     if output is not None and str(output) == "-":
         return NewContribution(None, text)
     if output is None:
-        output = free_path(workspace.state_dir("proposed"), default_name(data, kind, parent))
+        name = default_name(data, options.kind, options.parent)
+        output = free_path(workspace.state_dir("proposed"), name)
     elif output.exists():
         raise SafeguardsError(f"{output} already exists; choose another file name")
     atomic_write(output, text)
@@ -196,26 +254,15 @@ if TYPE_CHECKING:
     from dpi_safeguards.forge.intake import IntakeResult
 
 
-def intake(
-    workspace: Workspace,
-    body: str,
-    *,
-    title: str | None = None,
-    github: str | None = None,
-    issue: int | None = None,
-    output: Path | None = None,
-    write: bool = True,
-) -> IntakeResult:
+def intake(workspace: Workspace, body: str, options: IntakeOptions) -> IntakeResult:
     """An issue form's rendered Markdown -> a validated contribution file.
 
-    Raises :class:`dpi_safeguards.forge.intake.IntakeError` listing every problem under the form's
-    labels; nothing is written then.
+    Raises :class:`dpi_safeguards.forge.intake.IntakeError` listing every problem under the
+    form's labels; nothing is written then.
     """
     from dpi_safeguards.forge.intake import run_intake
 
-    return run_intake(
-        workspace, body, title=title, github=github, issue=issue, output=output, write=write
-    )
+    return run_intake(workspace, body, options)
 
 
 # ---- releases (release/) ---------------------------------------------------------
@@ -223,28 +270,13 @@ def intake(
 
 def release(
     workspace: Workspace,
-    *,
-    version: str | None = None,
-    bump: str | None = None,
-    date: str | None = None,
-    dry_run: bool = False,
-    tag: bool = False,
-    allow_unmerged: bool = False,
+    options: ReleaseOptions | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> ReleaseResult:
     """Cut a release (see :mod:`dpi_safeguards.release.publish`)."""
     from dpi_safeguards.release.publish import release as run_release
 
-    return run_release(
-        workspace,
-        version=version,
-        bump=bump,
-        date=date,
-        dry_run=dry_run,
-        tag=tag,
-        allow_unmerged=allow_unmerged,
-        progress=progress,
-    )
+    return run_release(workspace, options, progress)
 
 
 def verify(

@@ -186,3 +186,36 @@ def test_the_floor_check_sees_an_upward_import(tmp_path: Path) -> None:
     found = list(imports_of(module, set(), "dpi_safeguards.core.m"))
     assert [(i.target, i.top) for i in found] == [("dpi_safeguards.api", False)]
     assert floor(found[0].target) > floor(found[0].source)
+
+
+# What a command may take from outside the facade: how to print (renderers, writers) and
+# what to catch; never the work itself.
+COMMAND_HELPERS = {
+    "render",  # knowledge.formats: a canvas result as text, md, csv, json, html
+    "atomic_write",  # store.writer: writing -o FILE
+    "dump_json",  # store.writer: --format json
+    "IntakeError",  # forge.intake: the problems shown to the contributor
+    "Problem",
+    "NothingToRelease",  # release.bump: a dry run of an unchanged framework is exit 0
+}
+
+
+def test_every_command_goes_through_the_facade() -> None:
+    bypass = []
+    for name, path in modules().items():
+        if not name.startswith("dpi_safeguards.cli."):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not node.module:
+                continue
+            module = node.module
+            if not module.startswith("dpi_safeguards.") or module.split(".")[1] in (
+                "api",
+                "cli",
+                "core",
+            ):
+                continue
+            for alias in node.names:
+                if not (alias.name.isupper() or alias.name in COMMAND_HELPERS):
+                    bypass.append(f"{name}:{node.lineno} uses {module}.{alias.name}")
+    assert bypass == []

@@ -18,6 +18,7 @@ from typing import Any
 from dpi_safeguards.check.rules.contribution import EDITABLE
 from dpi_safeguards.core.errors import UsageError
 from dpi_safeguards.core.ids import Kind, sorted_ids
+from dpi_safeguards.core.options import ScaffoldOptions
 from dpi_safeguards.models.contribution import LIST_FIELDS
 from dpi_safeguards.models.framework import KPI_AREA_CODES, KPI_PHASE_CODES, Framework
 from dpi_safeguards.store.writer import dump_yaml
@@ -95,19 +96,10 @@ def _check_parent(framework: Framework, kind: str, parent: str | None) -> str:
     return parent
 
 
-def scaffold_data(
-    framework: Framework,
-    kind: str,
-    parent: str | None = None,
-    *,
-    title: str | None = None,
-    name: str | None = None,
-    github: str | None = None,
-    field: str | None = None,
-    area: str | None = None,
-    phase: str | None = None,
-    agree_licence: bool = False,
-) -> dict[str, Any]:
+def scaffold_data(framework: Framework, options: ScaffoldOptions) -> dict[str, Any]:
+    kind, parent, title, name = options.kind, options.parent, options.title, options.name
+    github, field, area, phase = options.github, options.field, options.area, options.phase
+    agree_licence = options.agree_licence
     if kind not in KINDS:
         raise UsageError(f"--kind must be one of {', '.join(KINDS)}; not {kind!r}")
     contributor: dict[str, Any] = {"name": name or ""}

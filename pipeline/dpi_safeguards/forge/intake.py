@@ -26,10 +26,11 @@ import mistune
 from pydantic import ValidationError
 
 from dpi_safeguards.check.rules.contribution import build_text_index
-from dpi_safeguards.check.validate import contribution_findings
+from dpi_safeguards.check.validate import checked_framework, contribution_findings
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.findings import Finding, Severity
 from dpi_safeguards.core.ids import Kind, is_valid_id, sorted_ids
+from dpi_safeguards.core.options import IntakeOptions
 from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.load.folder import LoadedFramework, load_framework
 from dpi_safeguards.models.contribution import Contribution
@@ -623,27 +624,17 @@ def contribution_from_body(
     return data, builder.labels
 
 
-def run_intake(
-    workspace: Workspace,
-    body: str,
-    *,
-    title: str | None = None,
-    github: str | None = None,
-    issue: int | None = None,
-    output: Path | None = None,
-    write: bool = True,
-) -> IntakeResult:
+def run_intake(workspace: Workspace, body: str, options: IntakeOptions) -> IntakeResult:
     """Turn a rendered issue form into a validated contribution file.
 
     ``output`` None: ``contributions/proposed/<slug>.yaml`` (a free name: an existing file is
     never replaced). ``write`` False: check only. Raises IntakeError with every problem.
     """
 
+    title, github, issue, output = options.title, options.github, options.issue, options.output
+    write = options.write
     loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
-    if not loaded.ok:
-        raise SafeguardsError(
-            "the framework does not load; run 'safeguards validate' for every finding"
-        )
+    checked_framework(loaded, "the framework", " (run 'safeguards validate' for every finding)")
     data, labels = contribution_from_body(body, loaded, title=title, github=github)
     try:
         text = dump_yaml(to_data(Contribution.model_validate(data)))

@@ -50,6 +50,7 @@ from dpi_safeguards.check.validate import (
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.findings import Severity
 from dpi_safeguards.core.ids import Kind, is_placeholder, kind_of, last_number, natural_key
+from dpi_safeguards.core.options import MergeOptions
 from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.load.folder import (
     LoadedFramework,
@@ -470,20 +471,16 @@ class MergeResult:
     dry_run: bool = False
 
 
-def merge(
-    workspace: Workspace,
-    paths: list[Path] | None = None,
-    *,
-    date: str | None = None,
-    dry_run: bool = False,
-) -> MergeResult:
+def merge(workspace: Workspace, options: MergeOptions | None = None) -> MergeResult:
 
-    day = check_date(date)
-    if dry_run:
-        return _merge_locked(workspace, paths, day, dry_run)
+    options = options or MergeOptions()
+    day = check_date(options.date)
+    paths = list(options.paths) or None
+    if options.dry_run:
+        return _merge_locked(workspace, paths, day, True)
     with repository_lock(workspace.root, "merge"):
         recover(workspace.root, [workspace.framework_dir, workspace.contributions_dir])
-        return _merge_locked(workspace, paths, day, dry_run)
+        return _merge_locked(workspace, paths, day, False)
 
 
 def _merge_locked(

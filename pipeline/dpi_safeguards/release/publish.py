@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from dpi_safeguards.check.validate import contribution_files, load_checked, run_validation
 from dpi_safeguards.core.errors import SafeguardsError, UsageError
 from dpi_safeguards.core.ids import Kind
+from dpi_safeguards.core.options import ReleaseOptions
 from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.exports.framework_json import same_data
 from dpi_safeguards.load.folder import render_framework
@@ -199,41 +200,26 @@ def sweep_release_temps(releases_dir: Path) -> None:
 
 def release(
     workspace: Workspace,
-    *,
-    version: str | None = None,
-    bump: str | None = None,
-    date: str | None = None,
-    dry_run: bool = False,
-    tag: bool = False,
-    allow_unmerged: bool = False,
+    options: ReleaseOptions | None = None,
     progress: Progress | None = None,
 ) -> ReleaseResult:
-    if dry_run and tag:
-        raise UsageError("--dry-run and --tag cannot be combined")
-    if dry_run:
-        return _release(workspace, version, bump, date, True, False, allow_unmerged, progress)
-
+    options = options or ReleaseOptions()
+    if options.dry_run:
+        return _release(workspace, options, progress)
     with repository_lock(workspace.root, "release"):
-        return _release(workspace, version, bump, date, False, tag, allow_unmerged, progress)
+        return _release(workspace, options, progress)
 
 
 def _release(
-    workspace: Workspace,
-    version_asked: str | None,
-    bump: str | None,
-    date: str | None,
-    dry_run: bool,
-    tag: bool,
-    allow_unmerged: bool,
-    progress: Progress | None,
+    workspace: Workspace, options: ReleaseOptions, progress: Progress | None
 ) -> ReleaseResult:
+    version_asked, bump, date = options.version, options.bump, options.date
+    dry_run, tag, allow_unmerged = options.dry_run, options.tag, options.allow_unmerged
 
     if not dry_run:
         # finish (or sweep) what a killed merge or release left, before reading anything
         recover(workspace.root, [workspace.framework_dir, workspace.releases_dir])
     release_date = check_date(date) if date is not None else today()
-    if bump not in (None, "auto", "major", "minor", "patch"):
-        raise UsageError(f"--bump must be auto, major, minor or patch, not {bump!r}")
     if progress:
         progress("validating", 0, 0)
     report = run_validation(workspace, [workspace.framework_dir], strict=True)

@@ -22,7 +22,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from pydantic import ValidationError
 
@@ -42,6 +41,7 @@ from dpi_safeguards.check.rules.schema import schema_findings
 from dpi_safeguards.check.validate import contribution_findings
 from dpi_safeguards.core.errors import SafeguardsError, UsageError
 from dpi_safeguards.core.findings import Severity
+from dpi_safeguards.core.options import Decision, ReviewOptions
 from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.load.folder import load_framework
 from dpi_safeguards.models.contribution import Contribution, ReviewRecord
@@ -53,7 +53,6 @@ from dpi_safeguards.store.transaction import recover
 REVIEWERS_FILE = "reviewers.yaml"
 # Warnings that still stop an accept: a stale edit would be refused by the merge anyway.
 BLOCKING_WARNINGS = frozenset({"CON004"})
-Decision = Literal["accept", "reject"]
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -173,24 +172,16 @@ def validation_errors(workspace: Workspace, loaded: LoadedContribution) -> str |
     return describe_findings(findings) if findings else None
 
 
-def review(
-    workspace: Workspace,
-    path: Path,
-    decision: Decision,
-    *,
-    reviewer: str,
-    note: str | None = None,
-    date: str | None = None,
-) -> ReviewResult:
+def review(workspace: Workspace, path: Path, options: ReviewOptions) -> ReviewResult:
     """Record ``decision`` by ``reviewer`` on a proposed contribution and move it (under the
     repository lock, so it cannot interleave with a merge)."""
 
-    if decision not in ("accept", "reject"):
-        raise UsageError(f"decision must be 'accept' or 'reject', not {decision!r}")
-    day = check_date(date)
+    day = check_date(options.date)
     with repository_lock(workspace.root, "review"):
         recover(workspace.root, [workspace.framework_dir, workspace.contributions_dir])
-        return _review_locked(workspace, path, decision, reviewer, note, day)
+        return _review_locked(
+            workspace, path, options.decision, options.reviewer, options.note, day
+        )
 
 
 def _review_locked(

@@ -62,21 +62,9 @@ def command(
     filter. Ids and names are accepted, case-insensitively.
     """
     from dpi_safeguards import api
-    from dpi_safeguards.knowledge.canvas import canvas, release_framework
     from dpi_safeguards.knowledge.formats import render
 
-    workspace = workspace_of(ctx)
-    framework = (
-        release_framework(workspace.releases_dir, release)
-        if release is not None
-        else api.load(workspace)
-    )
-    result = canvas(
-        framework,
-        authorities=authorities,
-        stages=stages,
-        risks=risks,
-        principles=principles,
-    )
+    options = api.CanvasOptions(authorities, stages, risks, principles, release)
+    result = api.canvas(workspace_of(ctx), options)
     emit(render(result, fmt), output)
     return 0

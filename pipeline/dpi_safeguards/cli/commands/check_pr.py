@@ -29,11 +29,11 @@ def command(
     add or change files in contributions/proposed/; list what each contribution does.
 
     Exit 0 in scope, 1 a file outside it (each named), 2 usage."""
+    from dpi_safeguards import api
     from dpi_safeguards.core.findings import escape_workflow_property, workflow_message
-    from dpi_safeguards.forge.pr_scope import check_scope
 
     workspace = workspace_of(ctx)
-    report = check_scope(workspace, base, head, allow_maintainer_paths=allow_maintainer_paths)
+    report = api.check_pr(workspace, base, head, allow_maintainer_paths=allow_maintainer_paths)
     for item in report.contributions:
         if item.problem:
             line = f"{item.path} ({item.status}): {item.problem}"

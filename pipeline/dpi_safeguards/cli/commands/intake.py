@@ -97,15 +97,14 @@ def command(
 
     to_stdout = output == "-"
     try:
-        result = api.intake(
-            workspace,
-            body,
+        options = api.IntakeOptions(
             title=title,
             github=github,
             issue=issue,
             output=None if output is None or to_stdout else Path(output),
             write=not to_stdout,
         )
+        result = api.intake(workspace, body, options)
     except IntakeError as exc:
         return refuse(exc.problems)
     show(result.warnings, "warning")

@@ -29,7 +29,7 @@ def command(
     from dpi_safeguards.changes.render import CHANGE_RENDERERS
 
     workspace = workspace_of(ctx)
-    result = api.merge(workspace, list(files) or None, date=date, dry_run=dry_run)
+    result = api.merge(workspace, api.MergeOptions(files, date=date, dry_run=dry_run))
     if not result.merged:
         click.echo("nothing to merge: contributions/accepted/ is empty")
         return 0

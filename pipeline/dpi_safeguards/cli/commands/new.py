@@ -50,7 +50,6 @@ def command(
     """Write a contribution file to fill in. Missing --kind/--parent are asked for, with
     the valid choices listed. Then: safeguards validate FILE; safeguards diff FILE."""
     from dpi_safeguards import api
-    from dpi_safeguards.changes.scaffold import needs_parent, parent_choices
 
     workspace = workspace_of(ctx)
     if kind is None:
@@ -58,9 +57,8 @@ def command(
             "What do you propose", type=click.Choice(KINDS), show_choices=True, err=True
         )
     assert kind is not None
-    if parent is None and needs_parent(kind):
-        framework = api.load(workspace)
-        choices = parent_choices(framework, kind)
+    choices = api.parent_choices(workspace, kind) if parent is None else None
+    if choices is not None:
         what = {"practice": "process", "process": "principle"}.get(kind, "entry")
         click.echo(f"Choose the {what}:", err=True)
         for entry_id, label in choices:
@@ -77,8 +75,7 @@ def command(
             area = click.prompt("Area", type=click.Choice(KPI_AREAS), err=True)
         if phase is None:
             phase = click.prompt("Phase", type=click.Choice(KPI_PHASES), err=True)
-    result = api.new_contribution(
-        workspace,
+    options = api.ScaffoldOptions(
         kind,
         parent,
         title=title,
@@ -88,8 +85,8 @@ def command(
         area=area,
         phase=phase,
         agree_licence=agree_licence,
-        output=output,
     )
+    result = api.new_contribution(workspace, options, None if output is None else Path(output))
     if result.path is None:
         click.echo(result.text, nl=False)
         return 0

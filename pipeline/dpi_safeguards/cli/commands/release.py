@@ -55,25 +55,14 @@ def command(
 ) -> int:
     """Cut a release: validate, pick the version, write releases/vX.Y.Z/ and the index."""
     from dpi_safeguards import api
-    from dpi_safeguards.core.errors import UsageError
 
-    if version is not None and bump not in (None, "auto"):
-        raise UsageError("give either --version or --bump, not both")
+    options = api.ReleaseOptions(version, bump, date, dry_run, tag, allow_unmerged)
     workspace = workspace_of(ctx)
     progress = progress_printer()
     from dpi_safeguards.release.bump import NothingToRelease
 
     try:
-        result = api.release(
-            workspace,
-            version=version,
-            bump=bump,
-            date=date,
-            dry_run=dry_run,
-            tag=tag,
-            allow_unmerged=allow_unmerged,
-            progress=progress,
-        )
+        result = api.release(workspace, options, progress)
     except NothingToRelease as nothing:
         if not dry_run:
             raise

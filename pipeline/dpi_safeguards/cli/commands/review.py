@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from dpi_safeguards.cli.commands import workspace_of
+from dpi_safeguards.core.options import Decision
 
 
 @click.command()
@@ -35,7 +36,9 @@ def command(
     if decision is None:
         raise UsageError("give --accept or --reject")
     workspace = workspace_of(ctx)
-    result = api.review(workspace, file, decision, reviewer=reviewer, note=note, date=date)
+    choice: Decision = "accept" if decision == "accept" else "reject"
+    options = api.ReviewOptions(choice, reviewer, note=note, date=date)
+    result = api.review(workspace, file, options)
     if decision == "accept":
         click.echo(
             f"{result.record.reviewer} accepted {workspace.display(result.source)} "

@@ -6,9 +6,8 @@ import click
 @click.command()
 def command() -> int:
     """List every finding code with what it means."""
-    from dpi_safeguards.check.rules import all_codes
-    from dpi_safeguards.core.ids import natural_key
+    from dpi_safeguards import api
 
-    for code, title in sorted(all_codes().items(), key=lambda kv: natural_key(kv[0])):
+    for code, title in api.rule_codes():
         click.echo(f"{code}  {title}")
     return 0

@@ -11,8 +11,6 @@ from dpi_safeguards.cli.commands import workspace_of
 def command(ctx: click.Context, entry_id: str) -> int:
     """Print one entry with its children, dimensions and provenance."""
     from dpi_safeguards import api
-    from dpi_safeguards.knowledge.entries import describe_entry
 
-    framework = api.load(workspace_of(ctx))
-    click.echo(describe_entry(framework, entry_id.strip()), nl=False)
+    click.echo(api.show(workspace_of(ctx), entry_id), nl=False)
     return 0

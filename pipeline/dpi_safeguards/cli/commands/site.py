@@ -25,15 +25,7 @@ from dpi_safeguards.cli.commands import workspace_of
 def command(ctx: click.Context, release: str | None, out_dir: str, title: str | None) -> int:
     """Write the knowledge library: one offline HTML page (DIR/index.html)."""
     from dpi_safeguards import api
-    from dpi_safeguards.exports.site import DEFAULT_TITLE, build_site
-    from dpi_safeguards.knowledge.canvas import release_framework
 
-    workspace = workspace_of(ctx)
-    framework = (
-        release_framework(workspace.releases_dir, release)
-        if release is not None
-        else api.load(workspace)
-    )
-    page = build_site(framework, Path(out_dir), title=title or DEFAULT_TITLE)
+    page = api.site(workspace_of(ctx), Path(out_dir), release, title)
     click.echo(f"wrote {page}")
     return 0

@@ -11,22 +11,16 @@ from dpi_safeguards.cli.commands import workspace_of
 def command(ctx: click.Context, fmt: str) -> int:
     """Print how many entries of each kind the framework has."""
     from dpi_safeguards import api
-    from dpi_safeguards.knowledge.entries import project_assigned, stats_table
+    from dpi_safeguards.store.writer import dump_json
 
-    framework = api.load(workspace_of(ctx))
+    found = api.stats(workspace_of(ctx))
     if fmt == "json":
-        from dpi_safeguards.store.writer import dump_json
-
-        click.echo(
-            dump_json(
-                {
-                    "active": framework.counts(),
-                    "total": framework.counts(include_deprecated=True),
-                    "project_assigned": project_assigned(framework),
-                }
-            ),
-            nl=False,
-        )
+        data = {
+            "active": found.active,
+            "total": found.total,
+            "project_assigned": found.project_assigned,
+        }
+        click.echo(dump_json(data), nl=False)
     else:
-        click.echo(stats_table(framework), nl=False)
+        click.echo(found.table, nl=False)
     return 0
