@@ -24,7 +24,8 @@ from dpi_safeguards.check.validate import contribution_findings
 from dpi_safeguards.core.findings import Finding
 from dpi_safeguards.core.ids import Kind
 from dpi_safeguards.load.folder import load_framework, render_framework, write_framework
-from dpi_safeguards.merge.run import IdAllocator, apply_contribution
+from dpi_safeguards.merge.apply import apply_contribution
+from dpi_safeguards.merge.ids import IdAllocator
 from dpi_safeguards.models.base import Deprecation, ProvenanceRecord
 from dpi_safeguards.models.contribution import Contribution
 from dpi_safeguards.models.framework import Framework, Practice, Process, copy_framework
