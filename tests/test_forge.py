@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
-from dpi_safeguards.forge.intake import FORM_LABELS
+from dpi_safeguards.forge.issue_form import FORM_LABELS
 from dpi_safeguards.load.folder import load_framework
 from tests.conftest import CASES, REPO
 

@@ -15,14 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dpi_safeguards.forge.intake import (
-    FORM_LABELS,
-    IntakeError,
-    contribution_from_body,
-    item_lines,
-    parse_markdown,
-    slugify,
-)
+from dpi_safeguards.forge.form_contribution import slugify
+from dpi_safeguards.forge.intake import contribution_from_body
+from dpi_safeguards.forge.issue_form import FORM_LABELS, IntakeError, item_lines, parse_markdown
 from dpi_safeguards.load.folder import load_framework
 from tests.conftest import CASES, REPO, run_cli
 

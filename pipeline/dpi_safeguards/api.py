@@ -251,7 +251,7 @@ def new_contribution(
 
 
 if TYPE_CHECKING:
-    from dpi_safeguards.forge.intake import IntakeResult
+    from dpi_safeguards.forge.issue_form import IntakeResult
 
 
 def intake(workspace: Workspace, body: str, options: IntakeOptions) -> IntakeResult:

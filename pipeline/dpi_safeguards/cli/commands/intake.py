@@ -57,7 +57,7 @@ def command(
     from dpi_safeguards import api
     from dpi_safeguards.core.errors import UsageError
     from dpi_safeguards.core.findings import workflow_message
-    from dpi_safeguards.forge.intake import IntakeError, Problem
+    from dpi_safeguards.forge.issue_form import IntakeError, Problem
     from dpi_safeguards.store.writer import atomic_write
 
     workspace = workspace_of(ctx)
