@@ -6,7 +6,7 @@ For each case of tests/cases/hostile/ (through `validate` and `diff`) and each h
 body of tests/cases/intake/hostile/ (through `intake`): the wall time and peak resident
 memory of the whole `safeguards` process (its VmHWM), and the time of the in-process
 validate path of the file alone (reading, schema and rules; the interpreter's start-up
-is most of a process's time). The README's "Security and reliability" section records the
+is most of a process's time). docs/security.md records the
 maxima.
 """
 

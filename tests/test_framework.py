@@ -122,12 +122,12 @@ def test_workspace_found_from_subfolder() -> None:
     assert Workspace.find(None).root == REPO or (REPO / "framework").is_dir()
 
 
-def test_readme_lists_every_finding_code() -> None:
+def test_the_docs_list_every_finding_code() -> None:
     from dpi_safeguards.check.rules import all_codes
 
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    missing = [code for code in all_codes() if f"| `{code}` |" not in readme]
-    assert not missing, f"README's code table lacks {missing}"
+    page = (REPO / "docs" / "validation-codes.md").read_text(encoding="utf-8")
+    missing = [code for code in all_codes() if f"| `{code}` |" not in page]
+    assert not missing, f"docs/validation-codes.md's code table lacks {missing}"
 
 
 def test_readme_main_job_succeeds_on_the_repository() -> None:

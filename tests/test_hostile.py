@@ -4,7 +4,7 @@ and paths that leave the repository, look like options or hide in a submodule.
 
 Every case: exit 1, the file (and line, where there is one) named, no traceback, and not one
 byte of the repository changed. Time and memory per case are measured, not asserted, by
-``python -m tests.measure_hostile`` (the README records the maximum).
+``python -m tests.measure_hostile`` (docs/security.md records the maximum).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ A *recommendation* is one active process (of an active principle) that matches t
 selection, shown with those of its active practices that match too; this is the "canvas"
 of the Guide's figures 3.3-3.7.
 
-Matching rules (documented in the README, "The knowledge library"):
+Matching rules (documented in docs/knowledge-library.md):
 
 - Each dimension may be given several values; values of one dimension are ORed, the
   dimensions are ANDed. A dimension with no value selected does not filter.

@@ -1,4 +1,4 @@
 """Releases: version bump, bundle, notes, index, feed, archives, verify and download.
 
-See the README section "Releases" for every format this package writes.
+docs/file-formats.md describes every format this package writes.
 """
