@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from dpi_safeguards.changes.diff import DiffResult
     from dpi_safeguards.changes.scaffold import NewContribution
     from dpi_safeguards.forge.pr_scope import ScopeReport
-    from dpi_safeguards.knowledge.canvas import CanvasResult
+    from dpi_safeguards.knowledge.views import CanvasResult
     from dpi_safeguards.merge.run import MergeResult
     from dpi_safeguards.models.framework import Framework
     from dpi_safeguards.release.publish import ReleaseResult

@@ -18,13 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dpi_safeguards.core.ids import sorted_ids
-from dpi_safeguards.knowledge.canvas import (
-    CANVAS_TITLE,
-    DIMENSION_LABELS,
-    DIMENSIONS,
-    TEXT_GAP,
-    CanvasIndex,
-)
+from dpi_safeguards.knowledge.canvas import CanvasIndex
 from dpi_safeguards.knowledge.formats import (
     ANY,
     CSV_COLUMNS,
@@ -33,6 +27,7 @@ from dpi_safeguards.knowledge.formats import (
     csp_hash,
     html_attr,
 )
+from dpi_safeguards.knowledge.views import CANVAS_TITLE, DIMENSION_LABELS, DIMENSIONS, TEXT_GAP
 from dpi_safeguards.store.writer import atomic_write
 
 if TYPE_CHECKING:

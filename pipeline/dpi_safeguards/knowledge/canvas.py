@@ -30,10 +30,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from dpi_safeguards.core.errors import UsageError
 from dpi_safeguards.core.ids import last_number, natural_key, sorted_ids
+from dpi_safeguards.knowledge.views import (
+    DIMENSION_LABELS,
+    DIMENSIONS,
+    CanvasResult,
+    Named,
+    PracticeView,
+    Recommendation,
+    ReferenceView,
+    Selection,
+)
 from dpi_safeguards.load.released import load_release
 from dpi_safeguards.store.reader import gc_paused, gc_settle
 
@@ -42,17 +52,6 @@ if TYPE_CHECKING:
 
     from dpi_safeguards.models.framework import Framework, Process
 
-CANVAS_TITLE = "Universal DPI Safeguards Canvas"
-TEXT_GAP = "(not given in the sources)"
-
-# The four dimensions, in the Guide's order, with the labels the canvas uses.
-DIMENSIONS: tuple[str, ...] = ("authority", "stage", "risk", "principle")
-DIMENSION_LABELS: dict[str, str] = {
-    "authority": "Responsible authority",
-    "stage": "Life-cycle stage",
-    "risk": "Risk",
-    "principle": "Principle",
-}
 _PROCESS_FIELD = {"authority": "authorities", "stage": "stages", "risk": "risks"}
 
 _RELEASE = re.compile(r"v[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}")
@@ -64,79 +63,6 @@ def normalise_name(value: str) -> str:
     text = value.casefold().replace("&", " and ")
     text = re.sub(r"[^0-9a-z]+", " ", text)
     return " ".join(text.split())
-
-
-@dataclass(frozen=True)
-class Named:
-    """An entry as the canvas shows it: id and display name."""
-
-    id: str
-    name: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.id} {self.name}"
-
-
-@dataclass(frozen=True)
-class ReferenceView:
-    id: str
-    title: str
-    url: str | None
-
-
-@dataclass(frozen=True)
-class PracticeView:
-    id: str
-    text: str
-    authorities: tuple[Named, ...]  # effective (own narrowing or the process's)
-    stages: tuple[Named, ...]
-    narrowed_authorities: bool
-    narrowed_stages: bool
-    references: tuple[ReferenceView, ...]
-
-
-class Recommendation(NamedTuple):
-    """One process of an answer. A named tuple, not a frozen dataclass: a query builds
-    one per matching process, and a frozen dataclass costs about four times as much to
-    build (its ``__init__`` sets each field through ``object.__setattr__``)."""
-
-    number: int
-    principle: Named
-    process_id: str
-    text: str | None  # None where the sources do not give the process's text
-    risks: tuple[Named, ...]
-    authorities: tuple[Named, ...]
-    stages: tuple[Named, ...]
-    references: tuple[ReferenceView, ...]
-    practices: tuple[PracticeView, ...]
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Resolved filter values (ids, natural order) per dimension; empty: not filtered."""
-
-    authority: tuple[Named, ...] = ()
-    stage: tuple[Named, ...] = ()
-    risk: tuple[Named, ...] = ()
-    principle: tuple[Named, ...] = ()
-
-    def values(self, dimension: str) -> tuple[Named, ...]:
-        result: tuple[Named, ...] = getattr(self, dimension)
-        return result
-
-    def ids(self, dimension: str) -> frozenset[str]:
-        return frozenset(v.id for v in self.values(dimension))
-
-
-@dataclass(frozen=True)
-class CanvasResult:
-    selection: Selection
-    recommendations: tuple[Recommendation, ...]
-
-    @property
-    def total(self) -> int:
-        return len(self.recommendations)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Callable, Iterable
 
-from dpi_safeguards.knowledge.canvas import (
+from dpi_safeguards.knowledge.views import (
     CANVAS_TITLE,
     DIMENSION_LABELS,
     DIMENSIONS,
