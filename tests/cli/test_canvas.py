@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -40,18 +38,10 @@ def canvas_root(tmp_path: Path) -> Path:
 
 
 def run_bytes(*args: str | Path, cwd: Path) -> bytes:
-    """The command's exact stdout bytes (run_cli decodes text and folds CRLF)."""
-    env = {k: v for k, v in os.environ.items() if k != "SAFEGUARDS_ROOT"}
-    done = subprocess.run(
-        [sys.executable, "-m", "dpi_safeguards", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
-    return done.stdout
+    """The command's exact stdout bytes (Result.stdout folds CRLF)."""
+    result = run_cli(*args, cwd=cwd)
+    assert result.code == 0, result.stderr
+    return result.stdout_bytes
 
 
 @pytest.mark.parametrize("fmt", ["md", "csv"])

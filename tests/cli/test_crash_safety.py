@@ -30,7 +30,7 @@ import yaml
 
 from dpi_safeguards.store.transaction import JOURNAL_NAME
 from dpi_safeguards.store.writer import TEMP_PREFIX
-from tests.support.cli import run_cli
+from tests.support.cli import run_process
 from tests.support.paths import FIXTURES
 from tests.support.release_support import add_practice, commit_all, init_repo
 from tests.support.review_helpers import make_repo, practice, write_contribution
@@ -85,7 +85,7 @@ def release_template(tmp_path: Path) -> Path:
     root = tmp_path / "release-template" / "repo"
     shutil.copytree(FIXTURES / "mini", root)
     init_repo(root)
-    first = run_cli("--root", root, "release", "--date", RELEASE_DATE1, "--tag")
+    first = run_process("--root", root, "release", "--date", RELEASE_DATE1, "--tag")
     assert first.code == 0, first.output
     add_practice(root)
     commit_all(root, "a new practice")
@@ -277,7 +277,7 @@ def test_two_simultaneous_runs_one_proceeds(command: str, tmp_path: Path) -> Non
         root, args = release_template(tmp_path), ("release", "--date", RELEASE_DATE2)
     signals = tmp_path / "signals"
     first = start_holder(root, signals, *args)
-    second = run_cli("--root", root, *args)
+    second = run_process("--root", root, *args)
     (signals / "go").write_text("go")
     _out, err = first.communicate(timeout=120)
     assert first.returncode == 0, err.decode()
@@ -296,11 +296,11 @@ def test_killed_lock_holder_leaves_no_stale_lock(command: str, tmp_path: Path) -
         root, args = release_template(tmp_path), ("release", "--date", RELEASE_DATE2)
     clean = tmp_path / "clean"
     shutil.copytree(root, clean)
-    assert run_cli("--root", clean, *args).code == 0
+    assert run_process("--root", clean, *args).code == 0
     holder = start_holder(root, tmp_path / "signals", *args)
     holder.send_signal(signal.SIGKILL)
     holder.communicate()
     assert (root / ".safeguards.lock").exists()  # the file stays; the flock died with it
-    result = run_cli("--root", root, *args)
+    result = run_process("--root", root, *args)
     assert result.code == 0, result.output
     assert tree(root) == tree(clean)

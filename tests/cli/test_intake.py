@@ -17,7 +17,7 @@ import yaml
 
 from dpi_safeguards.forge.intake import FORM_LABELS
 from tests.support.cli import run_cli
-from tests.support.paths import CASES, REPO
+from tests.support.paths import CASES
 
 INTAKE = CASES / "intake"
 VALID = sorted((INTAKE / "valid").glob("*.md"))
@@ -165,22 +165,10 @@ def test_explicit_output_is_never_replaced(mini_root: Path) -> None:
 
 
 def test_body_from_stdin(mini_root: Path) -> None:
-    import subprocess
-    import sys
-
     case = INTAKE / "valid" / "minimal.md"
-    completed = subprocess.run(
-        [
-            *(sys.executable, "-m", "dpi_safeguards", "--root", str(mini_root)),
-            *("intake", "-", "-o", "-"),
-        ],
-        input=case.read_bytes(),
-        capture_output=True,
-        check=False,
-        cwd=REPO,
-    )
-    assert completed.returncode == 0, completed.stderr
-    assert completed.stdout == case.with_suffix(".yaml").read_bytes()
+    result = run_cli("--root", mini_root, "intake", "-", "-o", "-", input=case.read_bytes())
+    assert result.code == 0, result.stderr
+    assert result.stdout_bytes == case.with_suffix(".yaml").read_bytes()
 
 
 def test_usage_errors(mini_root: Path, tmp_path: Path) -> None:

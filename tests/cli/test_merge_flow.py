@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -14,7 +12,7 @@ import yaml
 from dpi_safeguards import api
 from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.store.lock import repository_lock
-from tests.support.cli import run_cli
+from tests.support.cli import run_cli, run_process
 from tests.support.paths import REPO
 from tests.support.review_helpers import commit, make_repo, practice, snapshot, write_contribution
 
@@ -210,16 +208,9 @@ def test_concurrent_merge_is_refused_by_the_lock(tmp_path: Path) -> None:
         extra={"reviews": [{"reviewer": "Rita Reviewer", "date": DATE, "decision": "accept"}]},
     )
     before = snapshot(root)
-    with repository_lock(root, "release"):
-        completed = subprocess.run(
-            [sys.executable, "-m", "dpi_safeguards", "--root", str(root), "merge", "--date", DATE],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    assert completed.returncode == 1
+    with repository_lock(root, "release"):  # held by this process; the merge is another one
+        completed = run_process("--root", root, "merge", "--date", DATE)
+    assert completed.code == 1
     assert "cannot merge" in completed.stderr and "holds the repository lock" in completed.stderr
     assert snapshot(root) == before
     # Once the lock is free, the merge goes through.

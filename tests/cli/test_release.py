@@ -12,7 +12,7 @@ import pytest
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.release.publish import release
-from tests.support.cli import run_cli
+from tests.support.cli import run_cli, run_process
 from tests.support.paths import REPO
 from tests.support.release_support import (
     CONTRIBUTION,
@@ -406,7 +406,8 @@ def test_same_framework_and_date_give_identical_bundles(mini_root: Path, tmp_pat
     assert tree_bytes(one.bundle_dir) == tree_bytes(two.bundle_dir)
     for path in two.bundle_dir.rglob("*"):
         assert (path.stat().st_mode & 0o777) == (0o755 if path.is_dir() else 0o644)
-    other = run_cli(
+    # Another interpreter, with another locale, time zone and hash seed: a real process.
+    other = run_process(
         "--root",
         mini_root,
         "release",

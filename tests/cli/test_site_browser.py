@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +26,7 @@ from dpi_safeguards.knowledge.formats import render
 from dpi_safeguards.load.folder import load_framework
 from dpi_safeguards.models.framework import Framework
 from tests.support.browser import chromium, require_browser
+from tests.support.cli import run_cli
 from tests.support.paths import FIXTURES, REPO
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -36,13 +34,9 @@ QUERY = ("--authority", "Government", "--stage", "Strategy and Design", "--risk"
 
 
 def cli_bytes(root: Path, *args: str) -> bytes:
-    env = {k: v for k, v in os.environ.items() if k != "SAFEGUARDS_ROOT"}
-    done = subprocess.run(
-        [sys.executable, "-m", "dpi_safeguards", *args],
-        cwd=root, capture_output=True, env=env, timeout=120, check=False,
-    )
-    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
-    return done.stdout
+    result = run_cli(*args, cwd=root)
+    assert result.code == 0, result.stderr
+    return result.stdout_bytes
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -65,10 +59,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     loaded = load_framework(root / "framework")
     assert loaded.ok
     out = base / "site"
-    subprocess.run(
-        [sys.executable, "-m", "dpi_safeguards", "site", "-o", str(out)],
-        cwd=root, check=True, capture_output=True, timeout=120,
-    )
+    built = run_cli("site", "-o", out, cwd=root)
+    assert built.code == 0, built.output
     requested: list[str] = []
     handler = type("Handler", (_Quiet,), {"requested": requested})
     server = ThreadingHTTPServer(
