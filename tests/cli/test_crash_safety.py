@@ -145,7 +145,9 @@ def crash_runs(
     after = tree(clean)
     assert after != before
     rng = random.Random(SEED + len(args))
-    seen = {"before": 0, "after": 0, "mixed": 0, "leftovers": 0, "lock_retries": 0}
+    seen = dict.fromkeys(
+        ("before", "after", "mixed", "killed", "journaled", "leftovers", "lock_retries"), 0
+    )
     for run in range(KILLS_PER_COMMAND):
         root = tmp_path / f"run-{run}"
         shutil.copytree(template, root)
@@ -168,7 +170,11 @@ def crash_runs(
             except subprocess.TimeoutExpired:
                 process.send_signal(signal.SIGKILL)
                 process.wait()
+        if process.returncode == -signal.SIGKILL:
+            seen["killed"] += 1
         state = tree(root)
+        if JOURNAL_NAME in state:
+            seen["journaled"] += 1  # killed inside the transaction: after the journal
         check_parses(root, state)
         for relative, data in state.items():
             if is_leftover(relative):
@@ -193,6 +199,17 @@ def crash_runs(
     return seen
 
 
+def assert_kills_landed(seen: dict[str, int]) -> None:
+    """Each run's end state was checked as it came (before, after, or half-applied with its
+    journal); this checks that the kills fell where recovery has work to do. Inside the
+    transaction: the journal is left and the next run replays it (every other run waits for
+    the journal to appear, so this is the case for nearly all of them). Before the journal:
+    at most temp files, which the next run sweeps (most of the runs killed at a fraction of
+    a clean run's duration)."""
+    assert seen["journaled"] > 0, seen
+    assert seen["killed"] - seen["journaled"] > 0, seen
+
+
 def test_merge_killed_at_random_points(tmp_path: Path) -> None:
     from dpi_safeguards import api
     from dpi_safeguards.core.workspace import Workspace
@@ -202,7 +219,7 @@ def test_merge_killed_at_random_points(tmp_path: Path) -> None:
 
     template = merge_template(tmp_path)
     seen = crash_runs(tmp_path, template, ("merge", "--date", DATE), recover, window=(0.85, 1.02))
-    assert seen["before"] + seen["after"] + seen["mixed"] == KILLS_PER_COMMAND, seen
+    assert_kills_landed(seen)
 
 
 def test_release_killed_at_random_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -220,7 +237,10 @@ def test_release_killed_at_random_points(tmp_path: Path, monkeypatch: pytest.Mon
     template = release_template(tmp_path)
     args = ("release", "--date", RELEASE_DATE2)
     seen = crash_runs(tmp_path, template, args, recover, staged="releases/v1.1.0/")
-    assert seen["before"] + seen["after"] + seen["mixed"] == KILLS_PER_COMMAND, seen
+    assert_kills_landed(seen)
+    # The new bundle folder is renamed into place before the index is written: a kill in
+    # between leaves it beside the old index (half-applied), and the next run adopts it.
+    assert seen["mixed"] > 0, seen
 
 
 # ---- concurrency ------------------------------------------------------------------------
