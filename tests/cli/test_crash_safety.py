@@ -35,6 +35,9 @@ from tests.support.paths import FIXTURES
 from tests.support.release_support import add_practice, commit_all, init_repo
 from tests.support.review_helpers import make_repo, practice, write_contribution
 
+# Real processes killed at 100 points: about 40 s.
+pytestmark = pytest.mark.slow
+
 DATE = "2025-03-01"
 RELEASE_DATE1 = "2026-01-15"
 RELEASE_DATE2 = "2026-02-15"

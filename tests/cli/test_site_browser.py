@@ -29,6 +29,9 @@ from tests.support.browser import chromium, require_browser
 from tests.support.cli import run_cli
 from tests.support.paths import FIXTURES, REPO
 
+# A real Chromium: its start-up alone is seconds.
+pytestmark = pytest.mark.slow
+
 ARTIFACTS = REPO / "test-artifacts"
 QUERY = ("--authority", "Government", "--stage", "Strategy and Design", "--risk", "Unequal access")
 
