@@ -147,9 +147,11 @@ def test_canvas_in_chromium(site: dict[str, Any]) -> None:
     driver = site["driver"]
     driver.get_log("performance")  # drop what the browser did before the page (new tab)
     driver.get(site["url"])
-    total = lambda: driver.execute_script(  # noqa: E731
-        "return document.getElementById('total').textContent"
-    )
+
+    def total() -> str:
+        shown: str = driver.execute_script("return document.getElementById('total').textContent")
+        return shown
+
     fw: Framework = site["fw"]
     assert total() == f"Total recommendations {canvas(fw).total}"
 

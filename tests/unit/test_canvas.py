@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import TypedDict, Unpack, cast
 
 import pytest
 
@@ -25,7 +26,14 @@ def fw() -> Framework:
     return loaded.framework
 
 
-def ids(fw: Framework, **query: list[str]) -> list[str]:
+class Query(TypedDict, total=False):
+    authorities: list[str]
+    stages: list[str]
+    risks: list[str]
+    principles: list[str]
+
+
+def ids(fw: Framework, **query: Unpack[Query]) -> list[str]:
     return [r.process_id for r in canvas(fw, **query).recommendations]
 
 
@@ -113,7 +121,7 @@ def test_recommendation_without_matching_practice_is_kept(fw: Framework) -> None
     ],
 )
 def test_names_and_ids(fw: Framework, dimension: str, value: str, expected: str) -> None:
-    result = canvas(fw, **{dimension: [value]})
+    result = canvas(fw, **cast(Query, {dimension: [value]}))
     key = {"stages": "stage", "authorities": "authority", "risks": "risk"}.get(
         dimension, "principle"
     )

@@ -20,9 +20,8 @@ from dpi_safeguards.changes.render import (
     word_diff,
 )
 from dpi_safeguards.core.workspace import Workspace
-from dpi_safeguards.merge.run import copy_framework
 from dpi_safeguards.models.base import Deprecation
-from dpi_safeguards.models.framework import Framework
+from dpi_safeguards.models.framework import Framework, copy_framework
 from tests.support.paths import REPO
 
 SCHEMA = json.loads((REPO / "schemas" / "changes.schema.json").read_text())

@@ -173,10 +173,10 @@ def test_merge_killed_half_way_is_finished_by_the_next_run(
                 raise KeyboardInterrupt("killed")
         real_replace(src, dst)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(tx.os, "replace", crashing_replace)
+    monkeypatch.setattr(os, "replace", crashing_replace)
     with pytest.raises(KeyboardInterrupt):
         api.merge(Workspace(root), date=DATE)
-    monkeypatch.setattr(tx.os, "replace", real_replace)
+    monkeypatch.setattr(os, "replace", real_replace)
     # The next run replays the journal first: both merged, nothing merged twice.
     result = api.merge(Workspace(root), date=DATE)
     assert result.merged == []
