@@ -31,10 +31,13 @@ import yaml
 from dpi_safeguards import api
 from dpi_safeguards.store.transaction import JOURNAL_NAME
 from dpi_safeguards.store.writer import TEMP_PREFIX
-from tests.support.cli import run_cli
+from tests.support.cli import run_process
 from tests.support.paths import FIXTURES
 from tests.support.release_support import add_practice, commit_all, init_repo
 from tests.support.review_helpers import make_repo, practice, write_contribution
+
+# Real processes killed at 100 points: about 40 s.
+pytestmark = pytest.mark.slow
 
 DATE = "2025-03-01"
 RELEASE_DATE1 = "2026-01-15"
@@ -86,7 +89,7 @@ def release_template(tmp_path: Path) -> Path:
     root = tmp_path / "release-template" / "repo"
     shutil.copytree(FIXTURES / "mini", root)
     init_repo(root)
-    first = run_cli("--root", root, "release", "--date", RELEASE_DATE1, "--tag")
+    first = run_process("--root", root, "release", "--date", RELEASE_DATE1, "--tag")
     assert first.code == 0, first.output
     add_practice(root)
     commit_all(root, "a new practice")
@@ -146,7 +149,9 @@ def crash_runs(
     after = tree(clean)
     assert after != before
     rng = random.Random(SEED + len(args))
-    seen = {"before": 0, "after": 0, "mixed": 0, "leftovers": 0, "lock_retries": 0}
+    seen = dict.fromkeys(
+        ("before", "after", "mixed", "killed", "journaled", "leftovers", "lock_retries"), 0
+    )
     for run in range(KILLS_PER_COMMAND):
         root = tmp_path / f"run-{run}"
         shutil.copytree(template, root)
@@ -169,7 +174,11 @@ def crash_runs(
             except subprocess.TimeoutExpired:
                 process.send_signal(signal.SIGKILL)
                 process.wait()
+        if process.returncode == -signal.SIGKILL:
+            seen["killed"] += 1
         state = tree(root)
+        if JOURNAL_NAME in state:
+            seen["journaled"] += 1  # killed inside the transaction: after the journal
         check_parses(root, state)
         for relative, data in state.items():
             if is_leftover(relative):
@@ -194,6 +203,17 @@ def crash_runs(
     return seen
 
 
+def assert_kills_landed(seen: dict[str, int]) -> None:
+    """Each run's end state was checked as it came (before, after, or half-applied with its
+    journal); this checks that the kills fell where recovery has work to do. Inside the
+    transaction: the journal is left and the next run replays it (every other run waits for
+    the journal to appear, so this is the case for nearly all of them). Before the journal:
+    at most temp files, which the next run sweeps (most of the runs killed at a fraction of
+    a clean run's duration)."""
+    assert seen["journaled"] > 0, seen
+    assert seen["killed"] - seen["journaled"] > 0, seen
+
+
 def test_merge_killed_at_random_points(tmp_path: Path) -> None:
     from dpi_safeguards import api
     from dpi_safeguards.core.workspace import Workspace
@@ -203,7 +223,7 @@ def test_merge_killed_at_random_points(tmp_path: Path) -> None:
 
     template = merge_template(tmp_path)
     seen = crash_runs(tmp_path, template, ("merge", "--date", DATE), recover, window=(0.85, 1.02))
-    assert seen["before"] + seen["after"] + seen["mixed"] == KILLS_PER_COMMAND, seen
+    assert_kills_landed(seen)
 
 
 def test_release_killed_at_random_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -220,7 +240,10 @@ def test_release_killed_at_random_points(tmp_path: Path, monkeypatch: pytest.Mon
     template = release_template(tmp_path)
     args = ("release", "--date", RELEASE_DATE2)
     seen = crash_runs(tmp_path, template, args, recover, staged="releases/v1.1.0/")
-    assert seen["before"] + seen["after"] + seen["mixed"] == KILLS_PER_COMMAND, seen
+    assert_kills_landed(seen)
+    # The new bundle folder is renamed into place before the index is written: a kill in
+    # between leaves it beside the old index (half-applied), and the next run adopts it.
+    assert seen["mixed"] > 0, seen
 
 
 # ---- concurrency ------------------------------------------------------------------------
@@ -277,7 +300,7 @@ def test_two_simultaneous_runs_one_proceeds(command: str, tmp_path: Path) -> Non
         root, args = release_template(tmp_path), ("release", "--date", RELEASE_DATE2)
     signals = tmp_path / "signals"
     first = start_holder(root, signals, *args)
-    second = run_cli("--root", root, *args)
+    second = run_process("--root", root, *args)
     (signals / "go").write_text("go")
     _out, err = first.communicate(timeout=120)
     assert first.returncode == 0, err.decode()
@@ -296,11 +319,11 @@ def test_killed_lock_holder_leaves_no_stale_lock(command: str, tmp_path: Path) -
         root, args = release_template(tmp_path), ("release", "--date", RELEASE_DATE2)
     clean = tmp_path / "clean"
     shutil.copytree(root, clean)
-    assert run_cli("--root", clean, *args).code == 0
+    assert run_process("--root", clean, *args).code == 0
     holder = start_holder(root, tmp_path / "signals", *args)
     holder.send_signal(signal.SIGKILL)
     holder.communicate()
     assert (root / ".safeguards.lock").exists()  # the file stays; the flock died with it
-    result = run_cli("--root", root, *args)
+    result = run_process("--root", root, *args)
     assert result.code == 0, result.output
     assert tree(root) == tree(clean)

@@ -146,5 +146,5 @@ def test_interactive_refuses_an_invalid_choice(mini_root: Path) -> None:
         input="F1\nF3\n",
     )
     assert result.exit_code == 0, result.output
-    assert "F1 is not one of" in result.output or "not one of" in result.output
+    assert "Error: 'F1' is not one of 'F3', 'O3'." in result.output
     assert yaml.safe_load((mini_root / "x.yaml").read_text())["changes"][0]["principle"] == "F3"

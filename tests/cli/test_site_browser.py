@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -29,20 +26,20 @@ from dpi_safeguards.knowledge.formats import render
 from dpi_safeguards.load.folder import load_framework
 from dpi_safeguards.models.framework import Framework
 from tests.support.browser import chromium, require_browser
+from tests.support.cli import run_cli
 from tests.support.paths import FIXTURES, REPO
+
+# A real Chromium: its start-up alone is seconds.
+pytestmark = pytest.mark.slow
 
 ARTIFACTS = REPO / "test-artifacts"
 QUERY = ("--authority", "Government", "--stage", "Strategy and Design", "--risk", "Unequal access")
 
 
 def cli_bytes(root: Path, *args: str) -> bytes:
-    env = {k: v for k, v in os.environ.items() if k != "SAFEGUARDS_ROOT"}
-    done = subprocess.run(
-        [sys.executable, "-m", "dpi_safeguards", *args],
-        cwd=root, capture_output=True, env=env, timeout=120, check=False,
-    )
-    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
-    return done.stdout
+    result = run_cli(*args, cwd=root)
+    assert result.code == 0, result.stderr
+    return result.stdout_bytes
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -65,10 +62,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     loaded = load_framework(root / "framework")
     assert loaded.ok
     out = base / "site"
-    subprocess.run(
-        [sys.executable, "-m", "dpi_safeguards", "site", "-o", str(out)],
-        cwd=root, check=True, capture_output=True, timeout=120,
-    )
+    built = run_cli("site", "-o", out, cwd=root)
+    assert built.code == 0, built.output
     requested: list[str] = []
     handler = type("Handler", (_Quiet,), {"requested": requested})
     server = ThreadingHTTPServer(
@@ -152,9 +147,11 @@ def test_canvas_in_chromium(site: dict[str, Any]) -> None:
     driver = site["driver"]
     driver.get_log("performance")  # drop what the browser did before the page (new tab)
     driver.get(site["url"])
-    total = lambda: driver.execute_script(  # noqa: E731
-        "return document.getElementById('total').textContent"
-    )
+
+    def total() -> str:
+        shown: str = driver.execute_script("return document.getElementById('total').textContent")
+        return shown
+
     fw: Framework = site["fw"]
     assert total() == f"Total recommendations {canvas(fw).total}"
 

@@ -21,6 +21,8 @@ HOSTILE_TEXTS = [
     "`tick` *star* _under_ ~strike~ <b>bold</b> six",
 ]
 HOSTILE_NAMES = ['=cmd|" /C calc"!A0', "@octocat", "<script>alert(1)</script>", "::error::x"]
+# Shown in a Markdown table (framework.md's references): the pipes must stay in one cell.
+REFERENCE_TITLE = '=HYPERLINK("x") | pipe | <script>alert(1)</script> [x](javascript:alert(1))'
 DATE = "2026-01-15"
 
 
@@ -48,7 +50,7 @@ def hostile_root(tmp_path: Path) -> Path:
         )
     reference = framework.references["REF-1"]
     framework.references["REF-1"] = reference.model_copy(
-        update={"title": '=HYPERLINK("x") <script>alert(1)</script> [x](javascript:alert(1))'}
+        update={"title": REFERENCE_TITLE}
     )
     write_framework(framework, workspace.framework_dir)
     return root

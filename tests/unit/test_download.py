@@ -63,7 +63,8 @@ def server(releases: Path) -> Iterator[str]:
     Handler.redirects = {}
     Handler.requests = []
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(releases)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # shutdown() waits for the loop's next poll: 0.5 s by default, for every test
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}/"

@@ -60,10 +60,10 @@ def imports_of(path: Path, known: set[str], source: str | None = None) -> Iterat
     lines = text.splitlines()
     tree = ast.parse(text)
     top_nodes = set()
-    for node in tree.body:
-        top_nodes.add(node)
-        if isinstance(node, ast.If):
-            top_nodes.update(node.body)
+    for statement in tree.body:
+        top_nodes.add(statement)
+        if isinstance(statement, ast.If):
+            top_nodes.update(statement.body)
     source = source or module_name(path)
     for node in ast.walk(tree):
         targets: list[str] = []

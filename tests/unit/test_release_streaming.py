@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dpi_safeguards import api
+from dpi_safeguards.core.text import csv_cell
 from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.exports import csv_tables, markdown
 from dpi_safeguards.exports.csv_tables import CSV_ENCODING, TABLES, Table, iter_csv
@@ -125,7 +126,7 @@ def _csv_whole(table: csv_tables.Table, fw: Framework) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([c.name for c in table.columns])
     for row in table.rows(fw):
-        writer.writerow([csv_tables.csv_cell(value) for value in row])
+        writer.writerow([csv_cell(value) for value in row])
     return buffer.getvalue().encode("utf-8")
 
 

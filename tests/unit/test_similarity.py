@@ -306,7 +306,7 @@ def test_packed_texts_and_first_ids_read_as_a_list_and_a_dict() -> None:
         assert dict(mapping) == expected
         assert list(mapping.items()) == list(expected.items())
         assert mapping["buckeroo"] == "F1.2" and mapping["plumless"] == "F1.0"
-        assert "plum" not in mapping and 3 not in mapping  # type: ignore[operator]
+        assert "plum" not in mapping and 3 not in mapping
         assert "buckeroo" in mapping and "" in mapping
         assert mapping.get("buckeroo") == "F1.2" and mapping.get("zzz") is None
         assert mapping.get("zzz", "-") == "-" and mapping.get("plumless", "-") == "F1.0"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from dpi_safeguards.exports.site import build_site, embed_json, render_site, sit
 from dpi_safeguards.knowledge.formats import csp_hash
 from dpi_safeguards.load.folder import load_framework
 from dpi_safeguards.models.framework import Framework
-from tests.support.cli import run_cli
 from tests.support.paths import FIXTURES
 
 
@@ -70,20 +68,6 @@ def test_build_site_is_deterministic(fw: Framework, tmp_path: Path) -> None:
     assert first.name == "index.html"
     assert first.read_bytes() == second.read_bytes()
     assert "<title>Library &lt;test&gt;</title>" in first.read_text(encoding="utf-8")
-
-
-def test_site_command(tmp_path: Path) -> None:
-    root = tmp_path / "repo"
-    shutil.copytree(FIXTURES / "canvas", root)
-    out = tmp_path / "site"
-    result = run_cli("site", "-o", out, cwd=root)
-    assert result.code == 0, result.output
-    assert (out / "index.html").is_file()
-    again = run_cli("site", "-o", tmp_path / "site2", cwd=root)
-    assert again.code == 0
-    assert (out / "index.html").read_bytes() == (tmp_path / "site2" / "index.html").read_bytes()
-    missing = run_cli("site", cwd=root)
-    assert missing.code == 2
 
 
 def test_missing_browser_fails_in_ci_and_skips_locally(

@@ -64,10 +64,10 @@ def test_crash_during_renames_rolls_forward(
             raise KeyboardInterrupt("killed")
         real_replace(src, dst)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(tx.os, "replace", crashing_replace)
+    monkeypatch.setattr(os, "replace", crashing_replace)
     with pytest.raises(KeyboardInterrupt):
         t.commit()
-    monkeypatch.setattr(tx.os, "replace", real_replace)
+    monkeypatch.setattr(os, "replace", real_replace)
     assert (tmp_path / JOURNAL_NAME).exists()
     recover(tmp_path, [tmp_path / "framework", tmp_path / "contributions"])
     assert not (tmp_path / JOURNAL_NAME).exists()
