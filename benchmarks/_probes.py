@@ -127,6 +127,7 @@ def similarity(folder: str, truth_file: str, count: str) -> None:
     """The project's near-duplicate index: build once, query ``count`` proposal texts."""
     from dpi_safeguards.check import similarity as sim
     from dpi_safeguards.load.folder import load_framework
+
     fw = load_framework(Path(folder)).framework
     _restore_all(fw)
     queries = _queries(truth_file, int(count))
@@ -181,6 +182,7 @@ def canvas(folder: str) -> None:
     _restore_all(fw)
     load_seconds = _now() - start
     from dpi_safeguards.knowledge.canvas import CanvasIndex
+
     index = CanvasIndex(fw)
     selections = [
         {"authorities": [f"R{1 + i % 5}"], "stages": [f"L{1 + i % 5}"]} for i in range(10)

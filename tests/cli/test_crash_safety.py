@@ -96,9 +96,7 @@ def release_template(tmp_path: Path) -> Path:
     return root
 
 
-def retry_while_locked(
-    action: Callable[[Path], None], root: Path, seen: dict[str, int]
-) -> None:
+def retry_while_locked(action: Callable[[Path], None], root: Path, seen: dict[str, int]) -> None:
     """Run ``action``; while the lock is held, retry (bounded by count). A SIGKILL can land
     while the killed run is spawning git: the child holds a copy of the lock's descriptor
     until its exec a moment later, so the lock frees itself without anyone's help."""

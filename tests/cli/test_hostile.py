@@ -97,9 +97,7 @@ def test_hostile_case_merge(case: Path, tmp_path: Path) -> None:
 def test_hostile_issue_body(case: Path, fmt: str, mini_root: Path, tmp_path: Path) -> None:
     before = tree(mini_root)
     problems = tmp_path / "problems.md"
-    result = run_cli(
-        "--root", mini_root, "intake", case, "--format", fmt, "--problems", problems
-    )
+    result = run_cli("--root", mini_root, "intake", case, "--format", fmt, "--problems", problems)
     assert result.code == 1, result.output
     assert "Traceback" not in result.output
     for line in filter(None, case.with_suffix(".expected").read_text("utf-8").splitlines()):

@@ -66,9 +66,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     assert built.code == 0, built.output
     requested: list[str] = []
     handler = type("Handler", (_Quiet,), {"requested": requested})
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(out))
-    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(out)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     downloads = base / "downloads"
@@ -210,7 +208,8 @@ def test_canvas_in_chromium(site: dict[str, Any]) -> None:
             urls.append(message["params"]["request"]["url"])
     assert site["url"] in urls, "the performance log did not record the page itself"
     outside = [
-        u for u in urls
+        u
+        for u in urls
         if not (u.startswith(site["origin"] + "/") or u.startswith(("data:", "blob:")))
     ]
     assert outside == []
@@ -277,8 +276,10 @@ def test_works_from_file_and_on_a_phone(site: dict[str, Any]) -> None:
     try:
         driver.get((site["out"] / "index.html").as_uri() + "#authority=R1&stage=L2&risk=RI2")
         wait_for(
-            lambda: driver.execute_script("return document.getElementById('total').textContent")
-            == "Total recommendations 2"
+            lambda: (
+                driver.execute_script("return document.getElementById('total').textContent")
+                == "Total recommendations 2"
+            )
         )
         overflow = driver.execute_script(
             "return document.documentElement.scrollWidth > window.innerWidth"
@@ -307,8 +308,10 @@ def test_keyboard_alone_selects(site: dict[str, Any]) -> None:
     actions.send_keys(Keys.SPACE).perform()
     expected = canvas(site["fw"], authorities=["R1"]).total
     wait_for(
-        lambda: driver.execute_script("return document.getElementById('total').textContent")
-        == f"Total recommendations {expected}"
+        lambda: (
+            driver.execute_script("return document.getElementById('total').textContent")
+            == f"Total recommendations {expected}"
+        )
     )
     assert driver.execute_script("return document.getElementById('count-authority').textContent")
     assert driver.current_url.endswith("#authority=R1")

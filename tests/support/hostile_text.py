@@ -49,8 +49,6 @@ def hostile_root(tmp_path: Path) -> Path:
             id=practice_id, text=text, provenance=provenance
         )
     reference = framework.references["REF-1"]
-    framework.references["REF-1"] = reference.model_copy(
-        update={"title": REFERENCE_TITLE}
-    )
+    framework.references["REF-1"] = reference.model_copy(update={"title": REFERENCE_TITLE})
     write_framework(framework, workspace.framework_dir)
     return root

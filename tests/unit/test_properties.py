@@ -33,9 +33,7 @@ from tests.support.paths import CASES, FIXTURES
 
 BASE = load_framework(FIXTURES / "mini" / "framework").framework
 PROVENANCE = [ProvenanceRecord(source="generated", contributors=["Gen"], date="2025-01-01")]
-SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Printable text without control characters, not starting or ending with a space.
 texts = (

@@ -65,9 +65,9 @@ def versions(mini_root: Path) -> tuple[Framework, Framework]:
     return before, api.load(Workspace(mini_root))
 
 
-
 def render_csv(table: Table, fw: Framework) -> bytes:
     return "".join(iter_csv(table, fw)).encode(CSV_ENCODING)
+
 
 def _in_memory(after: Framework, before: Framework | None) -> Bundle:
     return build_bundle(

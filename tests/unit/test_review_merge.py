@@ -119,7 +119,9 @@ def test_two_approvals_required(tmp_path: Path) -> None:
     assert first.state == "proposed" and first.approvals == 1 and first.path == path
     with pytest.raises(SafeguardsError, match="already reviewed"):
         api.review(ws, path, api.ReviewOptions("accept", "Rita Reviewer", date=DATE))
-    second = api.review(ws, path, api.ReviewOptions("accept", "sam second", note="Good.", date=DATE))
+    second = api.review(
+        ws, path, api.ReviewOptions("accept", "sam second", note="Good.", date=DATE)
+    )
     assert second.state == "accepted"
     assert second.path == root / "contributions/accepted/x.yaml"
     data = yaml.safe_load(second.path.read_text())
@@ -129,7 +131,9 @@ def test_two_approvals_required(tmp_path: Path) -> None:
 def test_reject_moves_to_rejected(tmp_path: Path) -> None:
     root = make_repo(tmp_path)
     path = write_contribution(root, "x", [practice("Post notices about offline options.")])
-    result = api.review(Workspace(root), path, api.ReviewOptions("reject", "sam-2", note="Out of scope."))
+    result = api.review(
+        Workspace(root), path, api.ReviewOptions("reject", "sam-2", note="Out of scope.")
+    )
     assert result.state == "rejected" and not path.exists()
     assert yaml.safe_load(result.path.read_text())["reviews"][0]["note"] == "Out of scope."
     assert api.validate(Workspace(root)).exit_code == 0
@@ -194,7 +198,9 @@ def test_accepted_contribution_can_still_be_rejected(tmp_path: Path) -> None:
     accepted = api.review(ws, path, api.ReviewOptions("accept", "rita", date=DATE))
     with pytest.raises(SafeguardsError, match="it is in accepted/"):
         api.review(ws, accepted.path, api.ReviewOptions("accept", "sam-2", date=DATE))
-    rejected = api.review(ws, accepted.path, api.ReviewOptions("reject", "rita", note="A repeat.", date=DATE))
+    rejected = api.review(
+        ws, accepted.path, api.ReviewOptions("reject", "rita", note="A repeat.", date=DATE)
+    )
     assert rejected.state == "rejected"
     decisions = [r["decision"] for r in yaml.safe_load(rejected.path.read_text())["reviews"]]
     assert decisions == ["accept", "reject"]

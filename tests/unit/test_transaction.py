@@ -13,9 +13,7 @@ from dpi_safeguards.store.transaction import JOURNAL_NAME, Transaction, recover
 
 def _state(root: Path) -> dict[str, bytes]:
     return {
-        str(p.relative_to(root)): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
     }
 
 

@@ -91,8 +91,7 @@ def test_every_dimension_comes_from_a_seed_or_a_hub_page() -> None:
         if not (process.risks or process.authorities or process.stages):
             continue
         sourced = any(
-            (r.source[:8] in SEED_FILES
-            and cited_lines(r))
+            (r.source[:8] in SEED_FILES and cited_lines(r))
             or HUB in (r.id_source or "")
             or HUB in (r.note or "")
             for r in process.provenance

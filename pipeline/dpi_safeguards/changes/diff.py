@@ -71,7 +71,6 @@ def field_changes(old: Entry, new: Entry) -> list[FieldChange]:
             field=name, old=_dump(getattr(old, name, None)), new=_dump(getattr(new, name, None))
         )
         if isinstance(before.get(name), list) and isinstance(after.get(name), list):
-
             items = DeepDiff(before[name], after[name], ignore_order=True)
             change.added = list(items.get("iterable_item_added", {}).values())
             change.removed = list(items.get("iterable_item_removed", {}).values())

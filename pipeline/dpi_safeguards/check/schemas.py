@@ -75,7 +75,5 @@ def render_all() -> dict[str, str]:
     return {f"{name}.schema.json": dump_json(generate(name)) for name in schema_names()}
 
 
-
-
 def packaged_dir() -> Path:
     return Path(str(resources.files("dpi_safeguards").joinpath("schemas")))

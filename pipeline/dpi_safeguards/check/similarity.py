@@ -369,7 +369,6 @@ def _indel() -> Callable[..., float]:
     """rapidfuzz's Indel similarity, imported on first use (not by every command) and
     kept: an import statement per comparison cost 3% of validating 10,000 files."""
     if not _INDEL:
-
         _INDEL.append(Indel.normalized_similarity)
     return _INDEL[0]
 

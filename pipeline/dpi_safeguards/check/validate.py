@@ -421,7 +421,6 @@ class _DerivedSimilarityIndex(LazySimilarityIndex):
 
     def _database_in_place(self) -> SimilarityDatabase | None:
         if self._in_place and self._database is None:
-
             slot = cache.beside(self._loaded.cache_slot, "similarity", ".sqlite")
             database = similarity_db.SimilarityDatabase.open(slot.path, slot.key)
             if database is None:  # first use: built from the index in its compact form

@@ -84,9 +84,8 @@ def render_text(report: Report) -> str:
             f"{report.files_checked - report.framework_files} contribution file(s) and "
             f"{report.framework_files} framework file(s) checked"
         )
-    summary = (
-        f"{checked}: {errors} error(s), {warnings} warning(s)"
-        + (" (--strict: warnings count as errors)" if report.strict and warnings else "")
+    summary = f"{checked}: {errors} error(s), {warnings} warning(s)" + (
+        " (--strict: warnings count as errors)" if report.strict and warnings else ""
     )
     lines.append(summary if lines else f"{summary}; all clean")
     return "\n".join(lines) + "\n"

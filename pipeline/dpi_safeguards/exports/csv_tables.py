@@ -354,7 +354,3 @@ def iter_csv(table: Table, fw: Framework) -> Iterator[str]:
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
-
-
-
-

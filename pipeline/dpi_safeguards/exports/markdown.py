@@ -67,8 +67,6 @@ def _dep_cell(entry: Entry) -> str:
 LINES_PER_PIECE = 4096
 
 
-
-
 def iter_framework_md(fw: Framework, version: str, date: str) -> Iterator[str]:
     """The document in pieces (``"".join`` of them is the whole framework.md): the
     lines of 100,000 practices are never held at once."""

@@ -60,7 +60,6 @@ def changed_paths(root: Path, base: str, head: str = "HEAD") -> list[tuple[str, 
     """(status letter, path, old path for a rename) of every file changed between the merge
     base of ``base`` and ``head``, and ``head`` (git diff base...head)."""
 
-
     repo = _repo(root)
     base_sha, head_sha = resolve_commit(root, base), resolve_commit(root, head)
     try:
@@ -83,7 +82,6 @@ def changed_paths(root: Path, base: str, head: str = "HEAD") -> list[tuple[str, 
 
 def summarise(root: Path, relative: str, status: str) -> ContributionSummary:
     """Title and operations of one contribution file (read safely, as validate does)."""
-
 
     try:
         document = load_document(

@@ -88,8 +88,6 @@ def cache_dir() -> Path:
 
 def _fingerprint() -> bytes:
     if not _FINGERPRINT:
-
-
         digest = hashlib.sha256()
         digest.update(f"{FORMAT}|{__version__}|{sys.version}|{pydantic.VERSION}".encode())
         package = Path(__file__).resolve().parents[1]

@@ -225,7 +225,6 @@ class _Cached:
         """Write a clean load to its slot: the entries' file first, the slot last (a
         reader finding the slot finds its entries)."""
 
-
         fw = loaded.framework
         dump = pickle.dumps
         tables = {
@@ -268,7 +267,6 @@ class _Cached:
         """The load this was made from (None: its entries' file is missing or stale).
         ``files``: each file's bytes, or None when not read (they are then read if a
         document's text is asked for)."""
-
 
         mapped = cache.read_mapped(cache.beside(slot, ENTRIES, ".bin"))
         if mapped is None or len(mapped) != (self.entries_ends[-1] if self.entries_ends else 0):
@@ -331,7 +329,6 @@ class _BulkFile:
     def reader(self, kind: Kind) -> Callable[[], bytes | None]:
         def read() -> bytes | None:
             if self._tables is None:
-
                 found = cache.read(cache.beside(self._slot, BULK))
                 self._tables = found if isinstance(found, dict) else {}
             return self._tables.pop(kind, None)
@@ -464,8 +461,6 @@ def write_framework(
     for target in changed:
         atomic_write(target, rendered[str(target.relative_to(root))])
     return changed
-
-
 
 
 def load_rendered(

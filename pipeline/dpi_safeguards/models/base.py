@@ -41,7 +41,7 @@ def _real_date(value: str) -> str:
 # bytes are part of every release bundle, and `safeguards verify` rebuilds v1.0.0 with this
 # code, so a change there would make a published release fail verification. Pydantic also
 # refuses dates the calendar lacks (2024-02-30, 2023-02-29, 2024-13-01); this is the one
-# place where the model is stricter than the schema (see tests/test_schemas.py).
+# place where the model is stricter than the schema (see tests/unit/test_schemas.py).
 DateText = Annotated[
     str,
     StringConstraints(pattern=anchored("[0-9]{4}-[0-9]{2}-[0-9]{2}")),
@@ -50,8 +50,6 @@ DateText = Annotated[
 VersionText = Annotated[
     str, StringConstraints(pattern=anchored(r"[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}"))
 ]
-
-
 
 
 RiskId = Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[Kind.RISK])]

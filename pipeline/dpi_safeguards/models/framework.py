@@ -174,7 +174,6 @@ class ReferencesFile(StrictModel):
     references: list[Reference]
 
 
-
 ENTRY_MODELS: dict[Kind, type[Entry]] = {
     Kind.RISK: Risk,
     Kind.PRINCIPLE: Principle,
@@ -238,7 +237,6 @@ class Framework:
             )
             for kind in Kind
         }
-
 
     def children_index(self) -> dict[str, list[str]]:
         """Parent id -> child ids (natural order), built in one pass."""

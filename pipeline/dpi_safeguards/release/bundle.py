@@ -288,8 +288,6 @@ def _changes_stream(changes: ChangeList) -> dict[str, Any]:
     return data
 
 
-
-
 def iter_bundle(folder: Path) -> Iterator[tuple[str, Path]]:
     """Every regular file under a release folder, by path (symlinks are refused)."""
     for path in sorted(folder.rglob("*")):

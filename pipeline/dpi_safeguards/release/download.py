@@ -193,7 +193,6 @@ def download_release(
 ) -> Path:
     """Download release ``version`` (or 'latest') from ``source`` into ``out_dir``."""
 
-
     out = Path(out_dir)
     if out.is_symlink() or (out.exists() and (not out.is_dir() or any(out.iterdir()))):
         raise DownloadError(f"{out} exists and is not an empty folder: choose a new one")

@@ -187,8 +187,6 @@ def render_listing(releases_dir: Path, index: ReleaseIndex, title: str) -> dict[
     }
 
 
-
-
 def sweep_release_temps(releases_dir: Path) -> None:
     if releases_dir.is_dir():
         for leftover in releases_dir.glob(TEMP_PREFIX + "*"):

@@ -232,7 +232,6 @@ def _rebuild_with_code_at(
     """Run :mod:`dpi_safeguards.release.rebuild_at_tag` in a child process whose import path
     holds only ``ref``'s copy of the package; read back the files it wrote."""
 
-
     with tempfile.TemporaryDirectory(prefix="safeguards-rebuild-") as temp:
         work = Path(temp)
         package_path = f"{tool.root}/{tool.package}".removeprefix("./")
