@@ -30,7 +30,7 @@ def load_version(workspace: Workspace, ref: str | None) -> tuple[Framework, str]
 
     if ref is None:
         loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
-        return checked_framework(loaded, "the working framework"), WORKING
+        return checked_framework(loaded, "the working framework", ""), WORKING
     if not ref.strip():
         raise UsageError("an empty version name was given; name a tag, commit or folder")
     path = _as_path(workspace, ref)
@@ -44,7 +44,7 @@ def load_version(workspace: Workspace, ref: str | None) -> tuple[Framework, str]
         for folder in (path, path / "framework"):
             if (folder / "framework.yaml").is_file():
                 loaded = load_framework(folder, display_base=folder.parent, missing_ok=True)
-                return checked_framework(loaded, ref), ref
+                return checked_framework(loaded, ref, ""), ref
         raise UsageError(
             f"{ref} holds neither framework.json (a release) nor framework.yaml (a framework "
             "folder)"
@@ -58,7 +58,7 @@ def load_version(workspace: Workspace, ref: str | None) -> tuple[Framework, str]
         if published.is_file():
             return load_release(published), ref
         raise
-    return checked_framework(loaded, f"the framework at {ref}"), ref
+    return checked_framework(loaded, f"the framework at {ref}", ""), ref
 
 
 def load_framework_at(root: Path, ref: str) -> LoadedFramework:

@@ -453,7 +453,10 @@ def _is_within(path: Path, folder: Path) -> bool:
     return True
 
 
-def checked_framework(loaded: LoadedFramework, what: str, hint: str = "") -> Framework:
+VALIDATE_HINT = " (run 'safeguards validate' for every finding)"
+
+
+def checked_framework(loaded: LoadedFramework, what: str, hint: str = VALIDATE_HINT) -> Framework:
     """The loaded framework, or an error naming the first reason ``what`` does not load."""
     if loaded.ok:
         return loaded.framework
@@ -465,6 +468,4 @@ def checked_framework(loaded: LoadedFramework, what: str, hint: str = "") -> Fra
 def load_checked(workspace: Workspace) -> Framework:
     """The working framework, or an error naming what is wrong with it."""
     loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
-    return checked_framework(
-        loaded, "the framework", " (run 'safeguards validate' for every finding)"
-    )
+    return checked_framework(loaded, "the framework")

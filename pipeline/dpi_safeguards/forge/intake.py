@@ -78,7 +78,7 @@ def run_intake(workspace: Workspace, body: str, options: IntakeOptions) -> Intak
     title, github, issue, output = options.title, options.github, options.issue, options.output
     write = options.write
     loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
-    checked_framework(loaded, "the framework", " (run 'safeguards validate' for every finding)")
+    checked_framework(loaded, "the framework")
     data, labels = contribution_from_body(body, loaded, title=title, github=github)
     try:
         text = dump_yaml(to_data(Contribution.model_validate(data)))

@@ -26,6 +26,7 @@ from dpi_safeguards.changes.diff import DiffResult, diff_frameworks
 from dpi_safeguards.check.rules.contribution import build_text_index
 from dpi_safeguards.check.similarity import LazySimilarityIndex
 from dpi_safeguards.check.validate import (
+    checked_framework,
     contribution_files,
     contribution_findings,
 )
@@ -96,10 +97,7 @@ def _merge_locked(
 ) -> MergeResult:
 
     loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
-    if not loaded.ok:
-        raise SafeguardsError(
-            "the framework does not load; run 'safeguards validate' and fix it before merging"
-        )
+    checked_framework(loaded, "the framework")
     before = loaded.framework
     files = list(paths) if paths else contribution_files(workspace.state_dir("accepted"))
     empty = diff_frameworks(before, before, from_label="working framework", to_label="merged")
@@ -230,10 +228,7 @@ def preview(workspace: Workspace, path: Path, *, date: str | None = None) -> Dif
     if not path.is_file():
         raise SafeguardsError(f"{workspace.display(path)} does not exist or is not a file")
     loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
-    if not loaded.ok:
-        raise SafeguardsError(
-            "the framework does not load; run 'safeguards validate' and fix it first"
-        )
+    checked_framework(loaded, "the framework")
     item = load_contribution(workspace, path)
     before = loaded.framework
     findings = list(

@@ -38,7 +38,7 @@ from dpi_safeguards.changes.contributions import (
 from dpi_safeguards.check.rules.contribution import build_text_index
 from dpi_safeguards.check.rules.indexing import text_problem
 from dpi_safeguards.check.rules.schema import schema_findings
-from dpi_safeguards.check.validate import contribution_findings
+from dpi_safeguards.check.validate import checked_framework, contribution_findings
 from dpi_safeguards.core.errors import SafeguardsError, UsageError
 from dpi_safeguards.core.findings import Severity
 from dpi_safeguards.core.options import Decision, ReviewOptions
@@ -158,10 +158,7 @@ def validation_errors(workspace: Workspace, loaded: LoadedContribution) -> str |
     """The contribution's errors against the current framework, or None when clean."""
 
     framework = load_framework(workspace.framework_dir, display_base=workspace.root)
-    if not framework.ok:
-        raise SafeguardsError(
-            "the framework does not load; run 'safeguards validate' and fix it first"
-        )
+    checked_framework(framework, "the framework")
     findings = [
         f
         for f in contribution_findings(
