@@ -275,15 +275,13 @@ def bench_validate(data: Path, n: int, repeat: int, proposals: int) -> list[Row]
     names = sorted(p.name for p in (root / "contributions" / "proposed").iterdir())
     rows = []
     ours_cmd = [*safeguards(), "--root", root, "validate", "contributions/proposed"]
-    # The first run finds no cached framework (the runner's own cache folder, emptied).
-    shutil.rmtree(os.environ["SAFEGUARDS_CACHE_DIR"], ignore_errors=True)
     base_cmd = [
         *check_jsonschema(),
         "--schemafile",
         schema,
         *(f"contributions/proposed/{x}" for x in names),
     ]
-    ours, base, cold = side_by_side(ours_cmd, base_cmd, repeat, cwd=root)
+    ours, base, _ = side_by_side(ours_cmd, base_cmd, repeat, cwd=root)
     ratio = ours.seconds / base.seconds
     rows.append(
         Row(
@@ -300,20 +298,6 @@ def bench_validate(data: Path, n: int, repeat: int, proposals: int) -> list[Row]
             ratio <= 0.5 if proposals >= 10_000 else None,
         )
     )
-    if cold is not None:
-        rows.append(
-            Row(
-                "  first run (no cache yet)",
-                n,
-                cold.seconds,
-                cold.rss_mib,
-                proposals,
-                "files",
-                "check-jsonschema (schema only)",
-                base.seconds,
-                "info",
-            )
-        )
     one = f"contributions/proposed/{names[0]}"
     ours, base, _ = side_by_side(
         [*safeguards(), "--root", root, "validate", one],
@@ -370,8 +354,7 @@ def bench_validate_real(repeat: int) -> list[Row]:
 
 def bench_load(data: Path, n: int, repeat: int) -> list[Row]:
     folder = data / "v1" / "framework"
-    cold, _ = repeated(probe("load", folder), repeat, cwd=REPO, env_extra=NO_CACHE)
-    warm, _ = repeated(probe("load", folder), repeat, cwd=REPO)
+    cold, _ = repeated(probe("load", folder), repeat, cwd=REPO)
     base, _ = repeated(probe("read-yaml", folder), repeat, cwd=REPO)
     common = {"items": n, "unit": "practices", "baseline": "yaml.load(CSafeLoader) only"}
     return [
@@ -384,19 +367,7 @@ def bench_load(data: Path, n: int, repeat: int) -> list[Row]:
             target="info",
             **common,  # type: ignore[arg-type]
         ),
-        Row(
-            "load framework (cache hit)",
-            n,
-            warm.seconds,
-            warm.rss_mib,
-            baseline_seconds=base.seconds,
-            target="info",
-            **common,  # type: ignore[arg-type]
-        ),
     ]
-
-
-NO_CACHE = {"SAFEGUARDS_NO_CACHE": "1"}
 
 
 def bench_diff(data: Path, n: int, repeat: int, deepdiff_max: int) -> list[Row]:
@@ -421,20 +392,6 @@ def bench_diff(data: Path, n: int, repeat: int, deepdiff_max: int) -> list[Row]:
             ratio <= 3,
         )
     ]
-    cold, _ = repeated(cmd, repeat, cwd=REPO, env_extra=NO_CACHE, warm=False)
-    rows.append(
-        Row(
-            "  diff without the cache",
-            n,
-            cold.seconds,
-            cold.rss_mib,
-            2 * n,
-            "practices",
-            "read + parse both (CSafeLoader)",
-            base.seconds,
-            "info",
-        )
-    )
     # The diff computation alone (both versions loaded) against DeepDiff alone over the
     # whole structure keyed by id, as in the measurements.
     core = measure(probe("diff-core", old, new), cwd=REPO, capture=True)
@@ -712,9 +669,6 @@ def main(argv: list[str] | None = None) -> int:
     compile_bytecode()
     print(f"machine: {machine()}", file=sys.stderr)
     args.workdir.mkdir(parents=True, exist_ok=True)
-    # The framework cache of every measured process: the runner's own, never the user's.
-    os.environ["SAFEGUARDS_CACHE_DIR"] = str(args.workdir.resolve() / "cache")
-    os.environ.pop("SAFEGUARDS_NO_CACHE", None)
     scratch = args.workdir / "scratch"
     scratch.mkdir(exist_ok=True)
     rows: list[Row] = []

@@ -1,8 +1,7 @@
-"""Shared fixtures: the repository, a writable copy of a framework, the run's cache."""
+"""Shared fixtures: the repository and a writable copy of a framework."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -28,11 +27,3 @@ def mini(mini_root: Path) -> Workspace:
 @pytest.fixture
 def repo() -> Workspace:
     return Workspace(REPO)
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _framework_cache_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The framework cache (dpi_safeguards.load.cache) of the test run: its own folder, never
-    the user's; tests and the processes they start share it."""
-    os.environ["SAFEGUARDS_CACHE_DIR"] = str(tmp_path_factory.mktemp("framework-cache"))
-    os.environ.pop("SAFEGUARDS_NO_CACHE", None)

@@ -11,9 +11,9 @@ process, an interpreter's start-up settings such as PYTHONHASHSEED, the entry po
 themselves).
 
 Both return the same ``Result``: the exit code, stdout and stderr apart, decoded as UTF-8
-with CRLF folded to LF (``stdout_bytes`` keeps the exact bytes), and both drop
-SAFEGUARDS_ROOT from the environment, so the repository is the one ``cwd`` (default: this
-repository) or ``--root`` names.
+with CRLF folded to LF (``stdout_bytes`` keeps the exact bytes), and both drop the
+test process's SAFEGUARDS_ROOT, so the repository is the one ``cwd`` (default: this
+repository), ``--root`` or an ``env`` given to the call names.
 """
 
 from __future__ import annotations
@@ -66,8 +66,9 @@ def run_cli(
     input: str | bytes | None = None,
 ) -> Result:
     """Run ``safeguards ARGS`` in this process, in ``cwd`` (default: the repository), with
-    ``env`` added to the environment (SAFEGUARDS_ROOT removed) and ``input`` as stdin."""
-    overrides: dict[str, str | None] = {**(env or {}), "SAFEGUARDS_ROOT": None}
+    ``env`` added to the environment (this process's SAFEGUARDS_ROOT removed) and ``input``
+    as stdin."""
+    overrides: dict[str, str | None] = {"SAFEGUARDS_ROOT": None, **(env or {})}
     # main() sets PYDANTIC_DISABLE_PLUGINS for its process: listed here, it is restored after.
     overrides.setdefault("PYDANTIC_DISABLE_PLUGINS", os.environ.get("PYDANTIC_DISABLE_PLUGINS"))
     loader_was_loaded = _PLUGIN_LOADER in sys.modules
@@ -115,8 +116,8 @@ def run_process(
 ) -> Result:
     """Run ``python -m dpi_safeguards ARGS`` (``installed``: the ``safeguards`` script) as a
     real process, as run_cli would run it in this one."""
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("SAFEGUARDS_ROOT", None)
+    full_env = {key: value for key, value in os.environ.items() if key != "SAFEGUARDS_ROOT"}
+    full_env.update(env or {})
     command = [str(SCRIPT)] if installed else [sys.executable, "-m", "dpi_safeguards"]
     completed = subprocess.run(
         [*command, *map(str, args)],

@@ -219,3 +219,24 @@ def test_every_command_goes_through_the_facade() -> None:
                 if not (alias.name.isupper() or alias.name in COMMAND_HELPERS):
                     bypass.append(f"{name}:{node.lineno} uses {module}.{alias.name}")
     assert bypass == []
+
+
+# Reading a pickle (or marshal data) runs whatever code it names, and the garbage
+# collector is the interpreter's to tune, not a library's: neither has a place here.
+FORBIDDEN_MODULES = ("pickle", "marshal", "shelve", "gc")
+
+
+def test_no_module_imports_pickle_or_tunes_the_garbage_collector() -> None:
+    found = []
+    for name, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                targets = [node.module]
+            else:
+                continue
+            found += [
+                f"{name}:{node.lineno} imports {t}" for t in targets if t in FORBIDDEN_MODULES
+            ]
+    assert found == []

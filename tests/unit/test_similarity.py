@@ -21,7 +21,7 @@ from dpi_safeguards.check.similarity import (
 from dpi_safeguards.core.findings import Severity
 from dpi_safeguards.core.text import normalise_text
 from dpi_safeguards.core.workspace import Workspace
-from tests.support.paths import FIXTURES, REPO
+from tests.support.paths import FIXTURES
 
 RADIO = """\
 title: {title}
@@ -147,73 +147,6 @@ def test_answers_are_those_of_the_brute_force_fuzz_ratio_loop() -> None:
             )
 
 
-def test_compact_index_answers_as_the_index_it_was_made_from() -> None:
-    texts = synthetic_texts(3_000)
-    index = SimilarityIndex()
-    for i, text in enumerate(texts):
-        index.add(f"F1.1.{i + 1}", text)
-    compact = index.compact()
-    rng = random.Random(11)
-    for i in range(0, 3_000, 7):
-        query = near_copy(rng, texts[i])
-        for identical in (False, True):
-            exclude = frozenset({f"F1.1.{i + 1}"}) if i % 2 else frozenset()
-            assert compact.similar(
-                query, exclude=exclude, include_identical=identical
-            ) == index.similar(query, exclude=exclude, include_identical=identical), query
-
-
-def test_text_index_read_off_the_compact_index_is_build_text_index() -> None:
-    """validate reads CON009's text index off the cached near-duplicate index."""
-    from dpi_safeguards.check.rules.contribution import build_text_index
-    from dpi_safeguards.check.validate import _DerivedSimilarityIndex
-    from dpi_safeguards.load.folder import load_framework
-
-    loaded = load_framework(REPO / "framework")
-    derived = _DerivedSimilarityIndex(loaded)
-    expected = build_text_index(loaded.framework)
-    assert len(expected) > 20
-    assert derived.text_index() == expected
-    assert list(derived.text_index().items()) == list(expected.items())
-
-
-def test_database_answers_as_the_compact_index(tmp_path: Path) -> None:
-    """The SQLite form (runs of a few files) gives the compact index's answers, short
-    texts (ranked on single words) and exclusions included; and CON009's text index."""
-    from dpi_safeguards.check.similarity_db import SimilarityDatabase, build
-
-    texts = synthetic_texts(3_000)
-    index = SimilarityIndex()
-    for i, text in enumerate(texts):
-        index.add(f"F1.1.{i + 1}", text)
-    compact = index.compact()
-    compact.first_ids = {
-        text: label for label, text in zip(compact.labels, compact.texts, strict=True)
-    }
-    path = tmp_path / "index.sqlite"
-    build(compact, path, b"key")
-    assert SimilarityDatabase.open(path, b"other key") is None
-    database = SimilarityDatabase.open(path, b"key")
-    assert database is not None
-    rng = random.Random(13)
-    queries = [near_copy(rng, texts[i]) for i in range(0, 3_000, 7)]
-    queries += [" ".join(texts[i].split()[:4]) for i in range(0, 3_000, 97)]  # few pairs
-    queries += ["", "kalo", texts[5].upper()]
-    for i, query in enumerate(queries):
-        for identical in (False, True):
-            exclude = frozenset({f"F1.1.{i + 1}"}) if i % 2 else frozenset()
-            expected = compact.similar(query, exclude=exclude, include_identical=identical)
-            assert (
-                database.similar(query, exclude=exclude, include_identical=identical) == expected
-            ), query
-    assert sum(bool(compact.similar(q)) for q in queries) > 100
-    in_place = database.text_index()
-    assert len(in_place) == len(compact.first_ids)
-    assert dict(in_place.items()) == compact.first_ids
-    assert in_place.get(compact.texts[10]) == compact.labels[10]
-    assert in_place.get("no such text") is None
-
-
 @settings(max_examples=500, deadline=None)
 @given(
     st.text(alphabet=st.characters(max_codepoint=127), max_size=80)
@@ -230,26 +163,6 @@ def test_tokens_are_the_word_pattern_s(text: str) -> None:
     for code in range(128):
         probe = f"ab{chr(code)}cde{chr(code)}fg"
         assert _tokens(probe) == _WORD.findall(probe), code
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.lists(st.lists(st.integers(0, 60), unique=True, max_size=30).map(sorted), max_size=9),
-    st.integers(1, 4),
-)
-def test_numbers_held_at_least_floor_times_are_those_a_counter_finds(
-    postings: list[list[int]], floor: int
-) -> None:
-    """The even/odd halves of the sorted numbers find those occurring twice or more (a
-    posting holds a number once); the counts are a Counter's, whatever the floor."""
-    from collections import Counter
-
-    from dpi_safeguards.check.similarity import held_at_least
-
-    numbers = [number for posting in postings for number in posting]
-    expected = {n: k for n, k in Counter(numbers).items() if k >= floor}
-    found = held_at_least(list(numbers), floor)
-    assert dict(found) == expected and len(found) == len(expected)
 
 
 def test_postings_stop_growing_past_the_limit_and_rank_the_same(
@@ -271,45 +184,11 @@ def test_postings_stop_growing_past_the_limit_and_rank_the_same(
     assert max(map(len, capped.postings.values())) == 7
     assert max(map(len, grown.postings.values())) > 100
     rng = random.Random(3)
-    compact = capped.compact()
     ranked = 0
     for i in range(0, 1_200, 3):
         query = near_copy(rng, texts[i]) if i % 2 else " ".join(texts[i].split()[:3])
         expected = grown._candidates(prepared(query))
         assert capped._candidates(prepared(query)) == expected, query
         ranked += bool(expected)
-        assert capped.similar(query) == grown.similar(query) == compact.similar(query)
+        assert capped.similar(query) == grown.similar(query)
     assert ranked > 100
-
-
-def test_packed_texts_and_first_ids_read_as_a_list_and_a_dict() -> None:
-    """The compact index keeps its texts packed and CON009's text index as CRC-32s: they
-    read as the list and the dictionary they stand for, texts whose CRC-32 is the same
-    ("plumless", "buckeroo"), lone surrogates (JSON allows them) and pickling included."""
-    import pickle
-
-    from dpi_safeguards.check.similarity import FirstIds, PackedTexts
-
-    texts = ["plumless", "", "buckeroo", "caf\u00e9 \ud800", "plumless", "x" * 300]
-    packed = PackedTexts(texts)
-    assert list(packed) == texts and len(packed) == len(texts)
-    assert packed[-1] == texts[-1] and packed[1:4] == texts[1:4] and packed[::2] == texts[::2]
-    with pytest.raises(IndexError):
-        packed[len(texts)]
-    labels = [f"F1.{i}" for i in range(len(texts))]
-    first: dict[str, int] = {}
-    for number, text in enumerate(texts):
-        first.setdefault(text, number)
-    expected = {text: labels[number] for text, number in first.items()}
-    ids = FirstIds(first, packed, labels)
-    for mapping in (ids, pickle.loads(pickle.dumps(ids))):
-        assert dict(mapping) == expected
-        assert list(mapping.items()) == list(expected.items())
-        assert mapping["buckeroo"] == "F1.2" and mapping["plumless"] == "F1.0"
-        assert "plum" not in mapping and 3 not in mapping
-        assert "buckeroo" in mapping and "" in mapping
-        assert mapping.get("buckeroo") == "F1.2" and mapping.get("zzz") is None
-        assert mapping.get("zzz", "-") == "-" and mapping.get("plumless", "-") == "F1.0"
-        with pytest.raises(KeyError):
-            mapping["zzz"]
-    assert pickle.loads(pickle.dumps(packed)) == packed

@@ -17,7 +17,6 @@ from dpi_safeguards.core.ids import Kind, natural_key
 from dpi_safeguards.models.base import Entry
 from dpi_safeguards.models.changes import CHANGE_TYPES, ChangeList, EntryChange, FieldChange
 from dpi_safeguards.models.framework import ENTRY_MODELS, Framework, copy_framework
-from dpi_safeguards.store.reader import gc_paused
 
 # Fields that are bookkeeping, not content: a change to them alone is not reported.
 _IGNORED_FIELDS = frozenset({"provenance"})
@@ -81,10 +80,7 @@ def field_changes(old: Entry, new: Entry) -> list[FieldChange]:
 def diff_frameworks(
     old: Framework, new: Framework, *, from_label: str | None = None, to_label: str | None = None
 ) -> ChangeList:
-    # The comparison creates little garbage and no cycles; a collection would only walk
-    # both frameworks again.
-    with gc_paused():
-        return _diff(old, new, from_label, to_label)
+    return _diff(old, new, from_label, to_label)
 
 
 def _diff(

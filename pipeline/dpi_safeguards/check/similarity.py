@@ -31,16 +31,13 @@ from __future__ import annotations
 import functools
 import heapq
 import re
-import zlib
-from array import array
-from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, Sized
+from collections.abc import Callable, Iterable, Mapping, Sized
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, compress, pairwise, repeat
+from itertools import chain, compress, pairwise, repeat
 from operator import le
-from typing import Any, NamedTuple, Protocol, TypeVar, overload
+from typing import Any, NamedTuple, TypeVar
 
 from rapidfuzz.distance import Indel
 
@@ -106,9 +103,7 @@ def _tokens(normalised: str) -> list[str]:
     return list(compress(runs, map(le, repeat(3), map(len, runs))))
 
 
-_WIDTH = array("i").itemsize
 _Posting = TypeVar("_Posting", bound=Sized)
-_Default = TypeVar("_Default")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -190,19 +185,6 @@ class SimilarityIndex:
         )
         return _confirm(query.normalised, candidates, threshold, exclude, include_identical)
 
-    def compact(self) -> CompactSimilarityIndex:
-        """The same index in a form that loads fast (kept beside the cached framework)."""
-        numbers = {label: number for number, label in enumerate(self.texts)}
-        return CompactSimilarityIndex(
-            labels=list(self.texts),
-            texts=PackedTexts(self.texts.values()),
-            originals=PackedTexts(self.originals[label] for label in self.texts),
-            postings={
-                feature: array("i", [numbers[label] for label in posting]).tobytes()
-                for feature, posting in self.postings.items()
-            },
-        )
-
 
 def _floor(used: int) -> int:
     """A near-duplicate shares most of the rare features; one sharing fewer than a third
@@ -221,95 +203,6 @@ def _best(ranked: list[_Ranked]) -> list[_Ranked]:
     ranked.sort()  # a few dozen items: one C sort is cheaper than heapq's selection
     del ranked[MAX_CANDIDATES:]
     return ranked
-
-
-@dataclass
-class CompactSimilarityIndex:
-    """A frozen :class:`SimilarityIndex` with the same answers, stored for fast loading:
-    entries are numbered, and each posting is the bytes of an ``array('i')`` of entry
-    numbers (at 100,000 practices: one bytes object per feature instead of a list of
-    5 million references to unpickle)."""
-
-    labels: list[str]
-    texts: Sequence[str]  # normalised, by entry number
-    originals: Sequence[str]
-    postings: dict[str, bytes]
-    # kind -> (first, end) entry numbers, for an index built from a framework
-    spans: dict[Kind, tuple[int, int]] = field(default_factory=dict)
-    # normalised text -> the first id holding it, among the kinds given to
-    # build_compact_index (stored here: it reads the texts and labels above)
-    first_ids: Mapping[str, str] = field(default_factory=dict)
-
-    def entries_of(self, kind: Kind) -> Iterator[tuple[str, str]]:
-        """(id, normalised text) of the entries of one kind, in the framework's order."""
-        first, end = self.spans.get(kind, (0, 0))
-        return zip(self.labels[first:end], self.texts[first:end], strict=True)
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    def _candidates(self, query: Prepared) -> list[int]:
-        labels = self.labels
-        return numbered_candidates(
-            query, self.postings, lambda numbers: [labels[number] for number in numbers]
-        )
-
-    def similar(
-        self,
-        text: str,
-        *,
-        threshold: float = THRESHOLD,
-        exclude: frozenset[str] = frozenset(),
-        include_identical: bool = False,
-    ) -> list[Match]:
-        """As :meth:`SimilarityIndex.similar`."""
-        query = prepared(text)
-        if not query.normalised:
-            return []
-        candidates = (
-            (self.labels[number], self.texts[number], self.originals[number])
-            for number in self._candidates(query)
-        )
-        return _confirm(query.normalised, candidates, threshold, exclude, include_identical)
-
-
-def numbered_candidates(
-    query: Prepared,
-    postings: Mapping[str, bytes],
-    labels_of: Callable[[list[int]], list[str]],
-) -> list[int]:
-    """The entry numbers worth a character-level comparison with ``query``, from
-    postings of entry numbers (``array('i')`` bytes); ``labels_of`` gives the labels of
-    the numbers that share enough features (ties are broken by label)."""
-    limit = MAX_POSTING * _WIDTH  # a posting's size is in bytes here
-    chosen = [posting for posting in _rarest(query, postings) if len(posting) <= limit]
-    # the chosen postings joined, as one list in one C call
-    numbers = memoryview(b"".join(chosen)).cast("i").tolist()
-    passing = held_at_least(numbers, _floor(len(chosen)))
-    labels = labels_of([number for number, _ in passing])
-    shared = [(-n, label, number) for (number, n), label in zip(passing, labels, strict=True)]
-    return [number for _, _, number in _best(shared)]
-
-
-def held_at_least(numbers: list[int], floor: int) -> list[tuple[int, int]]:
-    """(number, times it occurs) for each number occurring at least ``floor`` times in
-    ``numbers`` (sorted in place), in no set order.
-
-    The usual floor is 2 (a third of the 6 postings a query uses). Sorted, a number
-    occurring twice or more sits at an even place and at an odd one, and a number
-    occurring once at one place only: the two halves' intersection finds them in C, with
-    no count kept for the hundreds of numbers that occur once (at 100,000 practices a
-    query joins about 280 numbers; a Counter and a loop over its items were a quarter of
-    the query's cost)."""
-    if floor != 2:
-        counts = Counter(numbers)
-        return [(number, n) for number, n in counts.items() if n >= floor]
-    numbers.sort()
-    repeated = set(numbers[::2]).intersection(numbers[1::2])
-    return [
-        (number, bisect_right(numbers, number) - bisect_left(numbers, number))
-        for number in repeated
-    ]
 
 
 def _confirm(
@@ -377,174 +270,13 @@ INDEXED_KINDS = (Kind.PROCESS, Kind.PRACTICE, Kind.KPI)
 
 
 def build_similarity_index(framework: Framework) -> SimilarityIndex:
-    return _build(framework)[0]
-
-
-def build_compact_index(
-    framework: Framework, text_kinds: tuple[Kind, ...] = ()
-) -> CompactSimilarityIndex:
-    """The compact index, with ``first_ids`` over the entries of ``text_kinds``."""
-    index, spans = _build(framework)
-    compact = index.compact()
-    compact.spans = spans
-    first: dict[str, int] = {}
-    for kind in text_kinds:
-        begin, _end = spans.get(kind, (0, 0))
-        for number, (_label, text) in enumerate(compact.entries_of(kind), begin):
-            first.setdefault(text, number)
-    compact.first_ids = FirstIds(first, compact.texts, compact.labels)
-    return compact
-
-
-class PackedTexts(Sequence[str]):
-    """Texts kept as one UTF-8 bytes object and their end offsets, each decoded when it
-    is read. The near-duplicate index of 100,000 practices holds 220,000 texts: loading
-    them as two bytes objects instead of 220,000 strings took a third off its load (a
-    query reads the texts of its few candidates only)."""
-
-    __slots__ = ("_data", "_ends")
-
-    def __init__(self, texts: Iterable[str]) -> None:
-        encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
-        self._data = b"".join(encoded)
-        self._ends = array("q", accumulate(map(len, encoded)))
-
-    def __len__(self) -> int:
-        return len(self._ends)
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        ends = self._ends
-        if index < 0:
-            index += len(ends)
-        if not 0 <= index < len(ends):
-            raise IndexError("text number out of range")
-        start = ends[index - 1] if index else 0
-        return self._data[start : ends[index]].decode("utf-8", "surrogatepass")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, PackedTexts):
-            return NotImplemented
-        return self._data == other._data and self._ends == other._ends
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __getstate__(self) -> tuple[bytes, array[int]]:
-        return self._data, self._ends
-
-    def __setstate__(self, state: tuple[bytes, array[int]]) -> None:
-        self._data, self._ends = state
-
-
-class FirstIds(Mapping[str, str]):
-    """Normalised text -> the first id holding it (rule CON009), over the index's texts
-    and labels: a text is found by its CRC-32 in a sorted array (bisection) and
-    confirmed by comparing it. Nothing is built on load: a dictionary of 110,000 texts
-    took half of loading the index at 100,000 practices, and a run looks up one text per
-    proposal."""
-
-    __slots__ = ("_crcs", "_labels", "_numbers", "_order", "_texts")
-
-    def __init__(self, first: dict[str, int], texts: Sequence[str], labels: list[str]) -> None:
-        keyed = sorted((_crc(text), number) for text, number in first.items())
-        self._crcs = array("I", [crc for crc, _ in keyed])
-        self._numbers = array("i", [number for _, number in keyed])
-        self._order = array("i", first.values())  # the texts' first-seen order
-        self._texts = texts
-        self._labels = labels
-
-    def _number(self, text: object) -> int | None:
-        if isinstance(text, str):
-            crc = _crc(text)
-            crcs = self._crcs
-            at = bisect_left(crcs, crc)
-            while at < len(crcs) and crcs[at] == crc:  # different texts may share a CRC
-                number = self._numbers[at]
-                if self._texts[number] == text:
-                    return number
-                at += 1
-        return None
-
-    def __getitem__(self, text: str) -> str:
-        number = self._number(text)
-        if number is None:
-            raise KeyError(text)
-        return self._labels[number]
-
-    # Mapping's get and `in` go through __getitem__ and catch its KeyError: a run asks
-    # for one text per proposal and most are new, so they answer without an exception.
-    @overload
-    def get(self, text: str, /) -> str | None: ...
-    @overload
-    def get(self, text: str, /, default: str | _Default) -> str | _Default: ...
-    def get(self, text: str, /, default: object = None) -> object:
-        number = self._number(text)
-        return default if number is None else self._labels[number]
-
-    def __contains__(self, text: object) -> bool:
-        return self._number(text) is not None
-
-    def __iter__(self) -> Iterator[str]:
-        texts = self._texts
-        return (texts[number] for number in self._order)
-
-    def __len__(self) -> int:
-        return len(self._order)
-
-    def items(self) -> ItemsView[str, str]:
-        return _FirstIdsItems(self)
-
-    def __getstate__(self) -> tuple[object, ...]:
-        return (self._crcs, self._labels, self._numbers, self._order, self._texts)
-
-    def __setstate__(self, state: tuple[Any, ...]) -> None:
-        self._crcs, self._labels, self._numbers, self._order, self._texts = state
-
-
-class _FirstIdsItems(ItemsView[str, str]):
-    """(text, id) in the first-seen order, read straight off the arrays."""
-
-    _mapping: FirstIds
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        first = self._mapping
-        texts, labels = first._texts, first._labels
-        return ((texts[number], labels[number]) for number in first._order)
-
-
-def _crc(text: str) -> int:
-    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
-
-
-def _build(framework: Framework) -> tuple[SimilarityIndex, dict[Kind, tuple[int, int]]]:
     index = SimilarityIndex()
-    spans: dict[Kind, tuple[int, int]] = {}
     for kind in INDEXED_KINDS:
-        first = len(index)
         for entry_id, entry in framework.table(kind).items():
             text = getattr(entry, "text", None)
             if text:
                 index.add(entry_id, text, reuse=False)
-        spans[kind] = (first, len(index))
-    return index, spans
-
-
-class NearDuplicateIndex(Protocol):
-    """What the near-duplicate rule asks of an index, whatever its form."""
-
-    def similar(
-        self,
-        text: str,
-        *,
-        threshold: float = THRESHOLD,
-        exclude: frozenset[str] = frozenset(),
-        include_identical: bool = False,
-    ) -> list[Match]: ...
+    return index
 
 
 class LazySimilarityIndex:
@@ -552,9 +284,9 @@ class LazySimilarityIndex:
 
     def __init__(self, framework: Framework) -> None:
         self._framework = framework
-        self._index: NearDuplicateIndex | None = None
+        self._index: SimilarityIndex | None = None
 
-    def get(self) -> NearDuplicateIndex:
+    def get(self) -> SimilarityIndex:
         if self._index is None:
             self._index = build_similarity_index(self._framework)
         return self._index

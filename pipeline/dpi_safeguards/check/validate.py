@@ -6,46 +6,32 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from dpi_safeguards.check import similarity_db
 from dpi_safeguards.check.rules import CONTRIBUTION_RULES, FRAMEWORK_RULES, EntryAt, Issue, Rule
 from dpi_safeguards.check.rules.contribution import (
-    TEXT_INDEX_KINDS,
     ContributionContext,
-    ProcessDimensions,
-    build_process_dimensions,
+    build_text_index,
     remember_texts,
 )
 from dpi_safeguards.check.rules.indexing import FrameworkContext
 from dpi_safeguards.check.rules.schema import schema_findings
 from dpi_safeguards.check.similarity import (
-    CompactSimilarityIndex,
     LazySimilarityIndex,
-    NearDuplicateIndex,
     SimilarityIndex,
-    build_compact_index,
 )
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.findings import Finding, Report, Severity
 from dpi_safeguards.core.workspace import Workspace, resolved_folder, resolved_path
-from dpi_safeguards.load import cache
 from dpi_safeguards.load.folder import LoadedFramework, load_framework
 from dpi_safeguards.models.contribution import Contribution
 from dpi_safeguards.models.framework import Framework
 from dpi_safeguards.models.reviewers import ReviewersFile
-from dpi_safeguards.store.reader import Document, LoadError, gc_paused, load_document
-
-if TYPE_CHECKING:
-    from dpi_safeguards.check.similarity_db import SimilarityDatabase
+from dpi_safeguards.store.reader import Document, LoadError, load_document
 
 CONTRIBUTION_SUFFIXES = (".yaml", ".yml", ".json")
 CONTRIBUTION_MAX_BYTES = 1_000_000
-# Up to this many files, the near-duplicate index is queried in its SQLite form rather
-# than loaded whole (a query costs more than a dictionary lookup, a load far more).
-IN_PLACE_MAX_FILES = 64
 
 
 def load_error_finding(error: LoadError) -> Finding:
@@ -129,14 +115,11 @@ def contribution_findings(
     *,
     similarity: LazySimilarityIndex | None = None,
     run_texts: SimilarityIndex | None = None,
-    dimensions: Mapping[str, ProcessDimensions] | None = None,
     rules: bool = True,
     nested: Path | _NotLookedUp | None = _NOT_LOOKED_UP,
 ) -> Iterator[Finding]:
     """Reading, schema and (``rules``) the contribution rules against the framework.
-    ``nested``: the result of :func:`submodule_of` when the caller already knows it;
-    ``dimensions``: :func:`build_process_dimensions` of the framework, for a run of many
-    files."""
+    ``nested``: the result of :func:`submodule_of` when the caller already knows it."""
     if isinstance(nested, _NotLookedUp):
         nested = submodule_of(path)
     if nested is not None:
@@ -164,7 +147,7 @@ def contribution_findings(
     if not rules:
         return
     ctx = ContributionContext(
-        document, contribution, loaded.framework, text_index, similarity, run_texts, dimensions
+        document, contribution, loaded.framework, text_index, similarity, run_texts
     )
     locator = Locator(loaded, {document.path: document})
     for rule in CONTRIBUTION_RULES:
@@ -277,37 +260,25 @@ def run_validation(
         report.extend(reviewers_findings(reviewers_file, workspace.display(reviewers_file)))
         report.files_checked += 1
     report.extend(framework_findings(loaded, rules=check_framework_rules))
-    # Built once per run (on first use) and shared by every contribution of the run; kept
-    # beside the cached framework.
-    similarity = _DerivedSimilarityIndex(loaded, in_place=len(located) <= IN_PLACE_MAX_FILES)
-    text_index = similarity.text_index() if targets else {}
+    # Built once per run (on first use) and shared by every contribution of the run.
+    similarity = LazySimilarityIndex(loaded.framework)
+    text_index = build_text_index(loaded.framework) if targets else {}
     run_texts = SimilarityIndex()
-    # Many files name many parent processes: read their dimensions from one small index
-    # kept beside the cached framework, not from each process restored.
-    dimensions = (
-        loaded.derived("process-dimensions", lambda: build_process_dimensions(loaded.framework))
-        if sum(not place.archived for place in located) > IN_PLACE_MAX_FILES
-        else None
-    )
-    # Checking a file leaves no cycles behind, and a full collection would walk the
-    # whole loaded framework again and again: collect once at the end instead.
-    with gc_paused():
-        for done, place in enumerate(located, 1):
-            report.extend(
-                contribution_findings(
-                    place.path,
-                    loaded,
-                    text_index,
-                    place.display,
-                    similarity=similarity,
-                    run_texts=run_texts,
-                    dimensions=dimensions,
-                    rules=not place.archived,
-                    nested=place.nested,
-                )
+    for done, place in enumerate(located, 1):
+        report.extend(
+            contribution_findings(
+                place.path,
+                loaded,
+                text_index,
+                place.display,
+                similarity=similarity,
+                run_texts=run_texts,
+                rules=not place.archived,
+                nested=place.nested,
             )
-            if progress is not None:
-                progress(done, len(targets))
+        )
+        if progress is not None:
+            progress(done, len(targets))
     return report
 
 
@@ -395,54 +366,6 @@ class _TargetPlaces:
             folder = _Folder(inside, shown, resolved in self._archived, nested)
             self._folders[key] = folder
         return folder
-
-
-class _DerivedSimilarityIndex(LazySimilarityIndex):
-    """The near-duplicate index, built on first use and kept beside the cached framework
-    (building it over 100,000 texts costs seconds, loading it a fraction of that).
-
-    ``in_place``: a run of a few files queries the index in its SQLite form
-    (:mod:`dpi_safeguards.check.similarity_db`) rather than loading it whole."""
-
-    def __init__(self, loaded: LoadedFramework, *, in_place: bool = False) -> None:
-        super().__init__(loaded.framework)
-        self._loaded = loaded
-        self._compact: CompactSimilarityIndex | None = None
-        self._in_place = in_place and loaded.cache_slot is not None
-        self._database: SimilarityDatabase | None = None
-
-    def _compact_index(self) -> CompactSimilarityIndex:
-        if self._compact is None:
-            framework = self._loaded.framework
-            self._compact = self._loaded.derived(
-                "similarity-index", lambda: build_compact_index(framework, TEXT_INDEX_KINDS)
-            )
-        return self._compact
-
-    def _database_in_place(self) -> SimilarityDatabase | None:
-        if self._in_place and self._database is None:
-            slot = cache.beside(self._loaded.cache_slot, "similarity", ".sqlite")
-            database = similarity_db.SimilarityDatabase.open(slot.path, slot.key)
-            if database is None:  # first use: built from the index in its compact form
-                similarity_db.build(self._compact_index(), slot.path, slot.key)
-                database = similarity_db.SimilarityDatabase.open(slot.path, slot.key)
-            self._database = database
-            self._in_place = database is not None  # else (a read-only cache) load it
-        return self._database
-
-    def get(self) -> NearDuplicateIndex:
-        if self._index is None:
-            self._index = self._database_in_place() or self._compact_index()
-        return self._index
-
-    def text_index(self) -> Mapping[str, str]:
-        """Normalised text -> id of the processes and practices (rule CON009), kept in
-        the near-duplicate index, which holds the same normalised texts: one cached file
-        to load instead of two. The same as build_text_index (tested)."""
-        database = self._database_in_place()
-        if database is not None:
-            return database.text_index()
-        return self._compact_index().first_ids
 
 
 def _is_within(path: Path, folder: Path) -> bool:

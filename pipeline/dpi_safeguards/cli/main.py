@@ -67,19 +67,10 @@ def cli(ctx: click.Context, root: str | None) -> None:
 
 
 def _without_pydantic_plugins() -> None:
-    """The command uses no pydantic plugin; looking for them imports importlib.metadata
-    and scans the metadata of every installed package, about 50 ms of a 300 ms run. So
-    PYDANTIC_DISABLE_PLUGINS defaults to ``__all__`` here (an explicit setting is kept,
-    an empty one lets pydantic look), and while plugins are off, pydantic's plugin
-    loader is given as a module that finds none: the answer pydantic itself gives when
-    they are disabled, without the import."""
-    setting = os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    if setting in ("__all__", "1", "true") and "pydantic.plugin._loader" not in sys.modules:
-        import types
-
-        no_plugins = types.ModuleType("pydantic.plugin._loader")
-        no_plugins.get_plugins = tuple  # type: ignore[attr-defined]  # () : no plugins
-        sys.modules["pydantic.plugin._loader"] = no_plugins
+    """The command uses no pydantic plugin, and looking for them scans the metadata of
+    every installed package (about 50 ms). PYDANTIC_DISABLE_PLUGINS, pydantic's own
+    setting, defaults to ``__all__`` here; an explicit setting (even empty) is kept."""
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 def main() -> None:

@@ -45,7 +45,6 @@ from dpi_safeguards.knowledge.views import (
     Selection,
 )
 from dpi_safeguards.load.released import load_release
-from dpi_safeguards.store.reader import gc_paused, gc_settle
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -116,12 +115,7 @@ class CanvasIndex:
     query only selects (its cost is the size of its answer)."""
 
     def __init__(self, fw: Framework) -> None:
-
-        with gc_paused():  # many small acyclic objects: the cyclic GC would only slow it
-            self._build(fw)
-        # ... and out of its sight afterwards: otherwise each full collection triggered by
-        # a query's allocations walks every view of the index again.
-        gc_settle()
+        self._build(fw)
 
     def _build(self, fw: Framework) -> None:
         self.fw = fw
@@ -345,11 +339,6 @@ class CanvasIndex:
         return [by_rank[r] for r in _set_bits(matching)]
 
     def query(self, selection: Selection) -> CanvasResult:
-
-        with gc_paused():  # a query allocates only acyclic views
-            return self._query(selection)
-
-    def _query(self, selection: Selection) -> CanvasResult:
         want_auth = self._mask("authority", selection.ids("authority"))
         want_stage = self._mask("stage", selection.ids("stage"))
         # A single authority and/or stage (or none) has its answer ready in every process.

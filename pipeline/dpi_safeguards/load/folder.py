@@ -14,19 +14,15 @@ framework/
 
 from __future__ import annotations
 
-import pickle
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from dpi_safeguards.core.ids import Kind, natural_key, sorted_ids
-from dpi_safeguards.load import cache
-from dpi_safeguards.load.cache import LazyDict, LazyEntries, PackedTable
 from dpi_safeguards.models.framework import (
-    TABLE_NAMES,
     AuthoritiesFile,
     Framework,
     KpisFile,
@@ -41,18 +37,12 @@ from dpi_safeguards.models.framework import (
 from dpi_safeguards.store.reader import (
     Document,
     JsonPath,
-    LazyDocument,
     LoadError,
-    gc_paused,
-    gc_settle,
     parse_bytes,
     parse_text,
     read_bytes,
 )
 from dpi_safeguards.store.writer import atomic_write, dump_yaml, reorder_keys, to_data
-
-if TYPE_CHECKING:
-    from dpi_safeguards.load.cache import PackedTable, Slot
 
 FRAMEWORK_MAX_BYTES = 64_000_000
 
@@ -88,25 +78,14 @@ class LoadedFramework:
     duplicates: dict[str, list[tuple[str, JsonPath]]] = field(default_factory=dict)
     load_errors: list[LoadError] = field(default_factory=list)
     schema_problems: list[SchemaProblem] = field(default_factory=list)
-    # The cache slot of this exact content (None: not cached), for indexes derived from it.
-    cache_slot: Any = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
         return not self.load_errors and not self.schema_problems
 
-    def derived(self, name: str, build: Callable[[], Any]) -> Any:
-        """An index built from this framework by ``build``, kept beside the framework in
-        the cache (same key: same bytes, same code) when the framework is cached."""
-        if self.cache_slot is None:
-            return build()
-
-        return cache.derived(self.cache_slot, name, build)
-
 
 def _placeholder_metadata() -> MetadataFile:
-    """Until framework.yaml is read. Constructed, not validated: validating would build
-    the model's validator (40 ms), which a cache hit never needs."""
+    """Until framework.yaml is read (constructed, not validated: it is never shown)."""
     return MetadataFile.model_construct(
         title="(unreadable)", licence="CC-BY-SA-4.0", format_version=1, description="-"
     )
@@ -137,203 +116,21 @@ def load_framework(
 
     ``missing_ok``: a file that does not exist holds no entries (an old commit's framework
     may predate some files); otherwise it is a finding.
-
-    A clean load of a large framework is kept in :mod:`dpi_safeguards.load.cache`, keyed by
-    the exact bytes of its files, and reused while none of them changed.
     """
     base = display_base if display_base is not None else root.parent
-    metadata = _placeholder_metadata()
-    loaded = LoadedFramework(Framework(metadata=metadata), root)
-    with gc_paused():
-        named = [
-            (_display(root, path, base), path)
-            for path in framework_files(root)
-            if not (missing_ok and not path.exists())
-        ]
-
-        # Stats first (before any file is read), so a record of them can only be older
-        # than the bytes the key is made of.
-        taken = cache.now_ns()
-        stats = cache.stat_files(named) if cache.enabled() else None
-        if stats is not None:
-            slot = cache.slot_by_stat(root, stats)
-            hit = cache.read(slot) if slot is not None else None
-            if slot is not None and isinstance(hit, _Cached):
-                restored = hit.restore(root, [(path, shown, None) for shown, path in named], slot)
-                if restored is not None:
-                    gc_settle()
-                    return restored
-        files: list[tuple[Path, str, bytes | LoadError]] = []
-        for shown, path in named:
-            try:
-                files.append((path, shown, read_bytes(path, FRAMEWORK_MAX_BYTES)))
-            except LoadError as exc:
-                files.append((path, shown, exc))
-        readable = [(p, shown, d) for p, shown, d in files if isinstance(d, bytes)]
-        slot = None
-        if len(readable) == len(files):
-            slot = cache.slot_for(root, [(shown, data) for _, shown, data in readable])
-            if slot is not None:
-                hit = cache.read(slot)
-                restored = hit.restore(root, readable, slot) if isinstance(hit, _Cached) else None
-                if restored is not None:
-                    if stats is not None:
-                        cache.remember_stats(slot, stats, taken)
-                    gc_settle()
-                    return restored
-        for path, shown, data in files:
-            try:
-                if isinstance(data, LoadError):
-                    raise data
-                document = parse_bytes(data, path, shown)
-            except LoadError as exc:
-                loaded.load_errors.append(exc)
-                continue
-            loaded.documents[shown] = document
-            _absorb(loaded, path, document)
-        if slot is not None and loaded.ok:
-            _Cached.store(loaded, slot)
-            if stats is not None:
-                cache.remember_stats(slot, stats, taken)
-            loaded.cache_slot = slot
-        gc_settle()
-    return loaded
-
-
-@dataclass
-class _Cached:
-    """What the cache keeps of a clean load: everything but the documents' text and data
-    (the files are at hand anyway, and parsed again only when asked for).
-
-    - Entries are pickled one by one, and their pickles kept in a file of their own
-      (:data:`ENTRIES`) that is mapped into memory, not read: a run reads only the
-      pages of the entries it restores.
-    - The tables in one pickle each (faster when every entry is read) are in another
-      file (:data:`BULK`), read only then.
-    - Where each entry is (``locations``, ``filed_under``, ``duplicates``: 100,000
-      tuples) stays one pickled bytes object until something asks.
-    """
-
-    metadata: MetadataFile
-    tables: dict[Kind, PackedTable]  # without their entries' bytes (see ENTRIES)
-    entries_ends: list[int]  # where each table's entries end in the ENTRIES file
-    places: bytes  # pickle of (locations, filed_under, duplicates)
-    documents: list[tuple[str, bool]]  # shown name, is YAML
-
-    @classmethod
-    def store(cls, loaded: LoadedFramework, slot: Slot) -> None:
-        """Write a clean load to its slot: the entries' file first, the slot last (a
-        reader finding the slot finds its entries)."""
-
-        fw = loaded.framework
-        dump = pickle.dumps
-        tables = {
-            kind: PackedTable(
-                {
-                    key: dump(entry, protocol=pickle.HIGHEST_PROTOCOL)
-                    for key, entry in fw.table(kind).items()
-                }
-            )
-            for kind in Kind
-        }
-        blobs = [table.take_blob() for table in tables.values()]
-        ends, end = [], 0
-        for blob in blobs:
-            end += len(blob)
-            ends.append(end)
-        places = (loaded.locations, loaded.filed_under, loaded.duplicates)
-        cached = cls(
-            fw.metadata,
-            tables,
-            ends,
-            dump(places, protocol=pickle.HIGHEST_PROTOCOL),
-            [(shown, doc.is_yaml) for shown, doc in loaded.documents.items()],
-        )
-        cache.write_mapped(cache.beside(slot, ENTRIES, ".bin"), [bytes(b) for b in blobs])
-        cache.write(slot, cached)
-        cache.write(cache.beside(slot, BULK), cls.bulk_of(loaded))
-
-    @staticmethod
-    def bulk_of(loaded: LoadedFramework) -> dict[Kind, bytes]:
-
-        fw = loaded.framework
-        return {
-            kind: pickle.dumps(fw.table(kind), protocol=pickle.HIGHEST_PROTOCOL) for kind in Kind
-        }
-
-    def restore(
-        self, root: Path, files: Sequence[tuple[Path, str, bytes | None]], slot: Slot
-    ) -> LoadedFramework | None:
-        """The load this was made from (None: its entries' file is missing or stale).
-        ``files``: each file's bytes, or None when not read (they are then read if a
-        document's text is asked for)."""
-
-        mapped = cache.read_mapped(cache.beside(slot, ENTRIES, ".bin"))
-        if mapped is None or len(mapped) != (self.entries_ends[-1] if self.entries_ends else 0):
-            return None
-        framework = Framework(metadata=self.metadata)
-        bulk = _BulkFile(slot)
-        start = 0
-        for (kind, raw), end in zip(self.tables.items(), self.entries_ends, strict=True):
-            raw.attach(mapped[start:end])
-            start = end
-            setattr(framework, TABLE_NAMES[kind], LazyEntries(raw, bulk.reader(kind)))
-        found = {shown: (path, data) for path, shown, data in files}
-        documents: dict[str, Document] = {
-            shown: LazyDocument(shown, _bytes_of(*found[shown]), is_yaml)
-            for shown, is_yaml in self.documents
-        }
-        places: list[Any] = []
-
-        def place(index: int) -> Callable[[], Any]:
-            def load() -> Any:
-                if not places:
-                    places.extend(pickle.loads(self.places))
-                return places[index]
-
-            return load
-
-        restored = LoadedFramework(
-            framework, root, documents, LazyDict(place(0)), LazyDict(place(1)), LazyDict(place(2))
-        )
-        restored.cache_slot = slot
-        return restored
-
-
-def _bytes_of(path: Path, data: bytes | None) -> bytes | Callable[[], bytes]:
-    if data is not None:
-        return data
-
-    def read() -> bytes:
+    loaded = LoadedFramework(Framework(metadata=_placeholder_metadata()), root)
+    for path in framework_files(root):
+        if missing_ok and not path.exists():
+            continue
+        shown = _display(root, path, base)
         try:
-            return read_bytes(path, FRAMEWORK_MAX_BYTES)
-        except LoadError:
-            return b""  # gone since: nothing to locate a finding in
-
-    return read
-
-
-ENTRIES = "entries"
-BULK = "bulk"
-
-
-class _BulkFile:
-    """The tables of a cached framework in one pickle each, read from their file the
-    first time a table is restored whole (one read for all tables). Missing or stale:
-    the tables are restored entry by entry instead."""
-
-    def __init__(self, slot: Slot) -> None:
-        self._slot = slot
-        self._tables: dict[Kind, bytes] | None = None
-
-    def reader(self, kind: Kind) -> Callable[[], bytes | None]:
-        def read() -> bytes | None:
-            if self._tables is None:
-                found = cache.read(cache.beside(self._slot, BULK))
-                self._tables = found if isinstance(found, dict) else {}
-            return self._tables.pop(kind, None)
-
-        return read
+            document = parse_bytes(read_bytes(path, FRAMEWORK_MAX_BYTES), path, shown)
+        except LoadError as exc:
+            loaded.load_errors.append(exc)
+            continue
+        loaded.documents[shown] = document
+        _absorb(loaded, path, document)
+    return loaded
 
 
 def _validate(loaded: LoadedFramework, model: type[BaseModel], document: Document) -> Any:
@@ -408,8 +205,6 @@ def file_of(kind: Kind, entry_id: str) -> str:
 def render_framework(fw: Framework, *, only: Collection[str] | None = None) -> dict[str, str]:
     """Relative file name -> canonical text, for every framework file (or for the files
     named in ``only``)."""
-    # Imported here: reading (validate) never needs the writer, nor PyYAML's dumper.
-
     out: dict[str, str] = {}
     if only is None or METADATA_FILE in only:
         out[METADATA_FILE] = dump_yaml(to_data(fw.metadata))
@@ -473,15 +268,14 @@ def load_rendered(
     base = display_base if display_base is not None else root.parent
     metadata = _placeholder_metadata()
     loaded = LoadedFramework(Framework(metadata=metadata), root)
-    with gc_paused():
-        for name, text in rendered.items():
-            path = root / name
-            shown = _display(root, path, base)
-            try:
-                document = parse_text(text, shown, is_json=False)
-            except LoadError as exc:
-                loaded.load_errors.append(exc)
-                continue
-            loaded.documents[shown] = document
-            _absorb(loaded, path, document)
+    for name, text in rendered.items():
+        path = root / name
+        shown = _display(root, path, base)
+        try:
+            document = parse_text(text, shown, is_json=False)
+        except LoadError as exc:
+            loaded.load_errors.append(exc)
+            continue
+        loaded.documents[shown] = document
+        _absorb(loaded, path, document)
     return loaded

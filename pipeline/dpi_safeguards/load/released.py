@@ -11,7 +11,6 @@ from pydantic import ValidationError
 
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.models.framework import ENTRY_MODELS, TABLE_NAMES, Framework, MetadataFile
-from dpi_safeguards.store.reader import gc_paused
 
 FORMAT_VERSION = 1
 
@@ -36,8 +35,7 @@ def load_release(path: Path) -> Framework:
     """Read a release's ``framework.json`` (a file, or a release folder holding one)."""
     file = path / "framework.json" if path.is_dir() else path
     try:
-        with gc_paused():
-            data = json.loads(file.read_text(encoding="utf-8"))
+        data = json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SafeguardsError(f"{file} does not exist") from None
     except (OSError, ValueError) as exc:

@@ -10,13 +10,12 @@ line and column and what would be valid.
 from __future__ import annotations
 
 import errno
-import gc
 import json
 import math
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from json.scanner import make_scanner
@@ -113,29 +112,6 @@ class Document:
             return _parse_yaml(self.text, self.path, want_positions=True)[1]
         except LoadError:
             return {}
-
-
-def gc_settle() -> None:
-    """After a bulk load: move every object alive now out of the cyclic GC's sight
-    (``gc.freeze``), so later collections do not walk the loaded framework again and
-    again. Frozen objects are still freed by reference counting."""
-    gc.freeze()
-
-
-class gc_paused:
-    """Building many small containers triggers the cyclic GC over and over; it finds
-    nothing to collect in freshly parsed data, so pause it during bulk loads. (A class,
-    not a generator-based context manager: it wraps every document parsed.)"""
-
-    __slots__ = ("_was_enabled",)
-
-    def __enter__(self) -> None:
-        self._was_enabled = gc.isenabled()
-        gc.disable()
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._was_enabled:
-            gc.enable()
 
 
 # Opening with O_NOFOLLOW refuses a symbolic link in the same system call that opens the
@@ -265,52 +241,11 @@ def parse_bytes(data: bytes, path: str | Path, shown: str) -> Document:
         raise
 
 
-_UNPARSED: Any = object()
-
-
-class LazyDocument(Document):
-    """A document known to read cleanly (a framework cache hit) whose data is parsed
-    only if something asks for it (a full-framework rule, a finding to locate)."""
-
-    _data: Any
-    _text: str | None
-    _raw: bytes | Callable[[], bytes]
-
-    def __init__(self, path: str, raw: bytes | Callable[[], bytes], is_yaml: bool) -> None:
-        # The bytes (or how to read them) are decoded on first use too (41 MB at 100,000
-        # practices): checking one proposal reads neither.
-        self._raw = raw
-        super().__init__(path, "", _UNPARSED, is_yaml)
-        self._text = None
-
-    @property
-    def text(self) -> str:
-        if self._text is None:
-            raw = self._raw() if callable(self._raw) else self._raw
-            self._text = raw.decode("utf-8", errors="replace")
-        return self._text
-
-    @text.setter
-    def text(self, value: str) -> None:
-        self._text = value or None
-
-    @property
-    def data(self) -> Any:
-        if self._data is _UNPARSED:
-            self._data = parse_text(self.text, self.path, is_json=not self.is_yaml).data
-        return self._data
-
-    @data.setter
-    def data(self, value: Any) -> None:
-        self._data = value
-
-
 def parse_text(text: str, path: str, *, is_json: bool) -> Document:
-    with gc_paused():
-        if is_json:
-            return Document(path, text, _parse_json(text, path), is_yaml=False)
-        data, _ = _parse_yaml(text, path, want_positions=False)
-        return Document(path, text, data, is_yaml=True)
+    if is_json:
+        return Document(path, text, _parse_json(text, path), is_yaml=False)
+    data, _ = _parse_yaml(text, path, want_positions=False)
+    return Document(path, text, data, is_yaml=True)
 
 
 # ---- JSON ---------------------------------------------------------------------------------
@@ -531,9 +466,6 @@ def _mark(event: Any) -> tuple[int, int]:
 def _parse_yaml(
     text: str, path: str, *, want_positions: bool
 ) -> tuple[Any, dict[JsonPath, tuple[int, int]]]:
-    # Imported here: a run that reads only JSON files and a cached framework (validate
-    # of JSON proposals) does not need PyYAML at all.
-
     positions: dict[JsonPath, tuple[int, int]] = {}
     # Each frame: [container, current key (mappings) or None, path of the container]
     stack: list[list[Any]] = []

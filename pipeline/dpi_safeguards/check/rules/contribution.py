@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -58,20 +57,9 @@ class ContributionContext:
     similarity: LazySimilarityIndex | None = None
     # texts proposed by the contributions checked earlier in the same run
     run_texts: SimilarityIndex | None = None
-    # process id -> its authorities and stages (rule CON006), when a run checks many
-    # files (else they are read off the framework's processes)
-    dimensions: Mapping[str, ProcessDimensions] | None = None
 
     def at(self, *path: str | int) -> DocAt:
         return DocAt(self.document.path, tuple(path))
-
-    def dimensions_of(self, process_id: str) -> ProcessDimensions | None:
-        """The authorities and stages of a process of the framework (None: no such
-        process)."""
-        if self.dimensions is not None:
-            return self.dimensions.get(process_id)
-        process = self.framework.processes.get(process_id)
-        return None if process is None else _dimensions(process)
 
     def placeholders(self) -> dict[str, tuple[int, Any]]:
         found: dict[str, tuple[int, Any]] = {}
@@ -83,26 +71,6 @@ class ContributionContext:
 
 
 TEXT_INDEX_KINDS = (Kind.PROCESS, Kind.PRACTICE)
-
-
-class ProcessDimensions(NamedTuple):
-    authorities: tuple[str, ...]
-    stages: tuple[str, ...]
-
-
-def _dimensions(process: Process | AddProcess) -> ProcessDimensions:
-    # ids interned: the pickle of build_process_dimensions stores each id once
-    return ProcessDimensions(
-        tuple(map(sys.intern, process.authorities)), tuple(map(sys.intern, process.stages))
-    )
-
-
-def build_process_dimensions(framework: Framework) -> dict[str, ProcessDimensions]:
-    """Process id -> its authorities and stages, for a run that checks many files.
-    Kept beside the cached framework: 10,000 proposals name thousands of parent
-    processes, and restoring each from the cache (a pydantic model with its provenance)
-    was a twentieth of validating them at 100,000 practices; this loads in milliseconds."""
-    return {process_id: _dimensions(process) for process_id, process in framework.processes.items()}
 
 
 def field_of(model: BaseModel, name: str, default: Any = None) -> Any:
@@ -289,12 +257,12 @@ def practices_narrow(ctx: ContributionContext) -> Iterator[Issue]:
     for index, change in enumerate(ctx.contribution.changes):
         if not isinstance(change, AddPractice):
             continue
-        parent = ctx.dimensions_of(change.parent)
+        parent: Process | AddProcess | None = ctx.framework.processes.get(change.parent)
         if parent is None and change.parent in placeholders:
             # only an added process has dimensions; a parent placeholder naming any other
             # change is CON002's finding (a reference's placeholder used to crash the rule)
             named = placeholders[change.parent][1]
-            parent = _dimensions(named) if isinstance(named, AddProcess) else None
+            parent = named if isinstance(named, AddProcess) else None
         if parent is None:
             continue
         for field_name in ("authorities", "stages"):
