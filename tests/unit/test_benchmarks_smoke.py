@@ -17,7 +17,7 @@ from dpi_safeguards import api
 from dpi_safeguards.changes.diff import diff_frameworks
 from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.load.folder import load_framework
-from dpi_safeguards.store import reader as reader_module
+from dpi_safeguards.store import yaml_text
 from tests.support.paths import REPO
 
 
@@ -90,8 +90,8 @@ def test_second_version_differs_as_recorded(generated: Path) -> None:
 )
 def test_plain_scalar_fast_path_agrees(value: str) -> None:
     """A value the fast path calls a string is one every pattern leaves a string."""
-    if reader_module._certainly_string(value):
-        assert reader_module._resolve_plain_patterns(value, (1, 1), "f") == value
+    if yaml_text._certainly_string(value):
+        assert yaml_text._resolve_plain_patterns(value, (1, 1), "f") == value
 
 
 def test_display_matches_resolve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dpi_safeguards.store.reader import Document, LoadError, _parse_yaml, decode, parse_text
+from dpi_safeguards.store.reader import Document, LoadError, decode, parse_text
+from dpi_safeguards.store.yaml_text import parse_yaml
 from tests.support.paths import CASES, GOLDEN, TESTS
 
 # Every JSON file of the test data: the cases and the golden outputs.
@@ -38,7 +39,7 @@ def test_json_positions_found_through_yaml_reading() -> None:
 def _json_locator_agrees(text: str) -> None:
     """Every value's position, and the nearest parent's for paths that go nowhere, as
     the YAML reader gives them."""
-    positions = _parse_yaml(text, "f.json", want_positions=True)[1]
+    positions = parse_yaml(text, "f.json", want_positions=True)[1]
     as_json = Document("f.json", text, None, is_yaml=False)
     as_yaml = Document("f.json", text, None, is_yaml=True, _positions=positions)
     for path in [(), *positions]:
@@ -55,7 +56,7 @@ def test_json_locator_agrees_with_the_yaml_reader_on_the_case_files(path: Path) 
     text = path.read_text(encoding="utf-8", errors="replace")
     try:
         json.loads(text)
-        _parse_yaml(text, "f.json", want_positions=False)
+        parse_yaml(text, "f.json", want_positions=False)
     except (ValueError, RecursionError, LoadError):
         pytest.skip("not a document both readers read")
     _json_locator_agrees(text)
@@ -81,7 +82,7 @@ def test_json_locator_agrees_with_the_yaml_reader(
     if crlf:
         text = text.replace("\n", "\r\n")
     try:
-        _parse_yaml(text, "f.json", want_positions=False)
+        parse_yaml(text, "f.json", want_positions=False)
     except LoadError:
         return  # YAML 1.1 does not read every JSON text; the locator then stands alone
     _json_locator_agrees(text)
@@ -137,6 +138,6 @@ def test_the_quick_control_byte_check_agrees_with_the_pattern() -> None:
     ],
 )
 def test_json_depth_counts_brackets_outside_strings(text: str, depth: int) -> None:
-    from dpi_safeguards.store.reader import _max_bracket_depth
+    from dpi_safeguards.store.json_text import max_bracket_depth
 
-    assert _max_bracket_depth(text) == depth
+    assert max_bracket_depth(text) == depth
