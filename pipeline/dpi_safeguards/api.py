@@ -64,7 +64,7 @@ def load_release_or_working(workspace: Workspace, release: str | None) -> Framew
     """A published release's framework (``vX.Y.Z``), or the working framework (None)."""
     if release is None:
         return load(workspace)
-    from dpi_safeguards.knowledge.canvas import release_framework
+    from dpi_safeguards.load.released import release_framework
 
     return release_framework(workspace.releases_dir, release)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dpi_safeguards.exports.site import build_site, embed_json, render_site, site_data
-from dpi_safeguards.knowledge.formats import csp_hash
+from dpi_safeguards.knowledge.canvas_html import csp_hash
 from dpi_safeguards.load.folder import load_framework
 from dpi_safeguards.models.framework import Framework
 from tests.support.paths import FIXTURES

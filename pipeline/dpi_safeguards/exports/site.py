@@ -19,14 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from dpi_safeguards.core.ids import sorted_ids
 from dpi_safeguards.knowledge.canvas import CanvasIndex
-from dpi_safeguards.knowledge.formats import (
-    ANY,
-    CSV_COLUMNS,
-    NO_PRACTICE,
-    NONE_GIVEN,
-    csp_hash,
-    html_attr,
-)
+from dpi_safeguards.knowledge.canvas_html import csp_hash, html_attr
+from dpi_safeguards.knowledge.canvas_text import ANY, NO_PRACTICE, NONE_GIVEN
+from dpi_safeguards.knowledge.formats import CSV_COLUMNS
 from dpi_safeguards.knowledge.views import CANVAS_TITLE, DIMENSION_LABELS, DIMENSIONS, TEXT_GAP
 from dpi_safeguards.store.writer import atomic_write
 

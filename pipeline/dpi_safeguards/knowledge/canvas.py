@@ -28,12 +28,13 @@ the size of its answer, not the size of the framework.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from dpi_safeguards.core.errors import UsageError
 from dpi_safeguards.core.ids import last_number, natural_key, sorted_ids
+from dpi_safeguards.knowledge.bitsets import bits_of, set_bits, single_bits
+from dpi_safeguards.knowledge.facts import PracticeFacts, ProcessFacts
 from dpi_safeguards.knowledge.views import (
     DIMENSION_LABELS,
     DIMENSIONS,
@@ -44,16 +45,11 @@ from dpi_safeguards.knowledge.views import (
     ReferenceView,
     Selection,
 )
-from dpi_safeguards.load.released import load_release
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from dpi_safeguards.models.framework import Framework, Process
 
 _PROCESS_FIELD = {"authority": "authorities", "stage": "stages", "risk": "risks"}
-
-_RELEASE = re.compile(r"v[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}")
 
 
 def normalise_name(value: str) -> str:
@@ -62,48 +58,6 @@ def normalise_name(value: str) -> str:
     text = value.casefold().replace("&", " and ")
     text = re.sub(r"[^0-9a-z]+", " ", text)
     return " ".join(text.split())
-
-
-@dataclass(frozen=True)
-class _PracticeFacts:
-    """A practice as shown (independent of the query) and what the filters test."""
-
-    id: str
-    own_authorities: tuple[str, ...]
-    own_stages: tuple[str, ...]
-    references: tuple[str, ...]
-    authority_ids: frozenset[str]  # effective
-    stage_ids: frozenset[str]
-    view: PracticeView
-
-
-@dataclass
-class _ProcessFacts:
-    id: str
-    principle: str
-    text: str | None
-    risks: tuple[str, ...]
-    authorities: tuple[str, ...]
-    stages: tuple[str, ...]
-    references: tuple[str, ...]
-    practices: list[_PracticeFacts] = field(default_factory=list)
-    # What a query reads, side by side: each practice's view and its effective authorities
-    # and stages as bit masks (bit = rank of the value), so filtering a process's practices
-    # is integer tests over three tuples instead of set tests over scattered objects.
-    practice_views: tuple[PracticeView, ...] = ()
-    authority_masks: tuple[int, ...] = ()
-    stage_masks: tuple[int, ...] = ()
-    cells: dict[int, tuple[PracticeView, ...]] = field(default_factory=dict)
-    views: (
-        tuple[
-            Named,
-            tuple[Named, ...],
-            tuple[Named, ...],
-            tuple[Named, ...],
-            tuple[ReferenceView, ...],
-        ]
-        | None
-    ) = None
 
 
 def _rank_key(process: Process) -> tuple[bool, tuple[tuple[int, int | str], ...]]:
@@ -115,10 +69,13 @@ class CanvasIndex:
     query only selects (its cost is the size of its answer)."""
 
     def __init__(self, fw: Framework) -> None:
-        self._build(fw)
-
-    def _build(self, fw: Framework) -> None:
         self.fw = fw
+        self._index_choices(fw)
+        self._index_processes(fw)
+        self._index_practices(fw)
+
+    def _index_choices(self, fw: Framework) -> None:
+        """The active values of each dimension, how users may name them, their ranks."""
         self.choices: dict[str, list[Named]] = {
             "authority": self._named(fw.authorities),
             "stage": self._named(fw.stages),
@@ -146,7 +103,9 @@ class CanvasIndex:
                 self._ref_views[ref_id] = ReferenceView(ref_id, ref.title, ref.url)
         self._rank["reference"] = {r: i for i, r in enumerate(self._ref_views)}
 
-        self.processes: dict[str, _ProcessFacts] = {}
+    def _index_processes(self, fw: Framework) -> None:
+        """Each active process's facts and views, and which processes hold each value."""
+        self.processes: dict[str, ProcessFacts] = {}
         # (authority mask, stage mask) of a practice -> the cells it belongs to
         self._cell_keys: dict[tuple[int, int], tuple[int, ...]] = {}
         # dimension -> value -> the ranks of the processes holding it, as bits of an int
@@ -165,7 +124,7 @@ class CanvasIndex:
             principle_id = process_id.rsplit(".", 1)[0]
             if not process.is_active or principle_id not in self._by_id["principle"]:
                 continue
-            facts = _ProcessFacts(
+            facts = ProcessFacts(
                 id=process_id,
                 principle=principle_id,
                 text=process.text,
@@ -190,7 +149,10 @@ class CanvasIndex:
                 for value in getattr(facts, _PROCESS_FIELD[dim]):
                     holders[dim].setdefault(value, []).append(rank)
         for dim, held in holders.items():
-            self.index[dim] = {value: _bits(ranks) for value, ranks in held.items()}
+            self.index[dim] = {value: bits_of(ranks) for value, ranks in held.items()}
+
+    def _index_practices(self, fw: Framework) -> None:
+        """Each active practice under its (indexed) process, in number order."""
         by_process: dict[str, list[str]] = {}
         for practice_id, practice in fw.practices.items():
             if practice.is_active:
@@ -202,7 +164,7 @@ class CanvasIndex:
             practice_ids.sort(key=last_number)
             self._add_practices(fw, owner, practice_ids)
 
-    def _add_practices(self, fw: Framework, owner: _ProcessFacts, practice_ids: list[str]) -> None:
+    def _add_practices(self, fw: Framework, owner: ProcessFacts, practice_ids: list[str]) -> None:
         assert owner.views is not None
         inherited_auth, inherited_stage = owner.views[2], owner.views[3]
         for practice_id in practice_ids:
@@ -213,7 +175,7 @@ class CanvasIndex:
             eff_stage = own_stage or owner.stages
             refs = self._active_refs(practice.references)
             owner.practices.append(
-                _PracticeFacts(
+                PracticeFacts(
                     id=practice_id,
                     own_authorities=own_auth,
                     own_stages=own_stage,
@@ -248,8 +210,8 @@ class CanvasIndex:
             if keys is None:
                 keys = self._cell_keys[auth, stage] = tuple(
                     self._cell(a, s)
-                    for a in (0, *_single_bits(auth))
-                    for s in (0, *_single_bits(stage))
+                    for a in (0, *single_bits(auth))
+                    for s in (0, *single_bits(stage))
                     if a or s
                 )
             for key in keys:
@@ -336,7 +298,7 @@ class CanvasIndex:
         if matching == -1:
             return list(self._by_rank)  # already in natural order
         by_rank = self._by_rank
-        return [by_rank[r] for r in _set_bits(matching)]
+        return [by_rank[r] for r in set_bits(matching)]
 
     def query(self, selection: Selection) -> CanvasResult:
         want_auth = self._mask("authority", selection.ids("authority"))
@@ -379,7 +341,7 @@ class CanvasIndex:
         return tuple(self._ref_views[i] for i in ids)
 
 
-def _filtered(facts: _ProcessFacts, want_auth: int, want_stage: int) -> tuple[PracticeView, ...]:
+def _filtered(facts: ProcessFacts, want_auth: int, want_stage: int) -> tuple[PracticeView, ...]:
     """The practices of a process matching any of the chosen authorities (mask, 0: any)
     and any of the chosen stages."""
     return tuple(
@@ -391,51 +353,7 @@ def _filtered(facts: _ProcessFacts, want_auth: int, want_stage: int) -> tuple[Pr
     )
 
 
-def _single_bits(mask: int) -> Iterator[int]:
-    """Each set bit of ``mask`` on its own."""
-    while mask:
-        low = mask & -mask
-        yield low
-        mask ^= low
-
-
-def _bits(ranks: Iterable[int]) -> int:
-    """The int whose set bits are ``ranks`` (built in a bytearray: linear, where or-ing
-    one bit at a time into an int copies it each time)."""
-    ranks = list(ranks)
-    buffer = bytearray(max(ranks, default=0) // 8 + 1)
-    for rank in ranks:
-        buffer[rank >> 3] |= 1 << (rank & 7)
-    return int.from_bytes(buffer, "little")
-
-
-def _set_bits(value: int) -> Iterator[int]:
-    """The positions of the set bits of a non-negative int, ascending (one pass over its
-    binary digits in C, then one step per set bit)."""
-    digits = bin(value)[:1:-1]  # least significant first, without "0b"
-    position = digits.find("1")
-    while position >= 0:
-        yield position
-        position = digits.find("1", position + 1)
-
-
 # ---- facade ------------------------------------------------------------------------------
-
-
-def release_framework(releases_dir: Path, release: str) -> Framework:
-    """The framework of a published release (releases/vX.Y.Z/framework.json)."""
-    if _RELEASE.fullmatch(release) is None:
-        raise UsageError(f"--release must look like v1.2.3, not {release!r}")
-    path = releases_dir / release / "framework.json"
-    if not path.is_file():
-        known = sorted(
-            (p.name for p in releases_dir.glob("v*") if (p / "framework.json").is_file()),
-            key=natural_key,
-        )
-        listing = ", ".join(known) if known else "none"
-        raise UsageError(f"no release {release} ({path} is missing); releases: {listing}")
-
-    return load_release(path)
 
 
 def canvas(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.ids import PROJECT_ID_SOURCE, Kind, sorted_ids
+from dpi_safeguards.models.base import ProvenanceRecord
 from dpi_safeguards.models.framework import Framework
 
 
@@ -26,14 +29,31 @@ def describe_entry(fw: Framework, entry_id: str) -> str:
     entry = fw.table(kind).get(entry_id)
     assert entry is not None
     lines = [f"{entry_id}  ({kind.value})"]
-    for field_name in ("name", "group", "kind", "area", "phase", "title", "url"):
-        value = getattr(entry, field_name, None)
-        if value:
-            lines.append(f"  {field_name}: {value}")
-    for field_name in ("description", "text", "context"):
-        value = getattr(entry, field_name, None)
-        if value:
-            lines.append(f"  {field_name}: {value}")
+    lines += _own_fields(entry)
+    lines += _linked(fw, kind, entry_id, entry)
+    lines += _lists(entry)
+    if entry.deprecated:
+        d = entry.deprecated
+        replaced = f", replaced by {d.replaced_by}" if d.replaced_by else ""
+        lines.append(f"  DEPRECATED in {d.version}: {d.reason}{replaced}")
+    lines += _children(fw, entry_id)
+    lines.append("  provenance:")
+    lines += [f"    - {_provenance(record)}" for record in entry.provenance]
+    return "\n".join(lines) + "\n"
+
+
+def _own_fields(entry: Any) -> list[str]:
+    """Short fields first, then the long texts."""
+    fields = ("name", "group", "kind", "area", "phase", "title", "url")
+    texts = ("description", "text", "context")
+    return [
+        f"  {name}: {value}" for name in (*fields, *texts) if (value := getattr(entry, name, None))
+    ]
+
+
+def _linked(fw: Framework, kind: Kind, entry_id: str, entry: Any) -> list[str]:
+    """The entries this one is filed under or linked to, by id and name."""
+    lines = []
     if kind is Kind.PROCESS:
         lines.append(f"  principle: {_names(fw, Kind.PRINCIPLE, [entry_id.split('.')[0]])}")
     if kind is Kind.PRACTICE:
@@ -48,36 +68,43 @@ def describe_entry(fw: Framework, entry_id: str) -> str:
             values = list(getattr(entry, field_name))
             note = " (all of the process's)" if kind is Kind.PRACTICE and not values else ""
             lines.append(f"  {field_name}: {_names(fw, dim, values)}{note}")
+    return lines
+
+
+def _lists(entry: Any) -> list[str]:
+    lines = []
     for list_field in ("activities", "personas", "roles", "uses"):
         items: list[str] = getattr(entry, list_field, None) or []
         if items:
             lines.append(f"  {list_field}:")
             lines.extend(f"    - {v}" for v in items)
-    if entry.deprecated:
-        d = entry.deprecated
-        replaced = f", replaced by {d.replaced_by}" if d.replaced_by else ""
-        lines.append(f"  DEPRECATED in {d.version}: {d.reason}{replaced}")
+    return lines
+
+
+def _children(fw: Framework, entry_id: str) -> list[str]:
     children = fw.children_index().get(entry_id, [])
-    if children:
-        lines.append(f"  children ({len(children)}):")
-        for child_id in children:
-            child = fw.get(child_id)
-            text = getattr(child, "text", None) or "(text not in the sources)"
-            mark = " [deprecated]" if child is not None and child.deprecated else ""
-            lines.append(f"    {child_id}{mark}  {text}")
-    lines.append("  provenance:")
-    for record in entry.provenance:
-        parts = [record.source]
-        if record.location:
-            parts.append(record.location)
-        if record.id_source:
-            parts.append(f"id from {record.id_source}")
-        if record.contributors:
-            parts.append("contributors: " + ", ".join(record.contributors))
-        if record.reviewers:
-            parts.append("reviewers: " + ", ".join(record.reviewers))
-        lines.append("    - " + "; ".join(parts))
-    return "\n".join(lines) + "\n"
+    if not children:
+        return []
+    lines = [f"  children ({len(children)}):"]
+    for child_id in children:
+        child = fw.get(child_id)
+        text = getattr(child, "text", None) or "(text not in the sources)"
+        mark = " [deprecated]" if child is not None and child.deprecated else ""
+        lines.append(f"    {child_id}{mark}  {text}")
+    return lines
+
+
+def _provenance(record: ProvenanceRecord) -> str:
+    parts = [record.source]
+    if record.location:
+        parts.append(record.location)
+    if record.id_source:
+        parts.append(f"id from {record.id_source}")
+    if record.contributors:
+        parts.append("contributors: " + ", ".join(record.contributors))
+    if record.reviewers:
+        parts.append("reviewers: " + ", ".join(record.reviewers))
+    return "; ".join(parts)
 
 
 def _all_ids(fw: Framework) -> list[str]:

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from dpi_safeguards.core.errors import SafeguardsError
+from dpi_safeguards.core.errors import SafeguardsError, UsageError
+from dpi_safeguards.core.ids import natural_key
 from dpi_safeguards.models.framework import ENTRY_MODELS, TABLE_NAMES, Framework, MetadataFile
 
 FORMAT_VERSION = 1
@@ -41,3 +43,21 @@ def load_release(path: Path) -> Framework:
     except (OSError, ValueError) as exc:
         raise SafeguardsError(f"{file} cannot be read as JSON: {exc}") from None
     return framework_from_data(data, str(file))
+
+
+_RELEASE = re.compile(r"v[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}")
+
+
+def release_framework(releases_dir: Path, release: str) -> Framework:
+    """The framework of a published release (releases/vX.Y.Z/framework.json)."""
+    if _RELEASE.fullmatch(release) is None:
+        raise UsageError(f"--release must look like v1.2.3, not {release!r}")
+    path = releases_dir / release / "framework.json"
+    if not path.is_file():
+        known = sorted(
+            (p.name for p in releases_dir.glob("v*") if (p / "framework.json").is_file()),
+            key=natural_key,
+        )
+        listing = ", ".join(known) if known else "none"
+        raise UsageError(f"no release {release} ({path} is missing); releases: {listing}")
+    return load_release(path)
