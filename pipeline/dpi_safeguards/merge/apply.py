@@ -68,139 +68,194 @@ def apply_contribution(
     Problems (stale edits, missing targets, invalid results) are collected in the result;
     when there are any, ``fw`` may hold part of the contribution and must be dropped.
     """
-    applied = Applied(source)
     record = ProvenanceRecord(
         source=source,
         contributors=[c.name for c in contribution.contributors],
         reviewers=reviewers,
         date=date,
     )
+    application = _Application(fw, Applied(source), allocator, record)
     changes = list(enumerate(contribution.changes, 1))
-    assigned_ids: dict[int, str] = {}  # change number -> the id it adds
-
-    def problem(number: int, message: str) -> None:
-        applied.problems.append(f"{source}: change {number}: {message}")
-
-    # 1. ids for everything added: processes, KPIs and references first, then practices
-    #    (whose parent may be a process added here).
+    # Ids first: processes, KPIs and references, then practices (whose parent may be a
+    # process added here); then the entries, in the order the contribution gives them.
     for number, change in changes:
-        new_id: str | None = None
-        placeholder: str | None = None
-        if isinstance(change, AddProcess):
-            placeholder = change.placeholder
-            if change.principle not in fw.principles:
-                problem(number, f"{change.principle} is not a principle of the framework")
-                continue
-            new_id = allocator.allocate(change.principle, ".")
-        elif isinstance(change, AddKpi):
-            family = f"KPI-{KPI_AREA_CODES[change.area]}-{KPI_PHASE_CODES[change.phase]}"
-            new_id = allocator.allocate(family, "-")
-            placeholder = change.placeholder
-        elif isinstance(change, AddReference):
-            new_id = allocator.allocate("REF", "-")
-            placeholder = change.placeholder
-        if new_id is not None and placeholder is not None:
-            applied.ids[placeholder] = new_id
-        if new_id is not None:
-            applied.added.append(new_id)
-            assigned_ids[number] = new_id
+        application.allocate(number, change)
     for number, change in changes:
         if isinstance(change, AddPractice):
-            parent = (
-                applied.ids.get(change.parent) if is_placeholder(change.parent) else change.parent
+            application.allocate_practice(number, change)
+    for number, change in changes:
+        application.apply(number, change)
+    return application.applied
+
+
+AnyChange = AddProcess | AddPractice | AddKpi | AddReference | Edit | Deprecate
+
+
+class _Application:
+    """One contribution being applied: the ids it was given, and its problems."""
+
+    def __init__(
+        self, fw: Framework, applied: Applied, allocator: IdAllocator, record: ProvenanceRecord
+    ) -> None:
+        self.fw = fw
+        self.applied = applied
+        self.allocator = allocator
+        self.record = record
+        self.provenance = [record.model_dump(mode="json", exclude_defaults=True)]
+        self.assigned: dict[int, str] = {}  # change number -> the id it adds
+
+    def problem(self, number: int, message: str) -> None:
+        self.applied.problems.append(f"{self.applied.source}: change {number}: {message}")
+
+    def _assign(self, number: int, new_id: str, placeholder: str | None) -> None:
+        if placeholder is not None:
+            self.applied.ids[placeholder] = new_id
+        self.applied.added.append(new_id)
+        self.assigned[number] = new_id
+
+    def allocate(self, number: int, change: AnyChange) -> None:
+        """The id of an added process, KPI or reference."""
+        if isinstance(change, AddProcess):
+            if change.principle not in self.fw.principles:
+                self.problem(number, f"{change.principle} is not a principle of the framework")
+                return
+            new_id = self.allocator.allocate(change.principle, ".")
+        elif isinstance(change, AddKpi):
+            family = f"KPI-{KPI_AREA_CODES[change.area]}-{KPI_PHASE_CODES[change.phase]}"
+            new_id = self.allocator.allocate(family, "-")
+        elif isinstance(change, AddReference):
+            new_id = self.allocator.allocate("REF", "-")
+        else:
+            return
+        self._assign(number, new_id, change.placeholder)
+
+    def allocate_practice(self, number: int, change: AddPractice) -> None:
+        ids = self.applied.ids
+        parent = ids.get(change.parent) if is_placeholder(change.parent) else change.parent
+        if parent is None or kind_of(parent) is not Kind.PROCESS:
+            self.problem(
+                number, f"the parent {change.parent} is not a process this contribution adds"
             )
-            if parent is None or kind_of(parent) is not Kind.PROCESS:
-                problem(
-                    number, f"the parent {change.parent} is not a process this contribution adds"
-                )
-                continue
-            if parent not in fw.processes and parent not in applied.added:
-                problem(number, f"the parent {parent} is not a process of the framework")
-                continue
-            new_id = allocator.allocate(parent, ".")
-            if change.placeholder is not None:
-                applied.ids[change.placeholder] = new_id
-            applied.added.append(new_id)
-            assigned_ids[number] = new_id
+            return
+        if parent not in self.fw.processes and parent not in self.applied.added:
+            self.problem(number, f"the parent {parent} is not a process of the framework")
+            return
+        self._assign(number, self.allocator.allocate(parent, "."), change.placeholder)
 
-    def resolve(number: int, value: str) -> str:
-        if is_placeholder(value):
-            if value not in applied.ids:
-                problem(number, f"the placeholder {value} is not defined by this contribution")
-                return value
-            return applied.ids[value]
-        return value
+    def resolve(self, number: int, value: str) -> str:
+        if not is_placeholder(value):
+            return value
+        if value not in self.applied.ids:
+            self.problem(number, f"the placeholder {value} is not defined by this contribution")
+            return value
+        return self.applied.ids[value]
 
-    def build(number: int, kind: Kind, data: dict[str, Any]) -> None:
+    def build(self, number: int, kind: Kind, data: dict[str, Any]) -> None:
         try:
             entry = ENTRY_MODELS[kind].model_validate(data)
         except ValidationError as exc:
             first = exc.errors(include_url=False)[0]
             where = ".".join(str(p) for p in first["loc"])
-            problem(number, f"the resulting {kind.value} is not valid: {where}: {first['msg']}")
+            self.problem(
+                number, f"the resulting {kind.value} is not valid: {where}: {first['msg']}"
+            )
             return
-        fw.table(kind)[entry.id] = entry
+        self.fw.table(kind)[entry.id] = entry
 
-    provenance = [record.model_dump(mode="json", exclude_defaults=True)]
+    def apply(self, number: int, change: AnyChange) -> None:
+        if isinstance(change, Edit):
+            self.edit(number, change)
+        elif isinstance(change, Deprecate):
+            self.deprecate(number, change)
+        elif number in self.assigned:
+            kind, data = self._added(number, change)
+            self.build(number, kind, {"id": self.assigned[number], **data})
 
-    # 2. the entries themselves, in the order the contribution gives them
-    for number, change in changes:
-        assigned = assigned_ids.get(number)
-        if isinstance(change, AddProcess) and assigned:
-            build(
-                number,
-                Kind.PROCESS,
-                {
-                    "id": assigned,
-                    "text": change.text,
-                    "risks": list(change.risks),
-                    "authorities": list(change.authorities),
-                    "stages": list(change.stages),
-                    "references": [resolve(number, r) for r in change.references],
-                    "provenance": provenance,
-                },
-            )
-        elif isinstance(change, AddPractice) and assigned:
-            build(
-                number,
-                Kind.PRACTICE,
-                {
-                    "id": assigned,
-                    "text": change.text,
-                    "authorities": list(change.authorities),
-                    "stages": list(change.stages),
-                    "references": [resolve(number, r) for r in change.references],
-                    "provenance": provenance,
-                },
-            )
-        elif isinstance(change, AddKpi) and assigned:
-            data: dict[str, Any] = {
-                "id": assigned,
-                "area": change.area,
-                "phase": change.phase,
-                "text": change.text,
-                "provenance": provenance,
-            }
+    def _added(
+        self, number: int, change: AddProcess | AddPractice | AddKpi | AddReference
+    ) -> tuple[Kind, dict[str, Any]]:
+        """The kind and fields (but the id) of the entry an addition makes."""
+        provenance = self.provenance
+        if isinstance(change, AddKpi):
+            data: dict[str, Any] = {"area": change.area, "phase": change.phase}
+            data["text"] = change.text
             if change.context is not None:
                 data["context"] = change.context
-            build(number, Kind.KPI, data)
-        elif isinstance(change, AddReference) and assigned:
-            build(
+            return Kind.KPI, {**data, "provenance": provenance}
+        if isinstance(change, AddReference):
+            reference = {"title": change.title, "url": change.url, "kind": change.kind}
+            return Kind.REFERENCE, {**reference, "provenance": provenance}
+        data = {"text": change.text}
+        if isinstance(change, AddProcess):
+            data["risks"] = list(change.risks)
+        data["authorities"] = list(change.authorities)
+        data["stages"] = list(change.stages)
+        data["references"] = [self.resolve(number, r) for r in change.references]
+        kind = Kind.PROCESS if isinstance(change, AddProcess) else Kind.PRACTICE
+        return kind, {**data, "provenance": provenance}
+
+    def _target(self, number: int, target: str) -> tuple[Kind, Entry] | None:
+        """The kind and entry an edit or deprecation names, or a problem when there is none."""
+        kind = self.fw.kind_of(target)
+        entry = self.fw.table(kind).get(target) if kind is not None else None
+        if kind is None or entry is None:
+            self.problem(number, f"{target} is not an entry of the framework")
+            return None
+        return kind, entry
+
+    def _rebuild(self, number: int, kind: Kind, entry: Entry, data: dict[str, Any]) -> None:
+        """``entry`` again with ``data`` and this contribution's provenance record."""
+        data["provenance"] = _with_record(entry, self.record)
+        self.build(number, kind, data)
+        target = entry.id
+        if target not in self.applied.changed and target not in self.applied.added:
+            self.applied.changed.append(target)
+
+    def edit(self, number: int, change: Edit) -> None:
+        found = self._target(number, change.target)
+        if found is None:
+            return
+        kind, entry = found
+        if change.field not in EDITABLE[kind]:
+            self.problem(
                 number,
-                Kind.REFERENCE,
-                {
-                    "id": assigned,
-                    "title": change.title,
-                    "url": change.url,
-                    "kind": change.kind,
-                    "provenance": provenance,
-                },
+                f"a {kind.value} has no editable field '{change.field}'; "
+                f"editable: {', '.join(sorted(EDITABLE[kind]))}",
             )
-        elif isinstance(change, Edit):
-            _apply_edit(fw, change, number, record, resolve, problem, build, applied)
-        elif isinstance(change, Deprecate):
-            _apply_deprecation(fw, change, number, record, resolve, problem, build, applied)
-    return applied
+            return
+        current = getattr(entry, change.field)
+        if change.is_stale(current):
+            self.problem(number, change.stale_message(current))
+            return
+        value: Any = change.value
+        if isinstance(value, list):
+            value = [self.resolve(number, v) for v in value]
+        data = entry.model_dump(mode="json", exclude_defaults=True)
+        data[change.field] = value
+        if isinstance(entry, Process) and change.field in entry.gaps and value:
+            data["gaps"] = [g for g in entry.gaps if g != change.field]
+        self._rebuild(number, kind, entry, data)
+
+    def deprecate(self, number: int, change: Deprecate) -> None:
+        found = self._target(number, change.target)
+        if found is None:
+            return
+        kind, entry = found
+        if entry.deprecated is not None:
+            self.problem(
+                number, f"{change.target} is already deprecated ({entry.deprecated.reason})"
+            )
+            return
+        deprecation: dict[str, Any] = {"version": "unreleased", "reason": change.reason}
+        if change.replaced_by is not None:
+            target = self.resolve(number, change.replaced_by)
+            if self.fw.kind_of(target) != kind:
+                self.problem(number, f"replaced_by names {target}, which is not a {kind.value}")
+                return
+            deprecation["replaced_by"] = target
+        data = entry.model_dump(mode="json", exclude_defaults=True)
+        data["deprecated"] = deprecation
+        self._rebuild(number, kind, entry, data)
 
 
 def _with_record(entry: Entry, record: ProvenanceRecord) -> list[dict[str, Any]]:
@@ -209,89 +264,6 @@ def _with_record(entry: Entry, record: ProvenanceRecord) -> list[dict[str, Any]]
     if not records or records[-1] != mine:
         records.append(mine)
     return records
-
-
-def _target_entry(
-    fw: Framework, target: str, number: int, problem: Any
-) -> tuple[Kind, Entry] | None:
-    """The kind and entry an edit or deprecation names, or a problem when there is none."""
-    kind = fw.kind_of(target)
-    entry = fw.table(kind).get(target) if kind is not None else None
-    if kind is None or entry is None:
-        problem(number, f"{target} is not an entry of the framework")
-        return None
-    return kind, entry
-
-
-def _apply_edit(
-    fw: Framework,
-    change: Edit,
-    number: int,
-    record: ProvenanceRecord,
-    resolve: Any,
-    problem: Any,
-    build: Any,
-    applied: Applied,
-) -> None:
-
-    found = _target_entry(fw, change.target, number, problem)
-    if found is None:
-        return
-    kind, entry = found
-    if change.field not in EDITABLE[kind]:
-        problem(
-            number,
-            f"a {kind.value} has no editable field '{change.field}'; "
-            f"editable: {', '.join(sorted(EDITABLE[kind]))}",
-        )
-        return
-    current = getattr(entry, change.field)
-    if change.is_stale(current):
-        problem(number, change.stale_message(current))
-        return
-    value: Any = change.value
-    if isinstance(value, list):
-        value = [resolve(number, v) for v in value]
-    data = entry.model_dump(mode="json", exclude_defaults=True)
-    data[change.field] = value
-    if isinstance(entry, Process) and change.field in entry.gaps and value:
-        data["gaps"] = [g for g in entry.gaps if g != change.field]
-    data["provenance"] = _with_record(entry, record)
-    build(number, kind, data)
-    if change.target not in applied.changed and change.target not in applied.added:
-        applied.changed.append(change.target)
-
-
-def _apply_deprecation(
-    fw: Framework,
-    change: Deprecate,
-    number: int,
-    record: ProvenanceRecord,
-    resolve: Any,
-    problem: Any,
-    build: Any,
-    applied: Applied,
-) -> None:
-    found = _target_entry(fw, change.target, number, problem)
-    if found is None:
-        return
-    kind, entry = found
-    if entry.deprecated is not None:
-        problem(number, f"{change.target} is already deprecated ({entry.deprecated.reason})")
-        return
-    deprecation: dict[str, Any] = {"version": "unreleased", "reason": change.reason}
-    if change.replaced_by is not None:
-        target = resolve(number, change.replaced_by)
-        if fw.kind_of(target) != kind:
-            problem(number, f"replaced_by names {target}, which is not a {kind.value}")
-            return
-        deprecation["replaced_by"] = target
-    data = entry.model_dump(mode="json", exclude_defaults=True)
-    data["deprecated"] = deprecation
-    data["provenance"] = _with_record(entry, record)
-    build(number, kind, data)
-    if change.target not in applied.changed:
-        applied.changed.append(change.target)
 
 
 # ---- checking the result ------------------------------------------------------------------

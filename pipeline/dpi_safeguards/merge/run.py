@@ -36,6 +36,7 @@ from dpi_safeguards.core.ids import natural_key
 from dpi_safeguards.core.options import MergeOptions
 from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.load.folder import (
+    LoadedFramework,
     file_of,
     load_framework,
     render_framework,
@@ -50,6 +51,7 @@ from dpi_safeguards.models.framework import (
     Framework,
     copy_framework,
 )
+from dpi_safeguards.models.reviewers import ReviewersFile
 from dpi_safeguards.review.decisions import approvals, check_date, load_reviewers, valid_approvals
 from dpi_safeguards.store.lock import repository_lock
 from dpi_safeguards.store.transaction import Transaction, recover
@@ -95,66 +97,25 @@ def merge(workspace: Workspace, options: MergeOptions | None = None) -> MergeRes
 def _merge_locked(
     workspace: Workspace, paths: list[Path] | None, day: str, dry_run: bool
 ) -> MergeResult:
-
     loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
     checked_framework(loaded, "the framework")
     before = loaded.framework
     files = list(paths) if paths else contribution_files(workspace.state_dir("accepted"))
-    empty = diff_frameworks(before, before, from_label="working framework", to_label="merged")
     if not files:
+        empty = diff_frameworks(before, before, from_label="working framework", to_label="merged")
         return MergeResult([], empty, before, before, dry_run=dry_run)
-    seen: set[Path] = set()
-    for file in files:
-        if file.resolve() in seen:
-            raise SafeguardsError(f"{workspace.display(file)} is named twice")
-        seen.add(file.resolve())
-        require_state(workspace, file, "accepted", "merge")
-
+    _require_accepted_once(workspace, files)
     settings = load_reviewers(workspace)
-    text_index = build_text_index(before)
     problems: list[str] = []
-    contributions: list[LoadedContribution] = []
-    for file in files:
-        try:
-            item = load_contribution(workspace, file)
-        except SafeguardsError as exc:
-            problems.append(str(exc))
-            continue
-        if item.contribution.merged is not None:
-            problems.append(f"{item.shown} was already merged on {item.contribution.merged.date}")
-            continue
-        accepted_by = valid_approvals(settings, item.contribution)
-        if len(accepted_by) < settings.approvals_required:
-            problems.append(
-                f"{item.shown} has {len(accepted_by)} approval(s) by listed reviewers who are "
-                f"not its contributors, {settings.approvals_required} needed; review it with "
-                "'safeguards review' instead of moving it by hand"
-            )
-            continue
-        errors = [
-            f
-            for f in contribution_findings(file, loaded, text_index, item.shown)
-            if f.severity is Severity.ERROR
-        ]
-        if errors:
-            problems.append(f"{item.shown} does not validate:\n{describe_findings(errors)}")
-            continue
-        try:
-            check_free(workspace, target_in(workspace, file, "merged"))
-        except SafeguardsError as exc:
-            problems.append(f"{item.shown}: {exc}")
-            continue
-        contributions.append(item)
-
+    contributions = _admitted(workspace, loaded, settings, files, problems)
     after = copy_framework(before)
     allocator = IdAllocator(used_ids(workspace, before))
     outcomes: list[tuple[LoadedContribution, Applied]] = []
     for item in contributions:
-        target = target_in(workspace, item.path, "merged")
         applied = apply_contribution(
             after,
             item.contribution,
-            source=workspace.display(target),
+            source=workspace.display(target_in(workspace, item.path, "merged")),
             date=day,
             allocator=allocator,
             reviewers=valid_approvals(settings, item.contribution),
@@ -170,22 +131,12 @@ def _merge_locked(
     touched = {file_of(k, i) for i in origin if (k := after.kind_of(i)) is not None}
     rendered = render_framework(after, only=touched) if not problems else {}
     if not problems:
-        for text in result_errors(workspace, loaded, after, rendered):
-            mentioned = sorted(
-                {i for i in re.findall(r"[A-Z][A-Z0-9.\-]*[0-9]", text) if i in origin},
-                key=natural_key,
-            )
-            sources = "".join(f"\n  {i}: from {origin[i]}" for i in mentioned)
-            problems.append(
-                f"the merged framework would not validate:\n{text}"
-                + (f"\n  (ids as the merge would assign them){sources}" if sources else "")
-            )
+        problems += _result_problems(workspace, loaded, after, rendered, origin)
     if problems:
         raise MergeError(
             "nothing was merged; every framework and contribution file is unchanged:\n"
             + "\n".join(f"- {p}" for p in problems)
         )
-
     changes = diff_frameworks(before, after, from_label="working framework", to_label="merged")
     merged = [
         MergedContribution(
@@ -198,13 +149,110 @@ def _merge_locked(
         for item, applied in outcomes
     ]
     result = MergeResult(merged, changes, before, after, dry_run=dry_run)
-    if dry_run:
-        return result
-    # One transaction: the merged contributions, the framework files that change, and the
-    # removal of the accepted copies land together, or (after a crash, replayed by the
-    # next run) not at all.
+    if not dry_run:
+        _write(workspace, day, outcomes, rendered, result)
+    return result
+
+
+def _require_accepted_once(workspace: Workspace, files: list[Path]) -> None:
+    seen: set[Path] = set()
+    for file in files:
+        if file.resolve() in seen:
+            raise SafeguardsError(f"{workspace.display(file)} is named twice")
+        seen.add(file.resolve())
+        require_state(workspace, file, "accepted", "merge")
+
+
+def _admitted(
+    workspace: Workspace,
+    loaded: LoadedFramework,
+    settings: ReviewersFile,
+    files: list[Path],
+    problems: list[str],
+) -> list[LoadedContribution]:
+    """The contributions that may be merged: not merged yet, approved by enough listed
+    reviewers, valid, with a free place in merged/. Why each other one may not is added
+    to ``problems``."""
+    text_index = build_text_index(loaded.framework)
+    admitted = []
+    for file in files:
+        try:
+            item = load_contribution(workspace, file)
+        except SafeguardsError as exc:
+            problems.append(str(exc))
+            continue
+        refusal = _refusal(workspace, loaded, settings, text_index, item)
+        if refusal is None:
+            admitted.append(item)
+        else:
+            problems.append(refusal)
+    return admitted
+
+
+def _refusal(
+    workspace: Workspace,
+    loaded: LoadedFramework,
+    settings: ReviewersFile,
+    text_index: dict[str, str],
+    item: LoadedContribution,
+) -> str | None:
+    if item.contribution.merged is not None:
+        return f"{item.shown} was already merged on {item.contribution.merged.date}"
+    accepted_by = valid_approvals(settings, item.contribution)
+    if len(accepted_by) < settings.approvals_required:
+        return (
+            f"{item.shown} has {len(accepted_by)} approval(s) by listed reviewers who are "
+            f"not its contributors, {settings.approvals_required} needed; review it with "
+            "'safeguards review' instead of moving it by hand"
+        )
+    errors = [
+        f
+        for f in contribution_findings(item.path, loaded, text_index, item.shown)
+        if f.severity is Severity.ERROR
+    ]
+    if errors:
+        return f"{item.shown} does not validate:\n{describe_findings(errors)}"
+    try:
+        check_free(workspace, target_in(workspace, item.path, "merged"))
+    except SafeguardsError as exc:
+        return f"{item.shown}: {exc}"
+    return None
+
+
+def _result_problems(
+    workspace: Workspace,
+    loaded: LoadedFramework,
+    after: Framework,
+    rendered: dict[str, str],
+    origin: dict[str, str],
+) -> list[str]:
+    """The merged framework's errors, each id in them traced to its contribution."""
+    problems = []
+    for text in result_errors(workspace, loaded, after, rendered):
+        mentioned = sorted(
+            {i for i in re.findall(r"[A-Z][A-Z0-9.\-]*[0-9]", text) if i in origin},
+            key=natural_key,
+        )
+        sources = "".join(f"\n  {i}: from {origin[i]}" for i in mentioned)
+        problems.append(
+            f"the merged framework would not validate:\n{text}"
+            + (f"\n  (ids as the merge would assign them){sources}" if sources else "")
+        )
+    return problems
+
+
+def _write(
+    workspace: Workspace,
+    day: str,
+    outcomes: list[tuple[LoadedContribution, Applied]],
+    rendered: dict[str, str],
+    result: MergeResult,
+) -> None:
+    """One transaction: the merged contributions, the framework files that change, and
+    the removal of the accepted copies land together, or (after a crash, replayed by the
+    next run) not at all."""
     transaction = Transaction(workspace.root)
-    for (item, applied), done in zip(outcomes, merged, strict=True):
+    for (item, applied), done in zip(outcomes, result.merged, strict=True):
         record = MergeRecord(date=day, ids=applied.ids, added=applied.added)
         updated = item.contribution.model_copy(update={"merged": record})
         transaction.move(item.path, done.target, render_contribution(updated, done.target))
@@ -215,7 +263,6 @@ def _merge_locked(
             transaction.write(target, text)
             result.written.append(target)
     transaction.commit()
-    return result
 
 
 # ---- preview (safeguards diff CONTRIBUTION) -----------------------------------------------
