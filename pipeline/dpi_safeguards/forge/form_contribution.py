@@ -103,6 +103,7 @@ class Builder:
         return found
 
     def build(self, *, title: str | None, github: str | None) -> dict[str, Any]:
+        # The fields are read in the form's order, so problems are listed in that order.
         where = self.line(WHERE)
         text = self.text(TEXT)
         authorities = self.choices(AUTHORITIES, Kind.AUTHORITY)
@@ -112,62 +113,14 @@ class Builder:
         consent = self.consent()
         contributors = self.contributors(github)
 
-        changes: list[dict[str, Any]] = []
         target_kind, where_id = self.resolve_where(where) if where is not None else (None, None)
-        first = len(changes)
         if target_kind is Kind.PRINCIPLE:
-            if not risks:
-                self.problem(
-                    RISKS,
-                    "choose at least one risk: a new process must name the risks it mitigates",
-                )
-            if not authorities:
-                self.problem(
-                    AUTHORITIES,
-                    "choose at least one: a new process must name who is responsible for it",
-                )
-            if not stages:
-                self.problem(
-                    STAGES,
-                    "choose at least one: a new process must name the "
-                    "life-cycle stages it applies to",
-                )
-            change: dict[str, Any] = {
-                "op": "add-process",
-                "placeholder": "$new-process",
-                "principle": where_id,
-                "text": text,
-                "risks": risks,
-                "authorities": authorities,
-                "stages": stages,
-            }
-            self.labels[f"changes[{first}].principle"] = WHERE
-            self.labels[f"changes[{first}].placeholder"] = WHERE
+            change = self.process_change(where_id, text, risks, authorities, stages)
         else:
-            if risks:
-                self.problem(
-                    RISKS,
-                    "a practice takes the risks of its process; leave this empty, or write a "
-                    "principle (e.g. F3) under 'Process or principle' to propose a new process",
-                )
-            change = {"op": "add-practice", "parent": where_id, "text": text}
-            if authorities:
-                change["authorities"] = authorities
-            if stages:
-                change["stages"] = stages
-            self.labels[f"changes[{first}].parent"] = WHERE
+            change = self.practice_change(where_id, text, risks, authorities, stages)
         if references:
             change["references"] = references
-        changes.append(change)
-        self.labels[f"changes[{first}]"] = TEXT
-        for name, label in (
-            ("text", TEXT),
-            ("risks", RISKS),
-            ("authorities", AUTHORITIES),
-            ("stages", STAGES),
-            ("references", REFERENCES),
-        ):
-            self.labels[f"changes[{first}].{name}"] = label
+        changes = [change]
         for reference in new_references:
             self.labels[f"changes[{len(changes)}]"] = REFERENCES
             changes.append(reference)
@@ -193,6 +146,79 @@ class Builder:
         self.labels["licence_consent"] = CONSENT
         self.labels["licence"] = CONSENT
         return data
+
+    def _label_first_change(self, *where_fields: str) -> None:
+        """Findings on the first change (the one the form describes) name its fields."""
+        for name in where_fields:
+            self.labels[f"changes[0].{name}"] = WHERE
+        self.labels["changes[0]"] = TEXT
+        for name, label in (
+            ("text", TEXT),
+            ("risks", RISKS),
+            ("authorities", AUTHORITIES),
+            ("stages", STAGES),
+            ("references", REFERENCES),
+        ):
+            self.labels[f"changes[0].{name}"] = label
+
+    def process_change(
+        self,
+        principle: str | None,
+        text: str | None,
+        risks: list[str],
+        authorities: list[str],
+        stages: list[str],
+    ) -> dict[str, Any]:
+        """A new process under ``principle``: it must name its risks, authorities and
+        stages."""
+        if not risks:
+            self.problem(
+                RISKS, "choose at least one risk: a new process must name the risks it mitigates"
+            )
+        if not authorities:
+            self.problem(
+                AUTHORITIES,
+                "choose at least one: a new process must name who is responsible for it",
+            )
+        if not stages:
+            self.problem(
+                STAGES,
+                "choose at least one: a new process must name the life-cycle stages it applies to",
+            )
+        self._label_first_change("principle", "placeholder")
+        return {
+            "op": "add-process",
+            "placeholder": "$new-process",
+            "principle": principle,
+            "text": text,
+            "risks": risks,
+            "authorities": authorities,
+            "stages": stages,
+        }
+
+    def practice_change(
+        self,
+        parent: str | None,
+        text: str | None,
+        risks: list[str],
+        authorities: list[str],
+        stages: list[str],
+    ) -> dict[str, Any]:
+        """A new practice under the process ``parent``, narrowing its authorities and
+        stages if it names any."""
+        if risks:
+            self.problem(
+                RISKS,
+                "a practice takes the risks of its process; leave this empty, or write a "
+                "principle (e.g. F3) under 'Process or principle' to propose a new process",
+            )
+        change: dict[str, Any] = {"op": "add-practice", "parent": parent, "text": text}
+        if authorities:
+            change["authorities"] = authorities
+        if stages:
+            change["stages"] = stages
+        self._label_first_change("parent")
+        return change
 
     def resolve_where(self, where: str) -> tuple[Kind | None, str | None]:
         """A process (add a practice under it) or a principle (add a process under it);
