@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from dpi_safeguards.cli.commands import workspace_of
+
+if TYPE_CHECKING:
+    from dpi_safeguards.forge.issue_form import Problem
 
 BODY_MAX_BYTES = 1_000_000
 
@@ -55,46 +60,19 @@ def command(
     it is written. Exit 0 written, 1 problems (each named by its form label), 2 usage.
     """
     from dpi_safeguards import api
-    from dpi_safeguards.core.errors import UsageError
-    from dpi_safeguards.core.findings import workflow_message
-    from dpi_safeguards.forge.issue_form import IntakeError, Problem
-    from dpi_safeguards.store.writer import atomic_write
+    from dpi_safeguards.forge.issue_form import IntakeError
 
     workspace = workspace_of(ctx)
-    if str(body_file) == "-":
-        import sys
-
-        data = sys.stdin.buffer.read(BODY_MAX_BYTES + 1)
-    else:
-        if not body_file.is_file():
-            raise UsageError(f"{body_file}: no such file")
-        data = body_file.read_bytes()[: BODY_MAX_BYTES + 1]
-
-    def show(problems: list[Problem], level: str) -> None:
-        for problem in problems:
-            if fmt == "github":
-                click.echo(f"::{level} title=Intake::{workflow_message(str(problem))}")
-            else:
-                click.echo(f"{level}: {problem}", err=True)
-
-    def refuse(problems: list[Problem]) -> int:
-        show(problems, "error")
-        if problems_file is not None:
-            atomic_write(problems_file, problems_markdown(problems))
-        click.echo(f"{len(problems)} problem(s); nothing written", err=True)
-        return 1
-
+    reporter = _Reporter(fmt, problems_file)
+    data = _read_body(body_file)
     # An oversized or non-UTF-8 body is a problem of the issue (exit 1, told to the
     # contributor), not a usage error: it is checked before any parsing.
     if len(data) > BODY_MAX_BYTES:
-        return refuse([Problem("Form", f"the issue is larger than {BODY_MAX_BYTES:,} bytes")])
+        return reporter.refuse(f"the issue is larger than {BODY_MAX_BYTES:,} bytes")
     try:
         body = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return refuse(
-            [Problem("Form", f"the issue is not valid UTF-8 ({exc.reason} at byte {exc.start})")]
-        )
-
+        return reporter.refuse(f"the issue is not valid UTF-8 ({exc.reason} at byte {exc.start})")
     to_stdout = output == "-"
     try:
         options = api.IntakeOptions(
@@ -106,16 +84,65 @@ def command(
         )
         result = api.intake(workspace, body, options)
     except IntakeError as exc:
-        return refuse(exc.problems)
-    show(result.warnings, "warning")
-    if problems_file is not None:
-        atomic_write(problems_file, problems_markdown(result.warnings) if result.warnings else "")
+        return reporter.refuse_all(exc.problems)
+    reporter.warn(result.warnings)
     if to_stdout:
         click.echo(result.text, nl=False)
     else:
         assert result.path is not None
         click.echo(f"wrote {workspace.display(result.path)}")
     return 0
+
+
+def _read_body(body_file: Path) -> bytes:
+    """At most one byte past the limit, so an oversized body is seen without reading it all."""
+    from dpi_safeguards.core.errors import UsageError
+
+    if str(body_file) == "-":
+        return sys.stdin.buffer.read(BODY_MAX_BYTES + 1)
+    if not body_file.is_file():
+        raise UsageError(f"{body_file}: no such file")
+    with body_file.open("rb") as handle:
+        return handle.read(BODY_MAX_BYTES + 1)
+
+
+class _Reporter:
+    """Problems printed as text or workflow annotations, and (``problems_file``) written
+    as a comment for the contributor."""
+
+    def __init__(self, fmt: str, problems_file: Path | None) -> None:
+        self.fmt = fmt
+        self.problems_file = problems_file
+
+    def show(self, problems: Sequence[Problem], level: str) -> None:
+        from dpi_safeguards.core.findings import workflow_message
+
+        for problem in problems:
+            if self.fmt == "github":
+                click.echo(f"::{level} title=Intake::{workflow_message(str(problem))}")
+            else:
+                click.echo(f"{level}: {problem}", err=True)
+
+    def _comment(self, text: str) -> None:
+        from dpi_safeguards.store.writer import atomic_write
+
+        if self.problems_file is not None:
+            atomic_write(self.problems_file, text)
+
+    def refuse(self, message: str) -> int:
+        from dpi_safeguards.forge.issue_form import Problem
+
+        return self.refuse_all([Problem("Form", message)])
+
+    def refuse_all(self, problems: Sequence[Problem]) -> int:
+        self.show(problems, "error")
+        self._comment(problems_markdown(problems))
+        click.echo(f"{len(problems)} problem(s); nothing written", err=True)
+        return 1
+
+    def warn(self, warnings: Sequence[Problem]) -> None:
+        self.show(warnings, "warning")
+        self._comment(problems_markdown(warnings) if warnings else "")
 
 
 def problems_markdown(problems: Sequence[object]) -> str:
