@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -116,6 +117,44 @@ def _guard_lines(text: str) -> str:
     return "\n".join(("\\" + line if line.startswith("::") else line) for line in text.split("\n"))
 
 
+@dataclass(frozen=True)
+class _EntryStyle:
+    """How one change is written, in plain text or in Markdown: the lines are the same,
+    only the marks and the escaping differ."""
+
+    marker: Callable[[EntryChange], str]  # what starts the entry's first line
+    replaces: str  # put before the id a move replaces
+    strong: Callable[[str], str]  # an id: the entry's own, the one moved from, a replacement
+    plain: Callable[[str], str]  # its context, a field's name, credits
+    prose: Callable[[str], str]  # contributed text on one line: a summary, a reason
+    field: Callable[[FieldChange], str]  # a changed field's old and new values
+    indent: str  # what starts each detail line below the first
+
+
+def _entry_lines(change: EntryChange, framework: Framework | None, style: _EntryStyle) -> list[str]:
+    context = ", ".join(p for p in (change.kind, _principle_label(change, framework)) if p)
+    head = f"{style.marker(change)} {style.strong(change.id)} ({style.plain(context)})"
+    if change.change == "moved" and change.moved_from:
+        head += style.replaces + style.strong(change.moved_from)
+    if change.change in ("added", "moved", "removed") and change.summary:
+        head += f": {style.prose(change.summary)}"
+    lines = [head]
+    info = _deprecation(change) if change.change == "deprecated" else {}
+    if info:
+        reason = f"{style.indent}reason: {style.prose(str(info.get('reason', '')))}"
+        if info.get("replaced_by"):
+            reason += f"; replaced by {style.strong(str(info['replaced_by']))}"
+        lines.append(reason)
+    if change.change == "changed":
+        for item in change.fields:
+            lines.append(f"{style.indent}{style.plain(item.field)}: {style.field(item)}")
+    credit = _credit_parts(change)
+    if credit and change.change != "removed":
+        source = f" ({style.plain(change.contribution)})" if change.contribution else ""
+        lines.append(f"{style.indent}{style.plain('; '.join(credit))}{source}")
+    return lines
+
+
 # ---- text ---------------------------------------------------------------------------------
 
 _TEXT_SIGNS = {"added": "+", "changed": "~", "deprecated": "-", "moved": ">", "removed": "!"}
@@ -149,33 +188,8 @@ def render_changes_text(changelist: ChangeList, framework: Framework | None = No
         lines.append("")
         lines.append(f"{change_type} ({len(group)}):")
         for change in group:
-            lines.extend(_text_entry(change, framework))
+            lines.extend(_entry_lines(change, framework, _TEXT_STYLE))
     return _guard_lines("\n".join(lines)) + "\n"
-
-
-def _text_entry(change: EntryChange, framework: Framework | None) -> list[str]:
-    context = ", ".join(p for p in (change.kind, _principle_label(change, framework)) if p)
-    head = f"  {_TEXT_SIGNS[change.change]} {change.id} ({context})"
-    if change.change == "moved" and change.moved_from:
-        head += f" replaces {change.moved_from}"
-    if change.change in ("added", "moved", "removed") and change.summary:
-        head += f": {_one_line(change.summary)}"
-    lines = [head]
-    if change.change == "deprecated":
-        info = _deprecation(change)
-        reason = f"reason: {_one_line(str(info.get('reason', '')))}" if info else ""
-        if info.get("replaced_by"):
-            reason += f"; replaced by {info['replaced_by']}"
-        if reason:
-            lines.append(f"      {reason}")
-    if change.change == "changed":
-        for item in change.fields:
-            lines.append(f"      {item.field}: {_text_field(item)}")
-    credit = _credit_parts(change)
-    if credit and change.change != "removed":
-        source = f" ({change.contribution})" if change.contribution else ""
-        lines.append(f"      {'; '.join(credit)}{source}")
-    return lines
 
 
 def _text_field(item: FieldChange) -> str:
@@ -188,6 +202,21 @@ def _text_field(item: FieldChange) -> str:
     shown = f"{_plain_value(item.old)} -> {_plain_value(item.new)}"
     detail = [f"+{v}" for v in item.added] + [f"-{v}" for v in item.removed]
     return shown + (f" ({', '.join(map(str, detail))})" if detail else "")
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+_TEXT_STYLE = _EntryStyle(
+    marker=lambda change: f"  {_TEXT_SIGNS[change.change]}",
+    replaces=" replaces ",
+    strong=_as_is,
+    plain=_as_is,
+    prose=_one_line,
+    field=_text_field,
+    indent="      ",
+)
 
 
 # ---- Markdown -----------------------------------------------------------------------------
@@ -229,6 +258,17 @@ def _md_field(item: FieldChange) -> str:
     return shown + (f" ({', '.join(detail)})" if detail else "")
 
 
+_MD_STYLE = _EntryStyle(
+    marker=lambda change: "-",
+    replaces=", replaces ",
+    strong=lambda text: f"**{md_escape(text)}**",
+    plain=md_escape,
+    prose=md_escape,
+    field=_md_field,
+    indent="  - ",
+)
+
+
 _MD_HEADINGS = {
     "added": "Added",
     "changed": "Changed",
@@ -260,34 +300,8 @@ def render_changes_md(
             continue
         lines.extend(["", f"{h}# {_MD_HEADINGS[change_type]} ({len(group)})", ""])
         for change in group:
-            lines.extend(_md_entry(change, framework))
+            lines.extend(_entry_lines(change, framework, _MD_STYLE))
     return _guard_lines("\n".join(lines)) + "\n"
-
-
-def _md_entry(change: EntryChange, framework: Framework | None) -> list[str]:
-    principle = _principle_label(change, framework)
-    context = ", ".join(p for p in (change.kind, principle) if p)
-    head = f"- **{md_escape(change.id)}** ({md_escape(context)})"
-    if change.change == "moved" and change.moved_from:
-        head += f", replaces **{md_escape(change.moved_from)}**"
-    if change.change in ("added", "moved", "removed") and change.summary:
-        head += f": {md_escape(change.summary)}"
-    lines = [head]
-    if change.change == "deprecated":
-        info = _deprecation(change)
-        if info:
-            text = f"  - reason: {md_escape(str(info.get('reason', '')))}"
-            if info.get("replaced_by"):
-                text += f"; replaced by **{md_escape(str(info['replaced_by']))}**"
-            lines.append(text)
-    if change.change == "changed":
-        for item in change.fields:
-            lines.append(f"  - {md_escape(item.field)}: {_md_field(item)}")
-    credit = _credit_parts(change)
-    if credit and change.change != "removed":
-        source = f" ({md_escape(change.contribution)})" if change.contribution else ""
-        lines.append(f"  - {md_escape('; '.join(credit))}{source}")
-    return lines
 
 
 # ---- JSON ---------------------------------------------------------------------------------

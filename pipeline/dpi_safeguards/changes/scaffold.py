@@ -97,25 +97,33 @@ def _check_parent(framework: Framework, kind: str, parent: str | None) -> str:
 
 
 def scaffold_data(framework: Framework, options: ScaffoldOptions) -> dict[str, Any]:
-    kind, parent, title, name = options.kind, options.parent, options.title, options.name
-    github, field, area, phase = options.github, options.field, options.area, options.phase
-    agree_licence = options.agree_licence
-    if kind not in KINDS:
-        raise UsageError(f"--kind must be one of {', '.join(KINDS)}; not {kind!r}")
-    contributor: dict[str, Any] = {"name": name or ""}
-    if github:
-        contributor["github"] = github.removeprefix("@")
-    change: dict[str, Any]
+    if options.kind not in KINDS:
+        raise UsageError(f"--kind must be one of {', '.join(KINDS)}; not {options.kind!r}")
+    contributor: dict[str, Any] = {"name": options.name or ""}
+    if options.github:
+        contributor["github"] = options.github.removeprefix("@")
+    return {
+        "title": options.title or "",
+        "contributors": [contributor],
+        "licence": "CC-BY-SA-4.0",
+        "licence_consent": options.agree_licence,
+        "changes": [_change(framework, options)],
+    }
+
+
+def _change(framework: Framework, options: ScaffoldOptions) -> dict[str, Any]:
+    """The one change of the file, every text left "" for the contributor to write."""
+    kind, parent = options.kind, options.parent
     if kind == "practice":
-        change = {
+        return {
             "op": "add-practice",
             "parent": _check_parent(framework, kind, parent),
             "text": "",
             "authorities": [],
             "stages": [],
         }
-    elif kind == "process":
-        change = {
+    if kind == "process":
+        return {
             "op": "add-process",
             "placeholder": "$new-process",
             "principle": _check_parent(framework, kind, parent),
@@ -124,50 +132,46 @@ def scaffold_data(framework: Framework, options: ScaffoldOptions) -> dict[str, A
             "authorities": [],
             "stages": [],
         }
-    elif kind == "kpi":
-        if area not in KPI_AREAS or phase not in KPI_PHASES:
-            raise UsageError(
-                f"a KPI needs --area (one of {', '.join(KPI_AREAS)}) and --phase "
-                f"(one of {', '.join(KPI_PHASES)})"
-            )
-        change = {"op": "add-kpi", "area": area, "phase": phase, "text": ""}
-    elif kind == "reference":
-        change = {
+    if kind == "kpi":
+        return _kpi_change(options.area, options.phase)
+    if kind == "reference":
+        return {
             "op": "add-reference",
             "placeholder": "$new-reference",
             "title": "",
             "url": "",
             "kind": "reference",
         }
-    elif kind == "edit":
-        target = _check_parent(framework, kind, parent)
-        fields = editable_fields(framework, target)
-        chosen = field or ("text" if "text" in fields else fields[0])
-        if chosen not in fields:
-            raise UsageError(
-                f"--field {chosen!r} cannot be edited on {target}; editable: {', '.join(fields)}"
-            )
-        entry = framework.get(target)
-        current = getattr(entry, chosen, None)
-        change = {
-            "op": "edit",
-            "target": target,
-            "field": chosen,
-            "expected": list(current) if isinstance(current, list) else current,
-            "value": list(current or []) if chosen in LIST_FIELDS else "",
-        }
-    else:
-        change = {
-            "op": "deprecate",
-            "target": _check_parent(framework, kind, parent),
-            "reason": "",
-        }
+    if kind == "edit":
+        return _edit_change(framework, _check_parent(framework, kind, parent), options.field)
+    return {"op": "deprecate", "target": _check_parent(framework, kind, parent), "reason": ""}
+
+
+def _kpi_change(area: str | None, phase: str | None) -> dict[str, Any]:
+    if area not in KPI_AREAS or phase not in KPI_PHASES:
+        raise UsageError(
+            f"a KPI needs --area (one of {', '.join(KPI_AREAS)}) and --phase "
+            f"(one of {', '.join(KPI_PHASES)})"
+        )
+    return {"op": "add-kpi", "area": area, "phase": phase, "text": ""}
+
+
+def _edit_change(framework: Framework, target: str, field: str | None) -> dict[str, Any]:
+    """An edit of ``field`` (default: the text, else the first editable field), its
+    current value given as ``expected`` so that the edit is not stale when written."""
+    fields = editable_fields(framework, target)
+    chosen = field or ("text" if "text" in fields else fields[0])
+    if chosen not in fields:
+        raise UsageError(
+            f"--field {chosen!r} cannot be edited on {target}; editable: {', '.join(fields)}"
+        )
+    current = getattr(framework.get(target), chosen, None)
     return {
-        "title": title or "",
-        "contributors": [contributor],
-        "licence": "CC-BY-SA-4.0",
-        "licence_consent": agree_licence,
-        "changes": [change],
+        "op": "edit",
+        "target": target,
+        "field": chosen,
+        "expected": list(current) if isinstance(current, list) else current,
+        "value": list(current or []) if chosen in LIST_FIELDS else "",
     }
 
 

@@ -18,7 +18,18 @@ from typing import Any, Literal
 from dpi_safeguards.core.ids import Kind, sorted_ids
 from dpi_safeguards.core.text import csv_cell
 from dpi_safeguards.models.base import Entry
-from dpi_safeguards.models.framework import Framework
+from dpi_safeguards.models.framework import (
+    TABLE_NAMES,
+    Authority,
+    Framework,
+    Kpi,
+    Practice,
+    Principle,
+    Process,
+    Reference,
+    Risk,
+    Stage,
+)
 
 ID_SEPARATOR = "|"
 TEXT_SEPARATOR = "\n"
@@ -86,70 +97,40 @@ def _entries(fw: Framework, kind: Kind) -> Iterator[Any]:
         yield table[entry_id]
 
 
-def _risk_rows(fw: Framework) -> Iterator[list[str]]:
-    for e in _entries(fw, Kind.RISK):
-        yield [e.id, e.name, e.group, e.description, *_deprecation(e)]
+# The cells of an entry between its id and its deprecation, one per column of its table.
+def _risk_cells(e: Risk) -> list[str]:
+    return [e.name, e.group, e.description]
 
 
-def _principle_rows(fw: Framework) -> Iterator[list[str]]:
-    for e in _entries(fw, Kind.PRINCIPLE):
-        yield [e.id, e.name, e.kind, e.description, *_deprecation(e)]
+def _principle_cells(e: Principle) -> list[str]:
+    return [e.name, e.kind, e.description]
 
 
-def _stage_rows(fw: Framework) -> Iterator[list[str]]:
-    for e in _entries(fw, Kind.STAGE):
-        yield [e.id, e.name, e.description, _texts(e.activities), *_deprecation(e)]
+def _stage_cells(e: Stage) -> list[str]:
+    return [e.name, e.description, _texts(e.activities)]
 
 
-def _authority_rows(fw: Framework) -> Iterator[list[str]]:
-    for e in _entries(fw, Kind.AUTHORITY):
-        yield [
-            e.id,
-            e.name,
-            _texts(e.personas),
-            _texts(e.roles),
-            _texts(e.uses),
-            *_deprecation(e),
-        ]
+def _authority_cells(e: Authority) -> list[str]:
+    return [e.name, _texts(e.personas), _texts(e.roles), _texts(e.uses)]
 
 
-def _process_rows(fw: Framework) -> Iterator[list[str]]:
-    for e in _entries(fw, Kind.PROCESS):
-        yield [
-            e.id,
-            e.id.split(".")[0],
-            e.text or "",
-            _ids(e.risks),
-            _ids(e.authorities),
-            _ids(e.stages),
-            _ids(e.references),
-            _ids(e.gaps),
-            *_deprecation(e),
-        ]
+def _process_cells(e: Process) -> list[str]:
+    dimensions = (e.risks, e.authorities, e.stages, e.references, e.gaps)
+    return [e.id.split(".")[0], e.text or "", *(_ids(ids) for ids in dimensions)]
 
 
-def _practice_rows(fw: Framework) -> Iterator[list[str]]:
-    for e in _entries(fw, Kind.PRACTICE):
-        yield [
-            e.id,
-            e.id.rsplit(".", 1)[0],
-            e.id.split(".")[0],
-            e.text,
-            _ids(e.authorities),
-            _ids(e.stages),
-            _ids(e.references),
-            *_deprecation(e),
-        ]
+def _practice_cells(e: Practice) -> list[str]:
+    process, principle = e.id.rsplit(".", 1)[0], e.id.split(".")[0]
+    dimensions = (e.authorities, e.stages, e.references)
+    return [process, principle, e.text, *(_ids(ids) for ids in dimensions)]
 
 
-def _kpi_rows(fw: Framework) -> Iterator[list[str]]:
-    for e in _entries(fw, Kind.KPI):
-        yield [e.id, e.area, e.phase, e.text, e.context or "", *_deprecation(e)]
+def _kpi_cells(e: Kpi) -> list[str]:
+    return [e.area, e.phase, e.text, e.context or ""]
 
 
-def _reference_rows(fw: Framework) -> Iterator[list[str]]:
-    for e in _entries(fw, Kind.REFERENCE):
-        yield [e.id, e.title, e.url or "", e.kind, *_deprecation(e)]
+def _reference_cells(e: Reference) -> list[str]:
+    return [e.title, e.url or "", e.kind]
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -187,126 +168,131 @@ def _idlist(name: str, what: str) -> Column:
     return Column(name, f"{what}, ids joined with '{ID_SEPARATOR}'.", type="list")
 
 
+# Every kind's table is named as framework.json names the kind (risks.csv, ...); its id
+# column comes first and its deprecation columns last.
+_ID_NOUNS = {Kind.KPI: "KPI"}  # the id column's "The <noun>'s id", where not the kind
+_NAME = Column("name", "Name.", required=True)
+_DESCRIPTION = Column("description", "Description.")
+_REFERENCES = _idlist("references", "References")
+
+
+def _kind_table(
+    kind: Kind,
+    title: str,
+    description: str,
+    columns: list[Column],
+    cells: Callable[[Any], list[str]],
+    foreign_keys: list[ForeignKey] | None = None,
+) -> Table:
+    """The table of one kind: ``columns`` (and ``cells``, an entry's values for them)
+    are those between the id and the deprecation columns."""
+
+    def rows(fw: Framework) -> Iterator[list[str]]:
+        for e in _entries(fw, kind):
+            yield [e.id, *cells(e), *_deprecation(e)]
+
+    return Table(
+        TABLE_NAMES[kind],
+        title,
+        description,
+        [_id(_ID_NOUNS.get(kind, kind.value)), *columns, *DEPRECATION_COLUMNS],
+        rows,
+        foreign_keys=foreign_keys or [],
+    )
+
+
 TABLES: list[Table] = [
-    Table(
-        "risks",
+    _kind_table(
+        Kind.RISK,
         "Risks",
         "Safety (RS), inclusion (RI) risks and structural vulnerabilities (SV).",
-        [
-            _id("risk"),
-            Column("name", "Name.", required=True),
-            Column("group", "safety, inclusion or structural.", required=True),
-            Column("description", "Description."),
-            *DEPRECATION_COLUMNS,
-        ],
-        _risk_rows,
+        [_NAME, Column("group", "safety, inclusion or structural.", required=True), _DESCRIPTION],
+        _risk_cells,
     ),
-    Table(
-        "principles",
+    _kind_table(
+        Kind.PRINCIPLE,
         "Principles",
         "Foundational (F) and operational (O) principles.",
-        [
-            _id("principle"),
-            Column("name", "Name.", required=True),
-            Column("kind", "foundational or operational.", required=True),
-            Column("description", "Description."),
-            *DEPRECATION_COLUMNS,
-        ],
-        _principle_rows,
+        [_NAME, Column("kind", "foundational or operational.", required=True), _DESCRIPTION],
+        _principle_cells,
     ),
-    Table(
-        "stages",
+    _kind_table(
+        Kind.STAGE,
         "Life-cycle stages",
         "The DPI life-cycle stages (L).",
-        [
-            _id("stage"),
-            Column("name", "Name.", required=True),
-            Column("description", "Description."),
-            Column("activities", "Activities, one per line."),
-            *DEPRECATION_COLUMNS,
-        ],
-        _stage_rows,
+        [_NAME, _DESCRIPTION, Column("activities", "Activities, one per line.")],
+        _stage_cells,
     ),
-    Table(
-        "authorities",
+    _kind_table(
+        Kind.AUTHORITY,
         "Responsible authorities",
         "Who carries out the recommendations (R).",
         [
-            _id("authority"),
-            Column("name", "Name.", required=True),
+            _NAME,
             Column("personas", "Personas, one per line."),
             Column("roles", "Roles, one per line."),
             Column("uses", "Potential uses of the framework, one per line."),
-            *DEPRECATION_COLUMNS,
         ],
-        _authority_rows,
+        _authority_cells,
     ),
-    Table(
-        "processes",
+    _kind_table(
+        Kind.PROCESS,
         "Processes",
         "Processes under each principle.",
         [
-            _id("process"),
             Column("principle", "The principle it belongs to.", required=True),
             Column("text", "The process recommendation (empty where the sources give none)."),
             _idlist("risks", "Risks it mitigates"),
             _idlist("authorities", "Responsible authorities"),
             _idlist("stages", "Life-cycle stages"),
-            _idlist("references", "References"),
+            _REFERENCES,
             Column(
                 "gaps",
                 f"What the sources do not give (text, risks, authorities, stages), joined "
                 f"with '{ID_SEPARATOR}'.",
                 type="list",
             ),
-            *DEPRECATION_COLUMNS,
         ],
-        _process_rows,
+        _process_cells,
         foreign_keys=[ForeignKey("principle", "principles")],
     ),
-    Table(
-        "practices",
+    _kind_table(
+        Kind.PRACTICE,
         "Practices",
         "Practices under each process.",
         [
-            _id("practice"),
             Column("process", "The process it belongs to.", required=True),
             Column("principle", "The principle of that process.", required=True),
             Column("text", "The practice.", required=True),
             _idlist("authorities", "Narrows the process's authorities (empty: all of them)"),
             _idlist("stages", "Narrows the process's stages (empty: all of them)"),
-            _idlist("references", "References"),
-            *DEPRECATION_COLUMNS,
+            _REFERENCES,
         ],
-        _practice_rows,
+        _practice_cells,
         foreign_keys=[ForeignKey("process", "processes"), ForeignKey("principle", "principles")],
     ),
-    Table(
-        "kpis",
+    _kind_table(
+        Kind.KPI,
         "Key performance indicators",
         "Indicators by area and phase (annex 4).",
         [
-            _id("KPI"),
             Column("area", "people, redressal, institutions-and-processes, ...", required=True),
             Column("phase", "design, deployment or operations-and-maintenance.", required=True),
             Column("text", "The indicator.", required=True),
             Column("context", "The lead-in the indicator belongs to."),
-            *DEPRECATION_COLUMNS,
         ],
-        _kpi_rows,
+        _kpi_cells,
     ),
-    Table(
-        "references",
+    _kind_table(
+        Kind.REFERENCE,
         "References and case studies",
         "Knowledge resources, references, case studies and toolkits.",
         [
-            _id("reference"),
             Column("title", "Title.", required=True),
             Column("url", "https URL."),
             Column("kind", "knowledge-resource, reference, case-study or toolkit.", required=True),
-            *DEPRECATION_COLUMNS,
         ],
-        _reference_rows,
+        _reference_cells,
     ),
     Table(
         "recommendations",

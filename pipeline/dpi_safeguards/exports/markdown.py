@@ -8,12 +8,23 @@ text never becomes markup, links or raw HTML.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from dpi_safeguards.core.ids import Kind, sorted_ids
 from dpi_safeguards.core.text import md_cell, md_inline, md_oneline
 from dpi_safeguards.models.base import Entry
-from dpi_safeguards.models.framework import Framework
+from dpi_safeguards.models.framework import (
+    Authority,
+    Framework,
+    Kpi,
+    Principle,
+    Reference,
+    Risk,
+    Stage,
+)
+
+EntryT = TypeVar("EntryT", bound=Entry)
 
 KIND_TITLES: dict[Kind, str] = {
     Kind.RISK: "Risks",
@@ -63,13 +74,67 @@ def _dep_cell(entry: Entry) -> str:
     return f"deprecated in {dep.version}: {md_cell(dep.reason)}{replaced}"
 
 
-# Lines per piece of iter_framework_md (flushed between processes).
-LINES_PER_PIECE = 4096
+def _cell_lines(values: list[str]) -> str:
+    """A list of texts in one table cell, one per line."""
+    return "<br>".join(md_cell(v) for v in values)
 
 
-def iter_framework_md(fw: Framework, version: str, date: str) -> Iterator[str]:
-    """The document in pieces (``"".join`` of them is the whole framework.md): the
-    lines of 100,000 practices are never held at once."""
+def _url_cell(url: str | None) -> str:
+    # Only a plain https URL becomes an autolink; anything else is shown as text.
+    if url and url.startswith("https://") and ">" not in url and " " not in url:
+        return f"<{url}>"
+    return md_cell(url or "")
+
+
+# The cells between the id and the status of each kind's table.
+def _risk_cells(r: Risk) -> list[str]:
+    return [md_cell(r.name), r.group, md_cell(r.description)]
+
+
+def _stage_cells(s: Stage) -> list[str]:
+    return [md_cell(s.name), md_cell(s.description), _cell_lines(s.activities)]
+
+
+def _authority_cells(a: Authority) -> list[str]:
+    return [md_cell(a.name), _cell_lines(a.personas), _cell_lines(a.roles)]
+
+
+def _kpi_cells(k: Kpi) -> list[str]:
+    indicator = (md_cell(k.context) + "<br>" if k.context else "") + md_cell(k.text)
+    return [k.area, k.phase, indicator]
+
+
+def _reference_cells(r: Reference) -> list[str]:
+    return [md_cell(r.title), r.kind, _url_cell(r.url)]
+
+
+def _entry_table(
+    entries: dict[str, EntryT], headers: list[str], cells: Callable[[EntryT], list[str]]
+) -> list[str]:
+    """A table of ``entries`` in id order: the id, the kind's own cells, the status."""
+    rows = [[e.id, *cells(e), _dep_cell(e)] for e in (entries[i] for i in sorted_ids(entries))]
+    return _table(["id", *headers, "status"], rows)
+
+
+def _entry_tables(fw: Framework) -> list[str]:
+    """The sections of risks, stages, authorities, KPIs and references: one table each."""
+    tables = {
+        Kind.RISK: _entry_table(fw.risks, ["name", "group", "description"], _risk_cells),
+        Kind.STAGE: _entry_table(fw.stages, ["name", "description", "activities"], _stage_cells),
+        Kind.AUTHORITY: _entry_table(
+            fw.authorities, ["name", "personas", "roles"], _authority_cells
+        ),
+        Kind.KPI: _entry_table(fw.kpis, ["area", "phase", "indicator"], _kpi_cells),
+        Kind.REFERENCE: _entry_table(fw.references, ["title", "kind", "url"], _reference_cells),
+    }
+    out: list[str] = []
+    for kind, table in tables.items():
+        out += [f"## {KIND_TITLES[kind]}", "", *table, ""]
+    return out
+
+
+def _front_matter(fw: Framework, version: str, date: str) -> list[str]:
+    """The title, the release, the description, the sources and the table of counts."""
     meta = fw.metadata
     out: list[str] = [
         f"# {md_oneline(meta.title)}",
@@ -91,120 +156,74 @@ def iter_framework_md(fw: Framework, version: str, date: str) -> Iterator[str]:
             for k in Kind
         ],
     )
+    return out
+
+
+def _principle_lines(principle_id: str, principle: Principle) -> list[str]:
+    return [
+        f"### {principle_id} {md_oneline(principle.name)} ({principle.kind})",
+        "",
+        md_inline(principle.description) + _deprecated_note(principle),
+        "",
+    ]
+
+
+def _process_lines(fw: Framework, process_id: str, practice_ids: list[str]) -> list[str]:
+    """A process's heading, its dimension tags (one per line) and its practices."""
+    process = fw.processes[process_id]
+    text = md_oneline(process.text) if process.text else "*(text not given in the sources)*"
+    out = [f"#### {process_id} {text}{_deprecated_note(process)}", ""]
+    tags = [
+        _tags(fw, "Risks", process.risks),
+        _tags(fw, "Authorities", process.authorities),
+        _tags(fw, "Stages", process.stages),
+        _tags(fw, "References", process.references),
+        _tags(fw, "Not given in the sources", list(process.gaps)),
+    ]
+    # Two trailing spaces break the line in Markdown; the last tag needs none.
+    out += [t + "  " for t in tags if t]
+    if out[-1].endswith("  "):
+        out[-1] = out[-1][:-2]
+    out.append("")
+    out += [_practice_line(fw, practice_id) for practice_id in practice_ids]
+    if practice_ids:
+        out.append("")
+    return out
+
+
+def _practice_line(fw: Framework, practice_id: str) -> str:
+    practice = fw.practices[practice_id]
+    extra = [
+        _tags(fw, "authorities", practice.authorities),
+        _tags(fw, "stages", practice.stages),
+        _tags(fw, "references", practice.references),
+    ]
+    shown = "; ".join(t for t in extra if t)
+    suffix = f" ({shown})" if shown else ""
+    return f"- **{practice_id}** {md_oneline(practice.text)}{suffix}{_deprecated_note(practice)}"
+
+
+# Lines per piece of iter_framework_md (flushed between processes).
+LINES_PER_PIECE = 4096
+
+
+def iter_framework_md(fw: Framework, version: str, date: str) -> Iterator[str]:
+    """The document in pieces (``"".join`` of them is the whole framework.md): the
+    lines of 100,000 practices are never held at once."""
+    out = _front_matter(fw, version, date)
     out += ["", "## Principles, processes and practices", ""]
     children = fw.children_index()
     for principle_id in sorted_ids(fw.principles):
-        principle = fw.principles[principle_id]
-        out += [
-            f"### {principle_id} {md_oneline(principle.name)} ({principle.kind})",
-            "",
-            md_inline(principle.description) + _deprecated_note(principle),
-            "",
-        ]
+        out += _principle_lines(principle_id, fw.principles[principle_id])
         for process_id in children.get(principle_id, []):
-            process = fw.processes[process_id]
-            text = md_oneline(process.text) if process.text else "*(text not given in the sources)*"
-            out += [f"#### {process_id} {text}{_deprecated_note(process)}", ""]
-            tags = [
-                _tags(fw, "Risks", process.risks),
-                _tags(fw, "Authorities", process.authorities),
-                _tags(fw, "Stages", process.stages),
-                _tags(fw, "References", process.references),
-                _tags(fw, "Not given in the sources", list(process.gaps)),
-            ]
-            out += [t + "  " for t in tags if t]
-            if out[-1].endswith("  "):
-                out[-1] = out[-1][:-2]
-            out.append("")
-            practices = children.get(process_id, [])
-            for practice_id in practices:
-                practice = fw.practices[practice_id]
-                extra = [
-                    _tags(fw, "authorities", practice.authorities),
-                    _tags(fw, "stages", practice.stages),
-                    _tags(fw, "references", practice.references),
-                ]
-                shown = "; ".join(t for t in extra if t)
-                suffix = f" ({shown})" if shown else ""
-                out.append(
-                    f"- **{practice_id}** {md_oneline(practice.text)}{suffix}"
-                    f"{_deprecated_note(practice)}"
-                )
-            if practices:
-                out.append("")
+            out += _process_lines(fw, process_id, children.get(process_id, []))
             if len(out) >= LINES_PER_PIECE:
                 # "\n".join(a) + "\n" + "\n".join(b) == "\n".join(a + b), both non-empty
                 yield "\n".join(out) + "\n"
                 out.clear()
-    out += ["## Risks", ""]
-    out += _table(
-        ["id", "name", "group", "description", "status"],
-        [
-            [r.id, md_cell(r.name), r.group, md_cell(r.description), _dep_cell(r)]
-            for r in (fw.risks[i] for i in sorted_ids(fw.risks))
-        ],
-    )
-    out += ["", "## Life-cycle stages", ""]
-    out += _table(
-        ["id", "name", "description", "activities", "status"],
-        [
-            [
-                s.id,
-                md_cell(s.name),
-                md_cell(s.description),
-                "<br>".join(md_cell(a) for a in s.activities),
-                _dep_cell(s),
-            ]
-            for s in (fw.stages[i] for i in sorted_ids(fw.stages))
-        ],
-    )
-    out += ["", "## Responsible authorities", ""]
-    out += _table(
-        ["id", "name", "personas", "roles", "status"],
-        [
-            [
-                a.id,
-                md_cell(a.name),
-                "<br>".join(md_cell(p) for p in a.personas),
-                "<br>".join(md_cell(r) for r in a.roles),
-                _dep_cell(a),
-            ]
-            for a in (fw.authorities[i] for i in sorted_ids(fw.authorities))
-        ],
-    )
-    out += ["", "## KPIs", ""]
-    out += _table(
-        ["id", "area", "phase", "indicator", "status"],
-        [
-            [
-                k.id,
-                k.area,
-                k.phase,
-                (md_cell(k.context) + "<br>" if k.context else "") + md_cell(k.text),
-                _dep_cell(k),
-            ]
-            for k in (fw.kpis[i] for i in sorted_ids(fw.kpis))
-        ],
-    )
-    out += ["", "## References", ""]
-    out += _table(
-        ["id", "title", "kind", "url", "status"],
-        [
-            [
-                r.id,
-                md_cell(r.title),
-                r.kind,
-                f"<{r.url}>"
-                if r.url and r.url.startswith("https://") and ">" not in r.url and " " not in r.url
-                else md_cell(r.url or ""),
-                _dep_cell(r),
-            ]
-            for r in (fw.references[i] for i in sorted_ids(fw.references))
-        ],
-    )
+    out += _entry_tables(fw)
     out += [
-        "",
-        f"This document is generated from the framework's data ({meta.licence}); "
+        f"This document is generated from the framework's data ({fw.metadata.licence}); "
         "the machine-readable form is framework.json.",
         "",
     ]

@@ -210,6 +210,10 @@ def _handed_over(files: dict[str, bytes]) -> Iterator[tuple[str, Pieces]]:
         yield name, [files.pop(name)]
 
 
+# One step of a bundle's build: renders its files (name, pieces) when called.
+Step = Callable[[], Iterable[tuple[str, Pieces]]]
+
+
 def build_bundle(
     framework: Framework,
     previous: Framework | None,
@@ -230,6 +234,37 @@ def build_bundle(
         changes = compute_changes(previous, framework, previous_version, version)
     writer = _Writer(target)
     bundle = Bundle({}, changes, folder=target)
+    steps = _content_steps(framework, changes, version, date, previous_version)
+    if with_site:
+        steps.append(("site", lambda: _handed_over(_site_files(framework, version, bundle.log))))
+    # The two files that describe the others come last: datapackage.json, SHA256SUMS.
+    total = len(steps) + 2
+    for done, (label, step) in enumerate(steps, 1):
+        _report(progress, label, done, total)
+        writer.add_all(step())
+    _report(progress, "datapackage.json", total - 1, total)
+    csv_files = {k: v for k, v in writer.manifest.items() if k.endswith(".csv")}
+    writer.add(
+        "datapackage.json",
+        [dump_json(render_datapackage(framework, version, date, csv_files))],
+    )
+    _report(progress, SUMS_FILE, total, total)
+    writer.add(SUMS_FILE, [render_sums_of({p: f.sha256 for p, f in writer.manifest.items()})])
+    bundle.files = dict(sorted(writer.files.items()))
+    bundle.manifest = dict(sorted(writer.manifest.items()))
+    return bundle
+
+
+def _content_steps(
+    framework: Framework,
+    changes: ChangeList,
+    version: str,
+    date: str,
+    previous_version: str | None,
+) -> list[tuple[str, Step]]:
+    """The bundle's steps but the site, each with its progress label, in build order.
+    Each renders its files only when called, so that one step's files are let go of
+    before the next step's are rendered."""
 
     def framework_json() -> Iterable[tuple[str, Pieces]]:
         document = framework_document_stream(framework, version, date)
@@ -250,7 +285,7 @@ def build_bundle(
         )
         return [("RELEASE_NOTES.md", [notes])]
 
-    steps: list[tuple[str, Callable[[], Iterable[tuple[str, Pieces]]]]] = [
+    return [
         ("framework.json", framework_json),
         ("CSV tables", csv_tables),
         ("framework.md", framework_md),
@@ -258,26 +293,11 @@ def build_bundle(
         ("RELEASE_NOTES.md", release_notes),
         ("schemas", lambda: _handed_over(_schema_files())),
     ]
-    if with_site:
-        steps.append(("site", lambda: _handed_over(_site_files(framework, version, bundle.log))))
-    total = len(steps) + 2
-    for done, (label, step) in enumerate(steps, 1):
-        if progress is not None:
-            progress(label, done, total)
-        writer.add_all(step())
+
+
+def _report(progress: Progress | None, label: str, done: int, total: int) -> None:
     if progress is not None:
-        progress("datapackage.json", total - 1, total)
-    csv_files = {k: v for k, v in writer.manifest.items() if k.endswith(".csv")}
-    writer.add(
-        "datapackage.json",
-        [dump_json(render_datapackage(framework, version, date, csv_files))],
-    )
-    if progress is not None:
-        progress(SUMS_FILE, total, total)
-    writer.add(SUMS_FILE, [render_sums_of({p: f.sha256 for p, f in writer.manifest.items()})])
-    bundle.files = dict(sorted(writer.files.items()))
-    bundle.manifest = dict(sorted(writer.manifest.items()))
-    return bundle
+        progress(label, done, total)
 
 
 def _changes_stream(changes: ChangeList) -> dict[str, Any]:

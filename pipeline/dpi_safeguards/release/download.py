@@ -197,53 +197,80 @@ def download_release(
     if out.is_symlink() or (out.exists() and (not out.is_dir() or any(out.iterdir()))):
         raise DownloadError(f"{out} exists and is not an empty folder: choose a new one")
     fetcher, index_name = _open_source(source, timeout)
+    index = _fetch_index(fetcher, index_name)
+    entry = _pick(index, version.removeprefix("v") if version != "latest" else version)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "download-", dir=out.parent))
+    try:
+        received = _fetch_files(fetcher, entry)
+        _check_sums(received)
+        _write_files(temp, received)
+        _rename_into(temp, out)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    return out
+
+
+def _fetch_index(fetcher: _Source, index_name: str) -> ReleaseIndex:
     raw_index = fetcher.fetch(index_name, INDEX_MAX_BYTES)
     try:
-        index = ReleaseIndex.model_validate_json(raw_index)
+        return ReleaseIndex.model_validate_json(raw_index)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise DownloadError(
             f"{index_name} is not a valid release index ({where}: {first['msg']}): refused"
         ) from None
-    entry = _pick(index, version.removeprefix("v") if version != "latest" else version)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "download-", dir=out.parent))
-    try:
-        received: dict[str, bytes] = {}
-        for item in entry.files:
-            if item.size > FILE_MAX_BYTES:
-                raise DownloadError(f"{item.path}: {item.size} bytes is over the limit")
-            data = fetcher.fetch(f"{entry.path}/{item.path}", item.size)
-            if len(data) != item.size:
-                raise DownloadError(
-                    f"{item.path}: {len(data)} of {item.size} bytes received: truncated"
-                )
-            if hashlib.sha256(data).hexdigest() != item.sha256:
-                raise DownloadError(f"{item.path}: SHA-256 does not match the index: refused")
-            received[item.path] = data
-        if SUMS_FILE in received:
-            sums = parse_sums(received[SUMS_FILE].decode("ascii", "replace"))
-            for path, digest in sums.items():
-                if path not in received or hashlib.sha256(received[path]).hexdigest() != digest:
-                    raise DownloadError(f"{path}: {SUMS_FILE} and the index disagree: refused")
-        for path, data in sorted(received.items()):
-            target = temp / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "xb") as handle:
-                handle.write(data)
-            os.chmod(target, 0o644)
-        for folder in sorted({p.parent for p in temp.rglob("*") if p.is_file()}):
-            os.chmod(folder, 0o755)
-        try:
-            if out.exists():
-                out.rmdir()
-            temp.rename(out)
-        except OSError as exc:
+
+
+def _fetch_files(fetcher: _Source, entry: ReleaseEntry) -> dict[str, bytes]:
+    """Every file the index lists for the release, each of the size and SHA-256 it says
+    (the size is a hard limit on what is read)."""
+    received: dict[str, bytes] = {}
+    for item in entry.files:
+        if item.size > FILE_MAX_BYTES:
+            raise DownloadError(f"{item.path}: {item.size} bytes is over the limit")
+        data = fetcher.fetch(f"{entry.path}/{item.path}", item.size)
+        if len(data) != item.size:
             raise DownloadError(
-                f"{out} appeared while downloading and is not empty: {exc.strerror or exc}"
-            ) from None
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise
-    return out
+                f"{item.path}: {len(data)} of {item.size} bytes received: truncated"
+            )
+        if hashlib.sha256(data).hexdigest() != item.sha256:
+            raise DownloadError(f"{item.path}: SHA-256 does not match the index: refused")
+        received[item.path] = data
+    return received
+
+
+def _check_sums(received: dict[str, bytes]) -> None:
+    """The release's own SHA256SUMS, when it has one, agrees with the index."""
+    if SUMS_FILE not in received:
+        return
+    sums = parse_sums(received[SUMS_FILE].decode("ascii", "replace"))
+    for path, digest in sums.items():
+        if path not in received or hashlib.sha256(received[path]).hexdigest() != digest:
+            raise DownloadError(f"{path}: {SUMS_FILE} and the index disagree: refused")
+
+
+def _write_files(folder: Path, received: dict[str, bytes]) -> None:
+    """The files under ``folder``, by path, with fixed modes (0644, folders 0755)."""
+    for path, data in sorted(received.items()):
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "xb") as handle:
+            handle.write(data)
+        os.chmod(target, 0o644)
+    for parent in sorted({p.parent for p in folder.rglob("*") if p.is_file()}):
+        os.chmod(parent, 0o755)
+
+
+def _rename_into(temp: Path, out: Path) -> None:
+    """The checked download becomes ``out`` in one rename (``out`` empty or absent)."""
+    try:
+        if out.exists():
+            out.rmdir()
+        temp.rename(out)
+    except OSError as exc:
+        raise DownloadError(
+            f"{out} appeared while downloading and is not empty: {exc.strerror or exc}"
+        ) from None

@@ -84,6 +84,18 @@ def _people(changes: Iterable[EntryChange]) -> tuple[list[str], list[str]]:
     return sorted(contributors, key=str.casefold), sorted(reviewers, key=str.casefold)
 
 
+# The notes' last section: where the rest of the release is.
+_FILES_SECTION = (
+    "",
+    "## Files",
+    "",
+    "The machine-readable change list is [changes.json](changes.json); the whole "
+    "framework is [framework.json](framework.json) and [framework.md](framework.md); "
+    "checksums are in [SHA256SUMS](SHA256SUMS).",
+    "",
+)
+
+
 def render_release_notes(
     fw: Framework,
     changes: ChangeList,
@@ -97,15 +109,27 @@ def render_release_notes(
         out.append("The first release: every entry is new.")
     else:
         out.append(f"Changes since {previous}.")
+    out += _summary_section(fw, changes)
+    if previous is None:
+        out += ["", f"{len(changes.changes)} entries; the whole framework is in framework.md."]
+    else:
+        out += _change_sections(fw, changes)
+    out += _thanks_section(changes)
+    out += _FILES_SECTION
+    return "\n".join(out)
+
+
+def _summary_section(fw: Framework, changes: ChangeList) -> list[str]:
+    """Per kind: how many entries are active and deprecated, and what this release did."""
     counts = fw.counts()
     totals = fw.counts(include_deprecated=True)
-    out += [
+    out = [
         "",
         "## Summary",
         "",
         "| kind | active | deprecated | added | changed | deprecated now |",
+        "|---|---|---|---|---|---|",
     ]
-    out.append("|---|---|---|---|---|---|")
     for kind in Kind:
         per = changes.counts.get(kind.value, {})
         added = per.get("added", 0) + per.get("moved", 0)
@@ -113,38 +137,38 @@ def render_release_notes(
             f"| {kind.value} | {counts[kind.value]} | {totals[kind.value] - counts[kind.value]} "
             f"| {added} | {per.get('changed', 0)} | {per.get('deprecated', 0)} |"
         )
-    if previous is None:
-        out += ["", f"{len(changes.changes)} entries; the whole framework is in framework.md."]
-    else:
-        for change_type, title in _SECTION_TITLES.items():
-            selected = changes.of(change_type)  # type: ignore[arg-type]
-            if not selected:
-                continue
-            out += ["", f"## {title}"]
-            for principle_id, group in _grouped(selected).items():
-                out += ["", f"### {_principle_heading(fw, principle_id)}", ""]
-                out += [_line(c, fw) for c in group]
-        if not changes.changes:
-            out += ["", "No entry changed; metadata or provenance did."]
+    return out
+
+
+def _change_sections(fw: Framework, changes: ChangeList) -> list[str]:
+    """A section per type of change, its entries grouped by principle."""
+    out: list[str] = []
+    for change_type, title in _SECTION_TITLES.items():
+        selected = changes.of(change_type)  # type: ignore[arg-type]
+        if not selected:
+            continue
+        out += ["", f"## {title}"]
+        for principle_id, group in _grouped(selected).items():
+            out += ["", f"### {_principle_heading(fw, principle_id)}", ""]
+            out += [_line(c, fw) for c in group]
+    if not changes.changes:
+        out += ["", "No entry changed; metadata or provenance did."]
+    return out
+
+
+def _thanks_section(changes: ChangeList) -> list[str]:
+    """The contributors and reviewers of the release's changes (none: no section)."""
     contributors, reviewers = _people(changes.changes)
-    if contributors or reviewers:
-        out += ["", "## Thanks", ""]
+    if not contributors and not reviewers:
+        return []
+    out = ["", "## Thanks", ""]
+    if contributors:
+        out.append("Contributors: " + ", ".join(md_oneline(c) for c in contributors) + ".")
+    if reviewers:
         if contributors:
-            out.append("Contributors: " + ", ".join(md_oneline(c) for c in contributors) + ".")
-        if reviewers:
-            if contributors:
-                out.append("")
-            out.append("Reviewers: " + ", ".join(md_oneline(r) for r in reviewers) + ".")
-    out += [
-        "",
-        "## Files",
-        "",
-        "The machine-readable change list is [changes.json](changes.json); the whole "
-        "framework is [framework.json](framework.json) and [framework.md](framework.md); "
-        "checksums are in [SHA256SUMS](SHA256SUMS).",
-        "",
-    ]
-    return "\n".join(out)
+            out.append("")
+        out.append("Reviewers: " + ", ".join(md_oneline(r) for r in reviewers) + ".")
+    return out
 
 
 def relink(text: str, prefix: str) -> str:
