@@ -307,7 +307,7 @@ def test_verify_fails_when_the_tag_rebuilds_differently(released: Path) -> None:
     import hashlib
 
     from dpi_safeguards.release.bundle import read_bundle, render_sums
-    from dpi_safeguards.release.publish import read_index, render_listing
+    from dpi_safeguards.release.listing import read_index, render_listing
 
     notes = released / "releases/v1.0.0/RELEASE_NOTES.md"
     notes.write_text(notes.read_text() + "edited\n")

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.release.bundle import SUMS_FILE, parse_sums, read_bundle, sha256
-from dpi_safeguards.release.publish import read_index
+from dpi_safeguards.release.listing import read_index
 from dpi_safeguards.release.verify import check_files
 from dpi_safeguards.store.writer import atomic_write
 

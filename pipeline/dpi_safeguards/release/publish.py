@@ -37,16 +37,11 @@ from dpi_safeguards.release.bump import BumpDecision
 from dpi_safeguards.release.bundle import Bundle, build_bundle, counts_of, same_bundle
 from dpi_safeguards.release.gitops import commit_and_tag
 from dpi_safeguards.release.listing import (
-    CHANGELOG_FILE,
-    FEED_FILE,
-    INDEX_FILE,
     index_entry,
     next_index,
-    parse_index,
-    read_index,
     render_listing,
 )
-from dpi_safeguards.release.plan import ReleasePlan, load_previous, plan_release
+from dpi_safeguards.release.plan import ReleasePlan, plan_release
 from dpi_safeguards.store.lock import repository_lock
 from dpi_safeguards.store.transaction import Transaction, recover
 from dpi_safeguards.store.writer import TEMP_PREFIX
@@ -221,21 +216,3 @@ def _never_overwritten(workspace: Workspace, target: Path) -> str:
         f"{workspace.display(target)} exists and the index does not list it; a release "
         "folder is never overwritten: move it away if it is a leftover"
     )
-
-
-__all__ = [
-    # The listing's names are release.listing's, load_previous is release.plan's: verify,
-    # rebuild_at_tag, archive and the tests import them from here, where they began.
-    "CHANGELOG_FILE",
-    "FEED_FILE",
-    "INDEX_FILE",
-    "ReleaseResult",
-    "check_date",
-    "load_previous",
-    "parse_index",
-    "read_index",
-    "release",
-    "render_listing",
-    "sweep_release_temps",
-    "today",
-]

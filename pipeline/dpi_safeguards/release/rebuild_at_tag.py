@@ -21,7 +21,7 @@ from types import ModuleType
 # `pipeline` with a flat layout up to v1.2.0; `dpi_safeguards` with floors after it).
 CALLS: dict[str, tuple[str, ...]] = {
     "load_framework": ("load.folder", "store.layout"),
-    "load_previous": ("release.publish",),
+    "load_previous": ("release.plan", "release.publish"),
     "build_bundle": ("release.bundle",),
 }
 

@@ -26,15 +26,15 @@ from dpi_safeguards.models.release import ReleaseEntry, ReleaseIndex
 from dpi_safeguards.release import rebuild_at_tag
 from dpi_safeguards.release.bundle import SUMS_FILE, build_bundle, parse_sums, read_bundle, sha256
 from dpi_safeguards.release.gitops import open_repo, read_at, tag_exists
-from dpi_safeguards.release.publish import (
+from dpi_safeguards.release.listing import (
     CHANGELOG_FILE,
     FEED_FILE,
     INDEX_FILE,
-    load_previous,
     parse_index,
     read_index,
     render_listing,
 )
+from dpi_safeguards.release.plan import load_previous
 from dpi_safeguards.store.git import checkout_folder, write_tree
 
 
