@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dpi_safeguards.forge.form_contribution import slugify
-from dpi_safeguards.forge.intake import contribution_from_body
+from dpi_safeguards.forge.intake import contribution_from_body, slugify
 from dpi_safeguards.forge.issue_form import IntakeError, item_lines, parse_markdown
 from dpi_safeguards.load.folder import load_framework
 

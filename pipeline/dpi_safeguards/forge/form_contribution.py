@@ -4,13 +4,9 @@ form label it comes from."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from dpi_safeguards.core.findings import Finding
 from dpi_safeguards.core.ids import Kind, is_valid_id, sorted_ids
 from dpi_safeguards.forge.issue_form import (
     AFFILIATION,
@@ -372,41 +368,3 @@ def _resolve(choice: str, table: dict[str, Any], names: dict[str, str]) -> str |
             return token
         return None
     return names.get(label_key(choice))
-
-
-# --- mapping validation findings back to the form -------------------------------------
-
-
-_LAST_PART = re.compile(r"(?:\.[^.\[]+|\[[0-9]+\])$")
-
-
-def label_for(field_name: str | None, labels: dict[str, str]) -> str:
-    key = field_name or ""
-    while key:
-        if key in labels:
-            return labels[key]
-        shorter = _LAST_PART.sub("", key)
-        if shorter == key:
-            break
-        key = shorter
-    return "Form"
-
-
-def finding_problems(findings: Iterable[Finding], labels: dict[str, str]) -> Iterator[Problem]:
-    for finding in findings:
-        yield Problem(label_for(finding.field, labels), f"{finding.message} ({finding.code})")
-
-
-# --- the whole step ---------------------------------------------------------------------
-
-
-def slugify(text: str, *, limit: int = 60) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    slug = ""
-    for word in words:
-        candidate = f"{slug}-{word}" if slug else word
-        if len(candidate) > limit:
-            break
-        slug = candidate
-    return slug or "contribution"

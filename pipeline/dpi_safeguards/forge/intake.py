@@ -7,7 +7,10 @@ existing file is never replaced).
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import unicodedata
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +19,10 @@ from pydantic import ValidationError
 from dpi_safeguards.check.rules.contribution import build_text_index
 from dpi_safeguards.check.validate import checked_framework, contribution_findings
 from dpi_safeguards.core.errors import SafeguardsError
-from dpi_safeguards.core.findings import Severity
+from dpi_safeguards.core.findings import Finding, Severity
 from dpi_safeguards.core.options import IntakeOptions
 from dpi_safeguards.core.workspace import Workspace
-from dpi_safeguards.forge.form_contribution import Builder, finding_problems, slugify
+from dpi_safeguards.forge.form_contribution import Builder
 from dpi_safeguards.forge.issue_form import (
     MAX_BODY_CHARS,
     TEXT,
@@ -34,6 +37,40 @@ from dpi_safeguards.forge.issue_form import (
 from dpi_safeguards.load.folder import LoadedFramework, load_framework
 from dpi_safeguards.models.contribution import Contribution
 from dpi_safeguards.store.writer import TEMP_PREFIX, atomic_write, dump_yaml, to_data
+
+# --- mapping validation findings back to the form -------------------------------------
+
+
+_LAST_PART = re.compile(r"(?:\.[^.\[]+|\[[0-9]+\])$")
+
+
+def label_for(field_name: str | None, labels: dict[str, str]) -> str:
+    key = field_name or ""
+    while key:
+        if key in labels:
+            return labels[key]
+        shorter = _LAST_PART.sub("", key)
+        if shorter == key:
+            break
+        key = shorter
+    return "Form"
+
+
+def finding_problems(findings: Iterable[Finding], labels: dict[str, str]) -> Iterator[Problem]:
+    for finding in findings:
+        yield Problem(label_for(finding.field, labels), f"{finding.message} ({finding.code})")
+
+
+def slugify(text: str, *, limit: int = 60) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > limit:
+            break
+        slug = candidate
+    return slug or "contribution"
 
 
 def contribution_from_body(
