@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import git
@@ -40,7 +41,7 @@ def _temp_in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TMPDIR", str(temp))
 
 
-def cut(root: Path, *args: str) -> tuple[int, str]:
+def cut(root: Path, *args: str | Path) -> tuple[int, str]:
     result = run_cli("--root", root, "release", *args)
     return result.code, result.output
 
@@ -218,8 +219,8 @@ def test_published_release_is_never_overwritten(released: Path) -> None:
 def test_interrupted_release_is_completed_when_bytes_match(released: Path) -> None:
     add_practice(released)
     # a run that died after renaming the bundle into place but before writing the index
-    dry = api.release(Workspace(released), api.ReleaseOptions(date=DATE2, dry_run=True))
-    os.rename(dry.bundle_dir, released / "releases/v1.1.0")
+    options = api.ReleaseOptions(date=DATE2, dry_run=True, output=released / "releases/v1.1.0")
+    api.release(Workspace(released), options)
     code, output = cut(released, "--date", DATE2)
     assert code == 0, output
     assert "its bytes match" in output
@@ -250,14 +251,24 @@ def test_dry_run_writes_nothing(released: Path) -> None:
     add_practice(released)
     deprecate(released, "F3.1.2")
     before = tree_bytes(released)
+    temps_before = set(Path(tempfile.gettempdir()).glob("safeguards-release-*"))
     code, output = cut(released, "--dry-run", "--date", DATE2)
     assert code == 0, output
     assert "would release v1.1.0" in output
     assert "1 added" in output and "1 deprecated" in output
     assert "dry run: nothing was written" in output
-    line = next(x for x in output.splitlines() if x.startswith("bundle: "))
-    folder = Path(line.split("bundle: ", 1)[1].split(" (", 1)[0])
-    assert (folder / "SHA256SUMS").is_file() and (folder / "framework.json").is_file()
+    assert "bundle: built and removed (--output DIR keeps it)" in output
+    assert set(Path(tempfile.gettempdir()).glob("safeguards-release-*")) == temps_before
+    kept = released.parent / "kept"
+    code, output = cut(released, "--dry-run", "--date", DATE2, "--output", kept)
+    assert code == 0, output
+    assert f"bundle: {kept} (" in output
+    assert (kept / "SHA256SUMS").is_file() and (kept / "framework.json").is_file()
+    # a folder holding anything is refused, and --output without --dry-run too
+    code, output = cut(released, "--dry-run", "--date", DATE2, "--output", kept)
+    assert code == 2 and "must be a new or empty folder" in output
+    code, output = cut(released, "--date", DATE2, "--output", kept)
+    assert code == 2 and "--output is for --dry-run" in output
     assert tree_bytes(released) == before
 
 
@@ -395,20 +406,22 @@ def test_bundle_archives_are_reproducible(released: Path, tmp_path: Path) -> Non
 
 def test_same_framework_and_date_give_identical_bundles(mini_root: Path, tmp_path: Path) -> None:
     workspace = Workspace(mini_root)
-    one = api.release(workspace, api.ReleaseOptions(date=DATE1, dry_run=True))
+    one_dir, two_dir, other_dir = (tmp_path / name for name in ("one", "two", "other"))
+    one = api.release(workspace, api.ReleaseOptions(date=DATE1, dry_run=True, output=one_dir))
     old_umask = os.umask(0o077)
     try:
         env_tz = os.environ.get("TZ")
         os.environ["TZ"] = "Pacific/Kiritimati"
-        two = api.release(workspace, api.ReleaseOptions(date=DATE1, dry_run=True))
+        two = api.release(workspace, api.ReleaseOptions(date=DATE1, dry_run=True, output=two_dir))
     finally:
         os.umask(old_umask)
         if env_tz is None:
             os.environ.pop("TZ", None)
         else:
             os.environ["TZ"] = env_tz
-    assert tree_bytes(one.bundle_dir) == tree_bytes(two.bundle_dir)
-    for path in two.bundle_dir.rglob("*"):
+    assert one.bundle_dir == one_dir and two.bundle_dir == two_dir
+    assert tree_bytes(one_dir) == tree_bytes(two_dir)
+    for path in two_dir.rglob("*"):
         assert (path.stat().st_mode & 0o777) == (0o755 if path.is_dir() else 0o644)
     # Another interpreter, with another locale, time zone and hash seed: a real process.
     other = run_process(
@@ -418,11 +431,12 @@ def test_same_framework_and_date_give_identical_bundles(mini_root: Path, tmp_pat
         "--dry-run",
         "--date",
         DATE1,
+        "--output",
+        other_dir,
         env={"LC_ALL": "C", "LANG": "C", "TZ": "America/Los_Angeles", "PYTHONHASHSEED": "123"},
     )
-    line = next(x for x in other.stdout.splitlines() if x.startswith("bundle: "))
-    folder = Path(line.split("bundle: ", 1)[1].split(" (", 1)[0])
-    assert tree_bytes(folder) == tree_bytes(one.bundle_dir)
+    assert other.code == 0, other.output
+    assert tree_bytes(other_dir) == tree_bytes(one_dir)
 
 
 def test_release_after_merge_contribution(mini_root: Path) -> None:

@@ -23,8 +23,13 @@ class ReleaseOptions:
     dry_run: bool = False
     tag: bool = False
     allow_unmerged: bool = False
+    # With dry_run: write the bundle here (a new or empty folder) to look at it; without
+    # one, the bundle is built in a temp folder that is removed again.
+    output: Path | None = None
 
     def __post_init__(self) -> None:
+        if self.output is not None and not self.dry_run:
+            raise UsageError("--output is for --dry-run (a release is written to releases/)")
         if self.version is not None and self.bump not in (None, "auto"):
             raise UsageError("give either --version or --bump, not both")
         if self.bump is not None and self.bump not in BUMPS:

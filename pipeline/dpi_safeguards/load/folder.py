@@ -14,7 +14,7 @@ framework/
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,14 +117,27 @@ def load_framework(
     ``missing_ok``: a file that does not exist holds no entries (an old commit's framework
     may predate some files); otherwise it is a finding.
     """
+    paths = [p for p in framework_files(root) if not (missing_ok and not p.exists())]
+    return _load_documents(root, display_base, paths, _read_document)
+
+
+def _read_document(path: Path, shown: str) -> Document:
+    return parse_bytes(read_bytes(path, FRAMEWORK_MAX_BYTES), path, shown)
+
+
+def _load_documents(
+    root: Path,
+    display_base: Path | None,
+    paths: Iterable[Path],
+    read: Callable[[Path, str], Document],
+) -> LoadedFramework:
+    """Each framework file read by ``read`` and absorbed; problems collected."""
     base = display_base if display_base is not None else root.parent
     loaded = LoadedFramework(Framework(metadata=_placeholder_metadata()), root)
-    for path in framework_files(root):
-        if missing_ok and not path.exists():
-            continue
+    for path in paths:
         shown = _display(root, path, base)
         try:
-            document = parse_bytes(read_bytes(path, FRAMEWORK_MAX_BYTES), path, shown)
+            document = read(path, shown)
         except LoadError as exc:
             loaded.load_errors.append(exc)
             continue
@@ -265,17 +278,10 @@ def load_rendered(
     :func:`load_framework` would read them from disk: used to check a framework before it
     is written."""
 
-    base = display_base if display_base is not None else root.parent
-    metadata = _placeholder_metadata()
-    loaded = LoadedFramework(Framework(metadata=metadata), root)
-    for name, text in rendered.items():
-        path = root / name
-        shown = _display(root, path, base)
-        try:
-            document = parse_text(text, shown, is_json=False)
-        except LoadError as exc:
-            loaded.load_errors.append(exc)
-            continue
-        loaded.documents[shown] = document
-        _absorb(loaded, path, document)
-    return loaded
+    texts = {root / name: text for name, text in rendered.items()}
+    return _load_documents(
+        root,
+        display_base,
+        texts,
+        lambda path, shown: parse_text(texts[path], shown, is_json=False),
+    )

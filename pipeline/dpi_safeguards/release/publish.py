@@ -59,7 +59,7 @@ class ReleaseResult:
     counts: dict[str, int]
     deprecated: dict[str, int]
     files: dict[str, int]
-    bundle_dir: Path
+    bundle_dir: Path | None  # None: a dry run's bundle, built and removed again
     dry_run: bool
     stamped: list[str] = field(default_factory=list)
     tag: str | None = None
@@ -117,8 +117,7 @@ def _release(
         progress("validating", 0, 0)
     plan = plan_release(workspace, options, release_date)
     if options.dry_run:
-        folder = Path(tempfile.mkdtemp(prefix="safeguards-release-")) / plan.tag_name
-        return _result_of(plan, _build(plan, folder, progress), folder, dry_run=True)
+        return _dry_run(plan, options.output, progress)
     result, bundle = _place_bundle(workspace, plan, progress)
     _write_listing(workspace, plan, bundle)
     if plan.repo is not None:
@@ -126,6 +125,18 @@ def _release(
         result.commit = commit_and_tag(plan.repo, paths, plan.tag_name, f"Release {plan.tag_name}")
         result.tag = plan.tag_name
     return result
+
+
+def _dry_run(plan: ReleasePlan, output: Path | None, progress: Progress | None) -> ReleaseResult:
+    """The bundle built where asked (a new or empty folder), or in a temp folder that is
+    removed again (``bundle_dir`` is then None)."""
+    if output is None:
+        with tempfile.TemporaryDirectory(prefix="safeguards-release-") as temp:
+            bundle = _build(plan, Path(temp) / plan.tag_name, progress)
+        return _result_of(plan, bundle, None, dry_run=True)
+    if output.exists() and (not output.is_dir() or any(output.iterdir())):
+        raise UsageError(f"{output} must be a new or empty folder for the dry run's bundle")
+    return _result_of(plan, _build(plan, output, progress), output, dry_run=True)
 
 
 def _build(plan: ReleasePlan, folder: Path, progress: Progress | None) -> Bundle:
@@ -143,7 +154,7 @@ def _build(plan: ReleasePlan, folder: Path, progress: Progress | None) -> Bundle
 
 
 def _result_of(
-    plan: ReleasePlan, bundle: Bundle, bundle_dir: Path, *, dry_run: bool
+    plan: ReleasePlan, bundle: Bundle, bundle_dir: Path | None, *, dry_run: bool
 ) -> ReleaseResult:
     counts, deprecated = counts_of(plan.stamped)
     return ReleaseResult(

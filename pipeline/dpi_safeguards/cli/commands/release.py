@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 
@@ -36,7 +37,18 @@ def _size(n: int) -> str:
     help="Pick the version from the latest release (default: auto, from what changed).",
 )
 @click.option("--date", "date", default=None, help="Release date YYYY-MM-DD (default: today, UTC).")
-@click.option("--dry-run", is_flag=True, help="Build the bundle in a temp folder; write nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Build the bundle and report on it; write nothing in the repository.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="With --dry-run: keep the bundle in this new or empty folder (else it is removed).",
+)
 @click.option("--tag", is_flag=True, help="Commit the release and tag it vX.Y.Z in git.")
 @click.option(
     "--allow-unmerged",
@@ -52,11 +64,12 @@ def command(
     dry_run: bool,
     tag: bool,
     allow_unmerged: bool,
+    output: Path | None,
 ) -> int:
     """Cut a release: validate, pick the version, write releases/vX.Y.Z/ and the index."""
     from dpi_safeguards import api
 
-    options = api.ReleaseOptions(version, bump, date, dry_run, tag, allow_unmerged)
+    options = api.ReleaseOptions(version, bump, date, dry_run, tag, allow_unmerged, output)
     workspace = workspace_of(ctx)
     progress = progress_printer()
     from dpi_safeguards.release.bump import NothingToRelease
@@ -89,7 +102,12 @@ def command(
     click.echo(f"changes: {shown}")
     if result.stamped:
         click.echo(f"deprecations stamped with {result.version}: {', '.join(result.stamped)}")
-    where = str(result.bundle_dir) if result.dry_run else workspace.display(result.bundle_dir)
+    if result.bundle_dir is None:
+        where = "built and removed (--output DIR keeps it)"
+    elif result.dry_run:
+        where = str(result.bundle_dir)
+    else:
+        where = workspace.display(result.bundle_dir)
     click.echo(f"bundle: {where} ({len(result.files)} files, {_size(result.size)})")
     for line in result.log:
         click.echo(f"note: {line}")
