@@ -165,9 +165,10 @@ def format_framework(workspace: Workspace, *, check: bool = False) -> FormatResu
 def write_schemas(target: Path) -> list[Path]:
     """Write the generated JSON Schemas into ``target``; returns files that changed."""
     from dpi_safeguards.check.schemas import render_all
-    from dpi_safeguards.store.writer import atomic_write
+    from dpi_safeguards.store.writer import atomic_write, output_folder
 
     changed = []
+    output_folder(target)
     for name, text in render_all().items():
         path = target / name
         if not path.exists() or path.read_text(encoding="utf-8") != text:

@@ -95,4 +95,10 @@ def main() -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as exc:
+        # The last resort for a file the commands did not expect to fail on: its name and
+        # the reason, never a traceback.
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(1)
     sys.exit(result if isinstance(result, int) else 0)

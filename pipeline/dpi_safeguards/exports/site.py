@@ -23,7 +23,7 @@ from dpi_safeguards.knowledge.canvas_html import csp_hash, html_attr
 from dpi_safeguards.knowledge.canvas_text import ANY, NO_PRACTICE, NONE_GIVEN
 from dpi_safeguards.knowledge.formats import CSV_COLUMNS
 from dpi_safeguards.knowledge.views import CANVAS_TITLE, DIMENSION_LABELS, DIMENSIONS, TEXT_GAP
-from dpi_safeguards.store.writer import atomic_write
+from dpi_safeguards.store.writer import atomic_write, output_folder
 
 if TYPE_CHECKING:
     from dpi_safeguards.models.framework import Framework
@@ -139,6 +139,6 @@ def render_site(fw: Framework, *, title: str = DEFAULT_TITLE) -> str:
 def build_site(fw: Framework, out_dir: Path, *, title: str = DEFAULT_TITLE) -> Path:
     """Write the knowledge library into ``out_dir``; returns the page's path."""
 
-    target = out_dir / SITE_FILE
+    target = output_folder(out_dir) / SITE_FILE
     atomic_write(target, render_site(fw, title=title))
     return target

@@ -21,7 +21,7 @@ from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.release.bundle import SUMS_FILE, parse_sums, read_bundle, sha256
 from dpi_safeguards.release.listing import read_index
 from dpi_safeguards.release.verify import check_files
-from dpi_safeguards.store.writer import atomic_write
+from dpi_safeguards.store.writer import atomic_write, output_folder
 
 ARCHIVE_STEM = "dpi-safeguards-framework-v{version}"
 
@@ -109,7 +109,7 @@ def write_archives(workspace: Workspace, version: str, out_dir: Path) -> list[Pa
         f"{top}.zip": make_zip(files, top, date),
         f"{top}.tar.gz": make_tar_gz(files, top, date),
     }
-    out_dir.mkdir(parents=True, exist_ok=True)
+    output_folder(out_dir)
     written = []
     for name, data in archives.items():
         atomic_write(out_dir / name, data)

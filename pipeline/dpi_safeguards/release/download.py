@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.models.release import ReleaseEntry, ReleaseIndex
 from dpi_safeguards.release.bundle import SUMS_FILE, parse_sums
-from dpi_safeguards.store.writer import TEMP_PREFIX
+from dpi_safeguards.store.writer import TEMP_PREFIX, output_folder
 
 INDEX_MAX_BYTES = 16_000_000
 FILE_MAX_BYTES = 1_000_000_000
@@ -199,7 +199,7 @@ def download_release(
     fetcher, index_name = _open_source(source, timeout)
     index = _fetch_index(fetcher, index_name)
     entry = _pick(index, version.removeprefix("v") if version != "latest" else version)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    output_folder(out.parent)
     temp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "download-", dir=out.parent))
     try:
         received = _fetch_files(fetcher, entry)

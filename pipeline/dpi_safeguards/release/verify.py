@@ -184,7 +184,10 @@ def rebuild_release(workspace: Workspace, entry: ReleaseEntry) -> dict[str, byte
 
     repo = open_repo(workspace.root)
     if repo is None:
-        raise SafeguardsError("not in a git repository: cannot rebuild from a tag")
+        raise SafeguardsError(
+            "not in a git repository: cannot rebuild from a tag "
+            "(--no-rebuild checks the checksums only)"
+        )
     tag = _release_commit(repo, workspace, entry)
     index_data = read_at(repo, tag, workspace.releases_dir / INDEX_FILE)
     if index_data is None:

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
+from dpi_safeguards.core.errors import UsageError
 from dpi_safeguards.store.reader import reads_as_plain_string
 
 # Keys written after an entry's own fields, so a reviewer reads the content first.
@@ -157,8 +158,13 @@ def atomic_write(path: Path, content: str | bytes) -> None:
     name starts with TEMP_PREFIX so a later run can sweep leftovers of a killed one.
     """
     payload = content.encode("utf-8") if isinstance(content, str) else content
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder; give the path of a file to write")
+    output_folder(path.parent)
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
@@ -166,9 +172,26 @@ def atomic_write(path: Path, content: str | bytes) -> None:
             os.fsync(handle.fileno())
         os.chmod(temp_name, 0o644)
         os.replace(temp_name, path)
+    except OSError as exc:
+        Path(temp_name).unlink(missing_ok=True)
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def output_folder(path: Path) -> Path:
+    """``path`` as a folder to write into, created if missing (with its parents); a clear
+    error when it cannot be (a file there, no permission, a read-only disk)."""
+    if path.is_dir():
+        return path
+    if path.exists():
+        raise UsageError(f"{path} is a file; give a folder to write into")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the folder {path}: {exc.strerror}") from None
+    return path
 
 
 def sweep_temp_files(roots: Iterable[Path]) -> list[Path]:
