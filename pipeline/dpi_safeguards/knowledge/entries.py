@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from dpi_safeguards.core.errors import SafeguardsError
-from dpi_safeguards.core.ids import PROJECT_ID_SOURCE, Kind, sorted_ids
+from dpi_safeguards.core.ids import PROJECT_ID_SOURCE, Kind
+from dpi_safeguards.core.suggest import near_ids
 from dpi_safeguards.models.base import ProvenanceRecord
 from dpi_safeguards.models.framework import Framework
 
@@ -23,8 +24,8 @@ def _names(fw: Framework, kind: Kind, ids: list[str]) -> str:
 def describe_entry(fw: Framework, entry_id: str) -> str:
     kind = fw.kind_of(entry_id)
     if kind is None:
-        close = [i for i in _all_ids(fw) if i.casefold().startswith(entry_id.casefold()[:2])]
-        hint = f"; did you mean one of {', '.join(sorted_ids(close)[:10])}?" if close else ""
+        close = near_ids(entry_id, fw.all_ids(), limit=10)
+        hint = f"; ids near it: {', '.join(close)}" if close else ""
         raise SafeguardsError(f"no entry has the id {entry_id!r}{hint}")
     entry = fw.table(kind).get(entry_id)
     assert entry is not None
@@ -105,10 +106,6 @@ def _provenance(record: ProvenanceRecord) -> str:
     if record.reviewers:
         parts.append("reviewers: " + ", ".join(record.reviewers))
     return "; ".join(parts)
-
-
-def _all_ids(fw: Framework) -> list[str]:
-    return [i for kind in Kind for i in fw.table(kind)]
 
 
 def project_assigned(fw: Framework) -> dict[str, int]:

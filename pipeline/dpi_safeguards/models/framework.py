@@ -224,6 +224,10 @@ class Framework:
                 return found
         return None
 
+    def all_ids(self) -> list[str]:
+        """Every id of every kind, kind by kind."""
+        return [entry_id for kind in Kind for entry_id in self.table(kind)]
+
     def kind_of(self, entry_id: str) -> Kind | None:
         for kind in Kind:
             if entry_id in self.table(kind):

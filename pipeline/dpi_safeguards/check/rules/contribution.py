@@ -19,6 +19,7 @@ from dpi_safeguards.check.similarity import (
 )
 from dpi_safeguards.core.findings import Severity
 from dpi_safeguards.core.ids import Kind, is_placeholder, kind_of, sorted_ids
+from dpi_safeguards.core.suggest import near_ids
 from dpi_safeguards.core.text import normalise_text
 from dpi_safeguards.models.contribution import (
     LIST_FIELDS,
@@ -162,8 +163,8 @@ def targets_exist(ctx: ContributionContext) -> Iterator[Issue]:
         if isinstance(change, AddPractice) and not is_placeholder(change.parent):
             if change.parent not in fw.processes:
                 yield Issue(
-                    f"{change.parent} is not a process of the framework; name an existing "
-                    "process (e.g. F3.1) or the placeholder of a process this contribution adds"
+                    f"{change.parent} is not a process of the framework; "
+                    + _parent_hint(fw, change.parent)
                     + _invisible_hint(change.parent),
                     ctx.at("changes", index, "parent"),
                 )
@@ -181,8 +182,10 @@ def targets_exist(ctx: ContributionContext) -> Iterator[Issue]:
                 ctx.at("changes", index, "principle"),
             )
         if isinstance(change, (Edit, Deprecate)) and fw.get(change.target) is None:
+            near = near_ids(change.target, fw.all_ids())
             yield Issue(
                 f"{change.target} is not an entry of the framework"
+                + (f"; ids near it: {', '.join(near)}" if near else "")
                 + _invisible_hint(change.target),
                 ctx.at("changes", index, "target"),
             )
@@ -208,6 +211,17 @@ def targets_exist(ctx: ContributionContext) -> Iterator[Issue]:
                     f"{target} is not an entry of the framework",
                     ctx.at("changes", index, "replaced_by"),
                 )
+
+
+def _parent_hint(fw: Framework, parent: str) -> str:
+    """What to write instead of a parent that is not a process: the practice's own
+    process, or the processes near the id given."""
+    if parent in fw.practices:
+        return f"{parent} is a practice; its process is {parent.rsplit('.', 1)[0]}"
+    near = near_ids(parent, fw.processes)
+    if near:
+        return f"processes near it: {', '.join(near)}"
+    return "name an existing process (e.g. F3.1) or the placeholder of a process this adds"
 
 
 @contribution_rule("CON004", Severity.WARNING, "edit written against an older text (stale)")

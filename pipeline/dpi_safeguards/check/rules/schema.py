@@ -9,7 +9,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from dpi_safeguards.check.rules.model_fields import fields_at, model_named
 from dpi_safeguards.core.findings import Finding, Severity
+from dpi_safeguards.core.suggest import did_you_mean
 from dpi_safeguards.store.reader import Document, JsonPath
 
 _TYPE_NAMES = {
@@ -26,6 +28,8 @@ _DIMENSION_FIELDS = {"risks", "authorities", "stages"}
 
 
 def describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
     kind = _TYPE_NAMES.get(type(value), type(value).__name__)
     shown = repr(value)
     if len(shown) > 60:
@@ -78,6 +82,8 @@ def schema_findings(document: Document, error: ValidationError) -> Iterator[Find
         if path in empty and detail["type"] == "list_type":
             continue
         code, message = _explain(detail, path)
+        if code == "SCH002":
+            message += _field_hint(error.title, detail)
         position = document.locate(path)
         yield Finding(
             code=code,
@@ -90,6 +96,17 @@ def schema_findings(document: Document, error: ValidationError) -> Iterator[Find
         )
 
 
+def _field_hint(model_name: str, detail: Any) -> str:
+    """Did-you-mean for a field the model does not have there."""
+    model = model_named(model_name)
+    if model is None:
+        return ""
+    location = tuple(detail["loc"])
+    allowed = fields_at(model, location)
+    hint = did_you_mean(str(location[-1]), allowed)
+    return hint or f"; the fields here are {', '.join(sorted(allowed))}"
+
+
 def _explain(detail: Any, path: JsonPath) -> tuple[str, str]:
     kind: str = detail["type"]
     value = detail.get("input")
@@ -98,9 +115,7 @@ def _explain(detail: Any, path: JsonPath) -> tuple[str, str]:
     if kind == "missing":
         return "SCH001", f"the required field '{detail['loc'][-1]}' is missing"
     if kind == "extra_forbidden":
-        return "SCH002", (
-            f"'{detail['loc'][-1]}' is not a field here; check its spelling against the schema"
-        )
+        return "SCH002", f"'{detail['loc'][-1]}' is not a field here"
     if kind in ("union_tag_not_found", "union_tag_invalid"):
         allowed = ctx.get("expected_tags") or ctx.get("discriminator")
         return "SCH004", f"'op' must be one of {allowed}; found {describe(value)}"
@@ -130,6 +145,8 @@ def _explain(detail: Any, path: JsonPath) -> tuple[str, str]:
             "dict_type": "a mapping",
             "model_type": "a mapping of fields",
         }.get(kind, kind.removesuffix("_type"))
+        if value is None and not path:
+            return "SCH003", f"is an empty file; expected {expected}"
         return "SCH003", f"expected {expected}; found {describe(value)}"
     if kind == "value_error":
         message = str(detail["msg"]).removeprefix("Value error, ")
