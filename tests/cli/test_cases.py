@@ -94,11 +94,27 @@ def test_text_and_github_formats_name_the_file(mini_root: Path) -> None:
     ), github.stdout
 
 
-def test_missing_file_is_a_finding_not_a_traceback(mini_root: Path) -> None:
+def test_a_missing_path_is_a_usage_error(mini_root: Path) -> None:
     result = run_cli("validate", "contributions/proposed/nope.yaml", cwd=mini_root)
-    assert result.code == 1
-    assert "LOAD013" in result.stdout and "does not exist" in result.stdout
-    assert "Traceback" not in result.stderr
+    assert result.code == 2
+    assert result.stderr == (
+        "error: contributions/proposed/nope.yaml does not exist; give contribution files "
+        "(.yaml, .yml, .json) or folders holding them\n"
+    )
+
+
+def test_a_folder_without_contribution_files_is_a_usage_error(mini_root: Path) -> None:
+    (mini_root / "empty").mkdir()
+    (mini_root / "empty" / "notes.txt").write_text("not a contribution\n", encoding="utf-8")
+    result = run_cli("validate", "empty", cwd=mini_root)
+    assert result.code == 2
+    assert "error: empty holds no contribution file (.yaml, .yml or .json)" in result.stderr
+    # a broken link is still a finding about that file, not a usage error
+    proposed = mini_root / "contributions" / "proposed"
+    proposed.mkdir(parents=True, exist_ok=True)
+    (proposed / "gone.yaml").symlink_to(mini_root / "nowhere")
+    linked = run_cli("validate", "contributions/proposed/gone.yaml", cwd=mini_root)
+    assert linked.code == 1 and "LOAD012" in linked.stdout
 
 
 def test_usage_error_exits_2(mini_root: Path) -> None:

@@ -21,7 +21,7 @@ from dpi_safeguards.check.similarity import (
     LazySimilarityIndex,
     SimilarityIndex,
 )
-from dpi_safeguards.core.errors import SafeguardsError
+from dpi_safeguards.core.errors import SafeguardsError, UsageError
 from dpi_safeguards.core.findings import Finding, Report, Severity
 from dpi_safeguards.core.workspace import Workspace, resolved_folder, resolved_path
 from dpi_safeguards.load.folder import LoadedFramework, load_framework
@@ -241,11 +241,21 @@ def run_validation(
             located += places.listed(state)
     else:
         for given in paths:
-            resolved = given.resolve() if given.exists() else given
-            if _is_within(resolved, workspace.framework_dir.resolve()):
+            if not given.exists() and not given.is_symlink():
+                raise UsageError(
+                    f"{given} does not exist; give contribution files (.yaml, .yml, .json) "
+                    "or folders holding them"
+                )
+            if _is_within(given.resolve(), workspace.framework_dir.resolve()):
                 check_framework_rules = True
             elif given.is_dir() and not given.is_symlink():
-                located += places.listed(given)
+                listed = places.listed(given)
+                if not listed:
+                    raise UsageError(
+                        f"{given} holds no contribution file (.yaml, .yml or .json); "
+                        "nothing to validate there"
+                    )
+                located += listed
             else:
                 located.append(places.of(given))
     # contributions/reviewers.yaml is the reviewers list, not a contribution.
