@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from dpi_safeguards.knowledge.views import CanvasResult
     from dpi_safeguards.merge.run import MergeResult
     from dpi_safeguards.models.framework import Framework
+    from dpi_safeguards.models.reports import EntryReport, RuleList, StatsReport
     from dpi_safeguards.release.publish import ReleaseResult
     from dpi_safeguards.release.verify import VerifyResult
     from dpi_safeguards.review.decisions import ReviewResult
@@ -76,6 +77,13 @@ def show(workspace: Workspace, entry_id: str) -> str:
     return describe_entry(load(workspace), entry_id.strip())
 
 
+def show_data(workspace: Workspace, entry_id: str) -> EntryReport:
+    """One entry as framework.json holds it, with its kind and children."""
+    from dpi_safeguards.knowledge.entries import entry_report
+
+    return entry_report(load(workspace), entry_id.strip())
+
+
 @dataclass(frozen=True)
 class Stats:
     active: dict[str, int]
@@ -103,6 +111,23 @@ def rule_codes() -> list[tuple[str, str]]:
     from dpi_safeguards.core.ids import natural_key
 
     return sorted(all_codes().items(), key=lambda item: natural_key(item[0]))
+
+
+def rules_data() -> RuleList:
+    """Every finding code with its title, as published in rules.schema.json."""
+    from dpi_safeguards.models.reports import RuleList, RuleRecord
+
+    return RuleList(rules=[RuleRecord(code=code, title=title) for code, title in rule_codes()])
+
+
+def stats_data(workspace: Workspace) -> StatsReport:
+    """:func:`stats` as published in stats.schema.json."""
+    from dpi_safeguards.models.reports import StatsReport
+
+    found = stats(workspace)
+    return StatsReport(
+        active=found.active, total=found.total, project_assigned=found.project_assigned
+    )
 
 
 def canvas(workspace: Workspace, options: CanvasOptions) -> CanvasResult:

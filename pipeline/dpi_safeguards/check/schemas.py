@@ -24,6 +24,13 @@ from dpi_safeguards.models.framework import (
     StagesFile,
 )
 from dpi_safeguards.models.release import FrameworkDocument, ReleaseIndex
+from dpi_safeguards.models.reports import (
+    EntryReport,
+    RuleList,
+    StatsReport,
+    ValidationReport,
+    VerifyReport,
+)
 from dpi_safeguards.models.reviewers import ReviewersFile
 from dpi_safeguards.store.writer import dump_json
 
@@ -47,6 +54,11 @@ SCHEMA_MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "references": (ReferencesFile, "framework/references.yaml"),
     "framework": (FrameworkDocument, "A release's framework.json: the whole framework."),
     "release-index": (ReleaseIndex, "releases/index.json: every release with its files."),
+    "validate-report": (ValidationReport, "The output of safeguards validate --format json."),
+    "verify-report": (VerifyReport, "The output of safeguards verify --format json."),
+    "rules": (RuleList, "The output of safeguards rules --format json."),
+    "stats": (StatsReport, "The output of safeguards stats --format json."),
+    "entry": (EntryReport, "The output of safeguards show ID --format json."),
 }
 EXTRA_SCHEMAS: dict[str, Any] = {}
 

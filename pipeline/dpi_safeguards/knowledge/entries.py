@@ -7,8 +7,10 @@ from typing import Any
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.ids import PROJECT_ID_SOURCE, Kind
 from dpi_safeguards.core.suggest import near_ids
-from dpi_safeguards.models.base import ProvenanceRecord
+from dpi_safeguards.models.base import Entry, ProvenanceRecord
 from dpi_safeguards.models.framework import Framework
+from dpi_safeguards.models.reports import EntryReport
+from dpi_safeguards.store.writer import to_data
 
 
 def _names(fw: Framework, kind: Kind, ids: list[str]) -> str:
@@ -21,14 +23,24 @@ def _names(fw: Framework, kind: Kind, ids: list[str]) -> str:
     return ", ".join(shown) if shown else "-"
 
 
-def describe_entry(fw: Framework, entry_id: str) -> str:
+def _found(fw: Framework, entry_id: str) -> tuple[Kind, Entry]:
     kind = fw.kind_of(entry_id)
     if kind is None:
         close = near_ids(entry_id, fw.all_ids(), limit=10)
         hint = f"; ids near it: {', '.join(close)}" if close else ""
         raise SafeguardsError(f"no entry has the id {entry_id!r}{hint}")
-    entry = fw.table(kind).get(entry_id)
-    assert entry is not None
+    return kind, fw.table(kind)[entry_id]
+
+
+def entry_report(fw: Framework, entry_id: str) -> EntryReport:
+    """The entry as framework.json holds it, with its kind and children."""
+    kind, entry = _found(fw, entry_id)
+    children = fw.children_index().get(entry_id, [])
+    return EntryReport(id=entry_id, kind=kind.value, entry=to_data(entry), children=children)
+
+
+def describe_entry(fw: Framework, entry_id: str) -> str:
+    kind, entry = _found(fw, entry_id)
     lines = [f"{entry_id}  ({kind.value})"]
     lines += _own_fields(entry)
     lines += _linked(fw, kind, entry_id, entry)

@@ -23,6 +23,7 @@ from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.load.folder import load_framework
 from dpi_safeguards.models.framework import Framework
 from dpi_safeguards.models.release import ReleaseEntry, ReleaseIndex
+from dpi_safeguards.models.reports import VerifyProblem, VerifyReport
 from dpi_safeguards.release import rebuild_at_tag
 from dpi_safeguards.release.bundle import SUMS_FILE, build_bundle, parse_sums, read_bundle, sha256
 from dpi_safeguards.release.gitops import open_repo, read_at, tag_exists
@@ -57,6 +58,15 @@ class VerifyResult:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def as_report(self) -> VerifyReport:
+        """As published in verify-report.schema.json."""
+        return VerifyReport(
+            ok=self.ok,
+            checked=self.checked,
+            rebuilt=self.rebuilt,
+            problems=[VerifyProblem(**vars(problem)) for problem in self.problems],
+        )
 
 
 def check_files(entry: ReleaseEntry, files: dict[str, bytes]) -> list[Problem]:

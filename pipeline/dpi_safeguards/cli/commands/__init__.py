@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
 from dpi_safeguards.core.workspace import Workspace
+
+Command = TypeVar("Command", bound=Callable[..., object])
+
+
+def format_option(*choices: str, help: str | None = None) -> Callable[[Command], Command]:
+    """``--format`` (as ``fmt``), one of ``choices``, the first being the default."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
 
 
 def workspace_of(ctx: click.Context) -> Workspace:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from dpi_safeguards.cli.commands import emit, workspace_of
+from dpi_safeguards.cli.commands import emit, format_option, workspace_of
 from dpi_safeguards.knowledge.formats import FORMATS
 
 
@@ -37,13 +37,7 @@ from dpi_safeguards.knowledge.formats import FORMATS
 @click.option(
     "--release", metavar="vX.Y.Z", default=None, help="Query a published release instead."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-)
+@format_option(*FORMATS)
 @click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE (- : stdout).")
 @click.pass_context
 def command(

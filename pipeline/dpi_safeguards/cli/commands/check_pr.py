@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from dpi_safeguards.cli.commands import workspace_of
+from dpi_safeguards.cli.commands import format_option, workspace_of
 
 
 @click.command()
@@ -13,14 +13,7 @@ from dpi_safeguards.cli.commands import workspace_of
     is_flag=True,
     help="Accept changes outside contributions/proposed/ (a maintainer's pull request).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "github"]),
-    default="text",
-    show_default=True,
-    help="github: workflow annotations (messages escaped).",
-)
+@format_option("text", "github", help="github: workflow annotations (messages escaped).")
 @click.pass_context
 def command(
     ctx: click.Context, base: str, head: str, allow_maintainer_paths: bool, fmt: str

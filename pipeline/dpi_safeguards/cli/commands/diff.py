@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from dpi_safeguards.cli.commands import emit, workspace_of
+from dpi_safeguards.cli.commands import emit, format_option, workspace_of
 
 
 @click.command()
@@ -23,12 +23,10 @@ from dpi_safeguards.cli.commands import emit, workspace_of
     metavar="REF",
     help="The newer version (default: the working framework).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "md", "json"]),
-    default="text",
-    show_default=True,
+@format_option(
+    "text",
+    "md",
+    "json",
     help="text: terminal; md: pull request or release notes; json: changes.schema.json.",
 )
 @click.option("-o", "--output", default=None, help="Write the change list to a file.")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from dpi_safeguards.cli.commands import workspace_of
+from dpi_safeguards.cli.commands import format_option, workspace_of
 
 if TYPE_CHECKING:
     from dpi_safeguards.forge.issue_form import Problem
@@ -27,13 +27,8 @@ BODY_MAX_BYTES = 1_000_000
 @click.option("--title", default=None, help="The issue title (becomes the contribution title).")
 @click.option("--github", default=None, help="The issue author's GitHub login (credited).")
 @click.option("--issue", type=click.IntRange(min=1), default=None, help="The issue number.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "github"]),
-    default="text",
-    show_default=True,
-    help="How problems are printed; 'github' prints workflow annotations.",
+@format_option(
+    "text", "github", help="How problems are printed; 'github' prints workflow annotations."
 )
 @click.option(
     "--problems",

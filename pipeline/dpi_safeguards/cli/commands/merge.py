@@ -4,21 +4,14 @@ from pathlib import Path
 
 import click
 
-from dpi_safeguards.cli.commands import emit, workspace_of
+from dpi_safeguards.cli.commands import emit, format_option, workspace_of
 
 
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--date", default=None, metavar="YYYY-MM-DD", help="Merge date (today).")
 @click.option("--dry-run", is_flag=True, help="Only print the change the merge would make.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "md", "json"]),
-    default="text",
-    show_default=True,
-    help="Format of the change list printed by --dry-run.",
-)
+@format_option("text", "md", "json", help="Format of the change list printed by --dry-run.")
 @click.pass_context
 def command(
     ctx: click.Context, files: tuple[Path, ...], date: str | None, dry_run: bool, fmt: str

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from dpi_safeguards.cli.commands import emit, workspace_of
+from dpi_safeguards.cli.commands import emit, format_option, workspace_of
 
 
 def _progress_printer() -> object:
@@ -27,13 +27,11 @@ def _progress_printer() -> object:
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="Report format; 'github' prints workflow annotations.",
+@format_option(
+    "text",
+    "json",
+    "github",
+    help="json: validate-report.schema.json; github: workflow annotations.",
 )
 @click.option("--strict", is_flag=True, help="Count warnings as errors.")
 @click.option("-o", "--output", default=None, help="Write the report to a file.")
