@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dpi_safeguards.core.errors import SafeguardsError
+from dpi_safeguards.core.errors import SafeguardsError, UsageError
 from dpi_safeguards.core.findings import Report
 
 # The options objects are part of the facade (the CLI and the tests build them).
@@ -270,6 +270,8 @@ def new_contribution(
     if output is None:
         name = default_name(data, options.kind, options.parent)
         output = free_path(workspace.state_dir("proposed"), name)
+    elif output.is_dir():
+        raise UsageError(f"{output} is a folder; give the path of a file to write")
     elif output.exists():
         raise SafeguardsError(f"{output} already exists; choose another file name")
     atomic_write(output, text)

@@ -25,6 +25,30 @@ def format_option(*choices: str, help: str | None = None) -> Callable[[Command],
     )
 
 
+def file_output(help: str) -> Callable[[Command], Command]:
+    """``-o FILE`` (a string: ``-`` may mean standard output)."""
+    return click.option("-o", "--output", metavar="FILE", default=None, help=help)
+
+
+def folder_output(
+    help: str, *, required: bool = True, default: Path | None = None
+) -> Callable[[Command], Command]:
+    """``-o DIR``; whether it may exist, be empty or be made is the command's to check."""
+    # A default only when there is one: click (8.3) takes an explicit None as a default,
+    # and a required option with a default is never missing.
+    extra: dict[str, object] = {} if default is None else {"default": default}
+    return click.option(
+        "-o",
+        "--output",
+        metavar="DIR",
+        type=click.Path(path_type=Path),
+        required=required,
+        show_default=default is not None,
+        help=help,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
 def workspace_of(ctx: click.Context) -> Workspace:
     root = (ctx.find_root().obj or {}).get("root")
     return Workspace.find(Path(root) if root else None)

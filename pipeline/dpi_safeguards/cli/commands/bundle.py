@@ -4,18 +4,12 @@ from pathlib import Path
 
 import click
 
-from dpi_safeguards.cli.commands import workspace_of
+from dpi_safeguards.cli.commands import folder_output, workspace_of
 
 
 @click.command()
 @click.argument("version", metavar="vX.Y.Z|latest")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Folder to write the archives (and their SHA256SUMS) into.",
-)
+@folder_output("Folder to write the archives (and their SHA256SUMS) into.")
 @click.pass_context
 def command(ctx: click.Context, version: str, output: Path) -> int:
     """Write reproducible .zip and .tar.gz archives of a published release."""

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from dpi_safeguards.cli.commands import emit, format_option, workspace_of
+from dpi_safeguards.cli.commands import emit, file_output, format_option, workspace_of
 from dpi_safeguards.knowledge.formats import FORMATS
 
 
@@ -38,7 +38,7 @@ from dpi_safeguards.knowledge.formats import FORMATS
     "--release", metavar="vX.Y.Z", default=None, help="Query a published release instead."
 )
 @format_option(*FORMATS)
-@click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE (- : stdout).")
+@file_output("Write to FILE (- : stdout).")
 @click.pass_context
 def command(
     ctx: click.Context,

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from dpi_safeguards.cli.commands import emit, format_option, workspace_of
+from dpi_safeguards.cli.commands import emit, file_output, format_option, workspace_of
 
 
 @click.command()
@@ -29,7 +29,7 @@ from dpi_safeguards.cli.commands import emit, format_option, workspace_of
     "json",
     help="text: terminal; md: pull request or release notes; json: changes.schema.json.",
 )
-@click.option("-o", "--output", default=None, help="Write the change list to a file.")
+@file_output("Write the change list to a file.")
 @click.pass_context
 def command(
     ctx: click.Context,

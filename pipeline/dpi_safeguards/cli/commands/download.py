@@ -4,6 +4,8 @@ from pathlib import Path
 
 import click
 
+from dpi_safeguards.cli.commands import folder_output
+
 
 @click.command()
 @click.argument("version", default="latest", metavar="[VERSION|latest]")
@@ -13,13 +15,7 @@ import click
     required=True,
     help="The releases URL (https; http only for localhost) or a local releases folder.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Folder to create with the release's files (must not exist or be empty).",
-)
+@folder_output("Folder to create with the release's files (must not exist or be empty).")
 def command(version: str, source: str, output: Path) -> int:
     """Download a release, every file checked against the index's SHA-256 first."""
     from dpi_safeguards import api

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from dpi_safeguards.cli.commands import format_option, workspace_of
+from dpi_safeguards.cli.commands import file_output, format_option, workspace_of
 
 if TYPE_CHECKING:
     from dpi_safeguards.forge.issue_form import Problem
@@ -17,12 +17,9 @@ BODY_MAX_BYTES = 1_000_000
 
 @click.command()
 @click.argument("body_file", metavar="ISSUE_BODY.md", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    default=None,
-    help="Contribution file to create ('-': print it, write nothing). Default: "
-    "contributions/proposed/<slug>.yaml. An existing file is never replaced.",
+@file_output(
+    "Contribution file to create ('-': print it, write nothing). Default: "
+    "contributions/proposed/<slug>.yaml. An existing file is never replaced."
 )
 @click.option("--title", default=None, help="The issue title (becomes the contribution title).")
 @click.option("--github", default=None, help="The issue author's GitHub login (credited).")

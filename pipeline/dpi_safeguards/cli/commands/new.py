@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from dpi_safeguards.changes.scaffold import KINDS, KPI_AREAS, KPI_PHASES
-from dpi_safeguards.cli.commands import workspace_of
+from dpi_safeguards.cli.commands import file_output, workspace_of
 
 
 @click.command()
@@ -26,13 +26,7 @@ from dpi_safeguards.cli.commands import workspace_of
     is_flag=True,
     help="License your text under CC BY-SA 4.0 (sets licence_consent: true).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="File to write ('-': print); default: a new file in contributions/proposed/.",
-)
+@file_output("File to write ('-': print); default: a new file in contributions/proposed/.")
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -45,7 +39,7 @@ def command(
     area: str | None,
     phase: str | None,
     agree_licence: bool,
-    output: Path | None,
+    output: str | None,
 ) -> int:
     """Write a contribution file to fill in. Missing --kind/--parent are asked for, with
     the valid choices listed. Then: safeguards validate FILE; safeguards diff FILE."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from dpi_safeguards.cli.commands import workspace_of
+from dpi_safeguards.cli.commands import folder_output, workspace_of
 
 
 def progress_printer() -> Callable[[str, int, int], None] | None:
@@ -42,12 +42,9 @@ def _size(n: int) -> str:
     is_flag=True,
     help="Build the bundle and report on it; write nothing in the repository.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="With --dry-run: keep the bundle in this new or empty folder (else it is removed).",
+@folder_output(
+    "With --dry-run: keep the bundle in this new or empty folder (else it is removed).",
+    required=False,
 )
 @click.option("--tag", is_flag=True, help="Commit the release and tag it vX.Y.Z in git.")
 @click.option(

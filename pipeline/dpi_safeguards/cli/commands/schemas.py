@@ -4,16 +4,11 @@ from pathlib import Path
 
 import click
 
+from dpi_safeguards.cli.commands import folder_output
+
 
 @click.command()
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("schemas"),
-    show_default=True,
-    help="Folder to write the JSON Schemas into.",
-)
+@folder_output("Folder to write the JSON Schemas into.", required=False, default=Path("schemas"))
 def command(output: Path) -> int:
     """Write the published JSON Schemas, generated from the models."""
     from dpi_safeguards import api

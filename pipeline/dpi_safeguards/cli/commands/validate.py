@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from dpi_safeguards.cli.commands import emit, format_option, workspace_of
+from dpi_safeguards.cli.commands import emit, file_output, format_option, workspace_of
 
 
 def _progress_printer() -> object:
@@ -34,7 +34,7 @@ def _progress_printer() -> object:
     help="json: validate-report.schema.json; github: workflow annotations.",
 )
 @click.option("--strict", is_flag=True, help="Count warnings as errors.")
-@click.option("-o", "--output", default=None, help="Write the report to a file.")
+@file_output("Write the report to a file.")
 @click.pass_context
 def command(
     ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool, output: str | None
