@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dpi_safeguards.check.validate import ARCHIVED_STATES, _TargetPlaces, submodule_of
+from dpi_safeguards.check.places import ARCHIVED_STATES, TargetPlaces, submodule_of
 from dpi_safeguards.core.workspace import Workspace, resolved_path
 
 
@@ -51,7 +51,7 @@ def test_places_agree_with_the_one_file_functions(
         Path("../contributions/proposed/missing.yaml"),
     ]
     archived = {resolved_path(workspace.state_dir(s)) for s in ARCHIVED_STATES}
-    places = _TargetPlaces(workspace)
+    places = TargetPlaces(workspace)
     for path in paths:
         place = places.of(path)
         assert place.resolved == os.path.realpath(path), path
@@ -70,18 +70,18 @@ def test_places_of_a_listing_are_those_of_each_file(
     """A listed folder's places are worked out from the listing's strings; they are the
     places of its files given one by one (links, archived and nested folders included),
     whether the folder is given absolute or relative."""
-    from dpi_safeguards.check.validate import contribution_files
+    from dpi_safeguards.check.places import contribution_files
 
     root = workspace.root
     monkeypatch.chdir(root)
     for folder in (root / "contributions", Path("contributions"), Path("contributions/./")):
-        places = _TargetPlaces(workspace)
+        places = TargetPlaces(workspace)
         listed = places.listed(folder)
         files = contribution_files(folder)
         assert [Path(place.path) for place in listed] == files
         assert len(files) >= 5 and any(place.nested for place in listed)
         assert any(place.archived for place in listed)
-        one_by_one = [_TargetPlaces(workspace).of(path) for path in files]
+        one_by_one = [TargetPlaces(workspace).of(path) for path in files]
         assert [(p.resolved, p.display, p.archived, p.nested) for p in listed] == [
             (p.resolved, p.display, p.archived, p.nested) for p in one_by_one
         ]
@@ -91,7 +91,7 @@ def test_contribution_files_as_rglob_finds_them(tmp_path: Path) -> None:
     """The scandir walk lists what ``sorted(rglob('*'))`` filtered by suffix and type
     listed: links to files, folders and nowhere included, link targets not entered,
     FIFOs and names without a real suffix left out, in Path order."""
-    from dpi_safeguards.check.validate import CONTRIBUTION_SUFFIXES, contribution_files
+    from dpi_safeguards.check.places import CONTRIBUTION_SUFFIXES, contribution_files
 
     for rel in ("a.yaml", "a-b/x.json", "a/x.yaml", "A/y.YML", ".yaml", "x.", "n.txt"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from dpi_safeguards.check.places import submodule_of
 from dpi_safeguards.check.rules.schema import schema_findings
-from dpi_safeguards.check.validate import submodule_of
 from dpi_safeguards.core.errors import SafeguardsError, UsageError
 from dpi_safeguards.core.findings import Finding
 from dpi_safeguards.core.workspace import CONTRIBUTION_STATES, Workspace

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from dpi_safeguards.check.places import TargetPlace, TargetPlaces, submodule_of
 from dpi_safeguards.check.rules import CONTRIBUTION_RULES, FRAMEWORK_RULES, EntryAt, Issue, Rule
 from dpi_safeguards.check.rules.contribution import (
     ContributionContext,
@@ -21,16 +21,15 @@ from dpi_safeguards.check.similarity import (
     LazySimilarityIndex,
     SimilarityIndex,
 )
-from dpi_safeguards.core.errors import SafeguardsError, UsageError
+from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.findings import Finding, Report, Severity
-from dpi_safeguards.core.workspace import Workspace, resolved_folder, resolved_path
+from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.load.folder import LoadedFramework, load_framework
 from dpi_safeguards.models.contribution import Contribution
 from dpi_safeguards.models.framework import Framework
 from dpi_safeguards.models.reviewers import ReviewersFile
 from dpi_safeguards.store.reader import Document, LoadError, load_document
 
-CONTRIBUTION_SUFFIXES = (".yaml", ".yml", ".json")
 CONTRIBUTION_MAX_BYTES = 1_000_000
 
 
@@ -156,20 +155,6 @@ def contribution_findings(
     remember_texts(ctx)
 
 
-def submodule_of(path: str | Path) -> Path | None:
-    """The folder holding a ``.git`` entry between ``path`` and the nearest enclosing
-    ``contributions`` folder (inclusive), or None. A submodule's files are another
-    repository's: they are refused, whatever they hold."""
-    folders = list(Path(path).absolute().parents)
-    top = next((i for i, folder in enumerate(folders) if folder.name == "contributions"), None)
-    if top is None:
-        return None
-    for folder in folders[: top + 1]:
-        if os.path.lexists(folder / ".git"):
-            return folder
-    return None
-
-
 def reviewers_findings(path: Path, display: str) -> Iterator[Finding]:
     """Reading and schema (reviewers.schema.json) of contributions/reviewers.yaml."""
 
@@ -184,45 +169,6 @@ def reviewers_findings(path: Path, display: str) -> Iterator[Finding]:
         yield from schema_findings(document, error)
 
 
-def contribution_files(folder: Path) -> list[Path]:
-    """Files named .yaml, .yml or .json under ``folder`` (links too, to be refused by name),
-    in path order; links to folders are not entered."""
-    return [Path(path) for path, _link in _listing(folder)]
-
-
-def _listing(folder: Path) -> list[tuple[str, bool]]:
-    """(path, is a symbolic link) of :func:`contribution_files`'s files, as strings (the
-    listing tells whether a file is a link without a system call per file)."""
-    if not folder.is_dir():
-        return []
-    found: list[tuple[tuple[str, ...], str, bool]] = []
-    _collect(str(folder), (), found)
-    found.sort()  # by path components, as sorting the Paths would
-    return [(path, link) for _parts, path, link in found]
-
-
-def _collect(
-    folder: str, parts: tuple[str, ...], found: list[tuple[tuple[str, ...], str, bool]]
-) -> None:
-    # os.scandir reports each entry's type without a stat per file (pathlib's rglob then
-    # is_file() made two system calls per file).
-    try:
-        entries = list(os.scandir(folder))
-    except (PermissionError, NotADirectoryError):
-        return
-    for entry in entries:
-        name = entry.name
-        if entry.is_dir(follow_symlinks=False):
-            _collect(entry.path, (*parts, name), found)
-            continue
-        dot = name.rfind(".")
-        suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""
-        if suffix in CONTRIBUTION_SUFFIXES:
-            link = entry.is_symlink()
-            if link or entry.is_file():
-                found.append(((*parts, name), entry.path, link))
-
-
 def run_validation(
     workspace: Workspace,
     paths: list[Path] | None,
@@ -233,31 +179,14 @@ def run_validation(
     """Validate the framework and contributions (``paths`` None: everything)."""
     report = Report(strict=strict)
     loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
-    places = _TargetPlaces(workspace)
-    located: list[_TargetPlace] = []
+    places = TargetPlaces(workspace)
+    located: list[TargetPlace] = []
     check_framework_rules = paths is None
     if paths is None:
         for state in workspace.contribution_states():
             located += places.listed(state)
     else:
-        for given in paths:
-            if not given.exists() and not given.is_symlink():
-                raise UsageError(
-                    f"{given} does not exist; give contribution files (.yaml, .yml, .json) "
-                    "or folders holding them"
-                )
-            if _is_within(given.resolve(), workspace.framework_dir.resolve()):
-                check_framework_rules = True
-            elif given.is_dir() and not given.is_symlink():
-                listed = places.listed(given)
-                if not listed:
-                    raise UsageError(
-                        f"{given} holds no contribution file (.yaml, .yml or .json); "
-                        "nothing to validate there"
-                    )
-                located += listed
-            else:
-                located.append(places.of(given))
+        located, check_framework_rules = places.given(paths)
     # contributions/reviewers.yaml is the reviewers list, not a contribution.
     reviewers_file = (workspace.contributions_dir / "reviewers.yaml").resolve()
     reviewers_place = str(reviewers_file)
@@ -290,100 +219,6 @@ def run_validation(
         if progress is not None:
             progress(done, len(targets))
     return report
-
-
-ARCHIVED_STATES = ("merged", "rejected")
-
-
-@dataclass(frozen=True)
-class _TargetPlace:
-    path: str | Path  # as given, or as a folder's listing gave it
-    resolved: str  # the real path, as a string (no Path built per file of a listing)
-    display: str
-    # Merged and rejected contributions are history: their text is in the framework (or
-    # was refused), so they are read and schema-checked but not held against the
-    # framework as it is now.
-    archived: bool
-    nested: Path | None  # see submodule_of
-
-
-@dataclass(frozen=True)
-class _Folder:
-    inside: str  # the real path and a separator: a file's real path is this + its name
-    shown: str | None  # relative to the root, None when outside it
-    archived: bool
-    nested: Path | None
-
-
-class _TargetPlaces:
-    """Where each file of a run is, worked out once per folder: 10,000 files in one folder
-    would otherwise resolve and walk the same folders 10,000 times."""
-
-    def __init__(self, workspace: Workspace) -> None:
-        self._workspace = workspace
-        self._root = resolved_path(workspace.root)
-        self._archived = {resolved_path(workspace.state_dir(s)) for s in ARCHIVED_STATES}
-        self._folders: dict[str, _Folder] = {}
-
-    def of(self, path: Path, *, is_link: bool | None = None) -> _TargetPlace:
-        """``is_link``: whether ``path`` is a symbolic link, when already known."""
-        if is_link is None:
-            is_link = path.is_symlink()
-        if path.name in ("", ".", "..") or is_link:
-            resolved = resolved_path(path)  # a link is shown and filed where it points
-            return _TargetPlace(
-                path,
-                str(resolved),
-                self._workspace.display(path),
-                resolved.parent in self._archived,
-                submodule_of(path),
-            )
-        return self._in_folder(path, str(path.parent), path.name)
-
-    def listed(self, folder: Path) -> list[_TargetPlace]:
-        """The places of :func:`contribution_files`'s files under ``folder``, worked out
-        from the listing's strings: building a Path per file cost more than the rest of
-        finding its place (10,000 files: a tenth of a second)."""
-        places = []
-        for path, is_link in _listing(folder):
-            if is_link:
-                places.append(self.of(Path(path), is_link=True))
-            else:
-                parent, name = os.path.split(path)
-                places.append(self._in_folder(path, parent, name))
-        return places
-
-    def _in_folder(self, path: str | Path, parent: str, name: str) -> _TargetPlace:
-        """The place of the file ``name`` in the folder ``parent`` (not a link)."""
-        folder = self._folder(parent)
-        shown = str(path) if folder.shown is None else f"{folder.shown}{name}"
-        return _TargetPlace(path, f"{folder.inside}{name}", shown, folder.archived, folder.nested)
-
-    def _folder(self, parent: str) -> _Folder:
-        key = parent or "."  # the working directory does not change during a run
-        folder = self._folders.get(key)
-        if folder is None:
-            resolved = resolved_folder(Path(key))
-            try:
-                relative = str(resolved.relative_to(self._root))
-                shown: str | None = "" if relative == "." else f"{relative}{os.sep}"
-            except ValueError:
-                shown = None
-            inside = str(resolved)
-            if not inside.endswith(os.sep):
-                inside += os.sep
-            nested = submodule_of(Path(key) / "_")  # the same for every file in the folder
-            folder = _Folder(inside, shown, resolved in self._archived, nested)
-            self._folders[key] = folder
-        return folder
-
-
-def _is_within(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-    except ValueError:
-        return False
-    return True
 
 
 VALIDATE_HINT = " (run 'safeguards validate' for every finding)"

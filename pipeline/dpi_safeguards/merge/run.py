@@ -23,13 +23,10 @@ from dpi_safeguards.changes.contributions import (
     target_in,
 )
 from dpi_safeguards.changes.diff import DiffResult, diff_frameworks
+from dpi_safeguards.check.places import contribution_files
 from dpi_safeguards.check.rules.contribution import build_text_index
 from dpi_safeguards.check.similarity import LazySimilarityIndex
-from dpi_safeguards.check.validate import (
-    checked_framework,
-    contribution_files,
-    contribution_findings,
-)
+from dpi_safeguards.check.validate import checked_framework, contribution_findings
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.findings import Severity
 from dpi_safeguards.core.ids import natural_key

@@ -9,7 +9,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from dpi_safeguards.check.validate import contribution_files, load_checked, run_validation
+from dpi_safeguards.check.places import contribution_files
+from dpi_safeguards.check.validate import load_checked, run_validation
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.ids import Kind
 from dpi_safeguards.core.options import ReleaseOptions
