@@ -17,15 +17,12 @@ from typing import Any
 
 from dpi_safeguards.check.rules.contribution import EDITABLE
 from dpi_safeguards.core.errors import UsageError
-from dpi_safeguards.core.ids import Kind, sorted_ids
+from dpi_safeguards.core.ids import KPI_AREAS, KPI_PHASES, Kind, sorted_ids
+from dpi_safeguards.core.options import CONTRIBUTION_KINDS as KINDS
 from dpi_safeguards.core.options import ScaffoldOptions
 from dpi_safeguards.models.contribution import LIST_FIELDS
-from dpi_safeguards.models.framework import KPI_AREA_CODES, KPI_PHASE_CODES, Framework
+from dpi_safeguards.models.framework import Framework
 from dpi_safeguards.store.writer import dump_yaml
-
-KINDS = ("practice", "process", "kpi", "reference", "edit", "deprecate")
-KPI_AREAS = tuple(KPI_AREA_CODES)
-KPI_PHASES = tuple(KPI_PHASE_CODES)
 
 HEADER = """\
 # A proposed change to the Universal DPI Safeguards Framework.

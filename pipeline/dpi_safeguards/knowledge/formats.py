@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from dpi_safeguards.core.options import CANVAS_FORMATS
 from dpi_safeguards.knowledge.canvas_html import to_html
 from dpi_safeguards.knowledge.canvas_text import (
     LIST_SEPARATOR,
@@ -36,7 +37,7 @@ from dpi_safeguards.knowledge.views import (
 )
 from dpi_safeguards.store.writer import dump_json
 
-FORMATS = ("text", "md", "csv", "json", "html")
+FORMATS = CANVAS_FORMATS
 
 
 CSV_COLUMNS = (

@@ -19,7 +19,7 @@ from dpi_safeguards.check.validate import (
     framework_findings,
 )
 from dpi_safeguards.core.findings import Severity
-from dpi_safeguards.core.ids import Kind, is_placeholder, kind_of
+from dpi_safeguards.core.ids import KPI_AREA_CODES, KPI_PHASE_CODES, Kind, is_placeholder, kind_of
 from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.load.folder import (
     LoadedFramework,
@@ -36,13 +36,7 @@ from dpi_safeguards.models.contribution import (
     Deprecate,
     Edit,
 )
-from dpi_safeguards.models.framework import (
-    ENTRY_MODELS,
-    KPI_AREA_CODES,
-    KPI_PHASE_CODES,
-    Framework,
-    Process,
-)
+from dpi_safeguards.models.framework import ENTRY_MODELS, Framework, Process
 
 
 @dataclass

@@ -36,20 +36,6 @@ KpiArea = Literal[
 KpiPhase = Literal["design", "deployment", "operations-and-maintenance"]
 ReferenceKind = Literal["knowledge-resource", "reference", "case-study", "toolkit"]
 
-KPI_AREA_CODES: dict[str, str] = {
-    "people": "PEO",
-    "redressal": "RED",
-    "institutions-and-processes": "INS",
-    "laws-and-policies": "LAW",
-    "market-dynamics": "MKT",
-    "technology": "TEC",
-}
-KPI_PHASE_CODES: dict[str, str] = {
-    "design": "DES",
-    "deployment": "DEP",
-    "operations-and-maintenance": "OPS",
-}
-
 
 class Risk(Entry):
     id: RiskId

@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 
 from dpi_safeguards.check.rules.registry import DocAt, EntryAt, Issue, framework_rule
 from dpi_safeguards.core.findings import Severity
-from dpi_safeguards.core.ids import Kind, parent_id, sorted_ids
+from dpi_safeguards.core.ids import KPI_AREA_CODES, KPI_PHASE_CODES, Kind, parent_id, sorted_ids
 from dpi_safeguards.core.text import normalise_text
 from dpi_safeguards.load.folder import LoadedFramework
-from dpi_safeguards.models.framework import KPI_AREA_CODES, KPI_PHASE_CODES, Framework
+from dpi_safeguards.models.framework import Framework
 from dpi_safeguards.store.reader import Document, JsonPath
 
 

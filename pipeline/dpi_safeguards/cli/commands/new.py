@@ -4,8 +4,9 @@ from pathlib import Path
 
 import click
 
-from dpi_safeguards.changes.scaffold import KINDS, KPI_AREAS, KPI_PHASES
 from dpi_safeguards.cli.commands import file_output, workspace_of
+from dpi_safeguards.core.ids import KPI_AREAS, KPI_PHASES
+from dpi_safeguards.core.options import CONTRIBUTION_KINDS as KINDS
 
 
 @click.command()
