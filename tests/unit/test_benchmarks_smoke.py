@@ -153,3 +153,21 @@ def test_the_cli_skips_pydantic_plugin_discovery_unless_asked(
         check=False,
     )
     assert done.stdout.splitlines()[-1] == expected, done.stderr
+
+
+def test_yaml_parser_comparison_runs_and_states_the_safe_readers_refusals(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from benchmarks import yaml_parsers
+    from tests.support.paths import FIXTURES
+
+    assert yaml_parsers.main([str(FIXTURES / "mini" / "framework")]) == 0
+    out = capsys.readouterr().out
+    assert "| safe reader (libyaml events) |" in out
+    rows = [line for line in out.splitlines() if line.startswith("| duplicate key |")]
+    assert rows and rows[0].split(" | ")[1] == "refuses"  # the safe reader's own column
+    assert all(
+        line.split(" | ")[1] == "refuses"
+        for line in out.splitlines()
+        if line.startswith("| ") and any(line.startswith(f"| {k} |") for k in yaml_parsers.HOSTILE)
+    )
