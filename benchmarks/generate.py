@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dpi_safeguards.core.ids import Kind
+from dpi_safeguards.core.ids import KPI_AREA_CODES, KPI_PHASE_CODES, Kind
 from dpi_safeguards.core.text import normalise_text
 from dpi_safeguards.load.folder import write_framework
 from dpi_safeguards.models.base import Deprecation, ProvenanceRecord
@@ -30,8 +30,6 @@ from dpi_safeguards.models.framework import (
     Authority,
     Framework,
     Kpi,
-    KpiArea,
-    KpiPhase,
     MetadataFile,
     Practice,
     Principle,
@@ -78,19 +76,6 @@ RISKS = [f"RS{i}" for i in range(1, 5)] + [f"RI{i}" for i in range(1, 5)]
 RISKS += [f"SV{i}" for i in range(1, 6)]
 STAGES = [f"L{i}" for i in range(1, 6)]
 AUTHORITIES = [f"R{i}" for i in range(1, 6)]
-KPI_AREAS: dict[KpiArea, str] = {
-    "people": "PEO",
-    "redressal": "RED",
-    "institutions-and-processes": "INS",
-    "laws-and-policies": "LAW",
-    "market-dynamics": "MKT",
-    "technology": "TEC",
-}
-KPI_PHASES: dict[KpiPhase, str] = {
-    "design": "DES",
-    "deployment": "DEP",
-    "operations-and-maintenance": "OPS",
-}
 PRACTICES_PER_PROCESS = 10
 SOURCE = "benchmark generator"
 
@@ -191,16 +176,17 @@ def build_framework(practices: int, rng: random.Random, texts: _Texts) -> Framew
             uses=[texts.new(5, 12)],
             provenance=_provenance(authority_id),
         )
-    for area, area_code in KPI_AREAS.items():
-        for phase, phase_code in KPI_PHASES.items():
+    for area, area_code in KPI_AREA_CODES.items():
+        for phase, phase_code in KPI_PHASE_CODES.items():
             for n in range(1, 4):
                 kpi_id = f"KPI-{area_code}-{phase_code}-{n}"
+                # the codes' keys are the Literal values of Kpi.area and Kpi.phase
+                where: dict[str, Any] = {"area": area, "phase": phase}
                 fw.kpis[kpi_id] = Kpi.model_construct(
                     id=kpi_id,
-                    area=area,
-                    phase=phase,
                     text=texts.new(8, 20)[:-1] + "?",
                     provenance=_provenance(kpi_id),
+                    **where,
                 )
     references = [f"REF-{n}" for n in range(1, max(10, practices // 100) + 1)]
     for ref_id in references:
