@@ -192,3 +192,60 @@ def test_postings_stop_growing_past_the_limit_and_rank_the_same(
         ranked += bool(expected)
         assert capped.similar(query) == grown.similar(query)
     assert ranked > 100
+
+
+def test_the_first_queries_scan_every_text_and_agree_with_the_index(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A run's first SCANNED_QUERIES texts are compared with every framework text (no
+    index built): the answers are those of a brute-force loop over all texts, exclusions
+    and identical texts included. The index promises less (its best match is the loop's,
+    and whatever else it reports is true), so it agrees on the best match and reports
+    nothing the scan does not; past the limit the index is built and used."""
+    from dpi_safeguards.check import similarity
+    from dpi_safeguards.check.similarity import LazySimilarityIndex, build_similarity_index
+    from dpi_safeguards.models.framework import Framework, MetadataFile, Practice
+
+    rng = random.Random(5)
+    framework = Framework(metadata=MetadataFile.model_construct())  # type: ignore[call-arg]
+    bases = synthetic_texts(400)
+    practices: dict[str, str] = {}
+    for number, text in enumerate(bases, 1):
+        practices[f"F1.1.{number}"] = text
+    for number, text in enumerate(bases[:30], 1):  # two near-copies of each of 30 texts
+        for copy in (1, 2):
+            practices[f"F2.{copy}.{number}"] = near_copy(rng, text)
+    for entry_id, text in practices.items():
+        framework.practices[entry_id] = Practice.model_construct(id=entry_id, text=text)  # type: ignore[call-arg]
+    normalised = {entry_id: normalise_text(text) for entry_id, text in practices.items()}
+    index = build_similarity_index(framework)
+    queries = [near_copy(rng, t) for t in bases[:40]] + bases[:5] + ["", "kalo"]
+    monkeypatch.setattr(similarity, "SCANNED_QUERIES", len(queries) * 4)
+    lazy = LazySimilarityIndex(framework)
+    several = 0
+    for query in queries:
+        folded = normalise_text(query)
+        for identical in (False, True):
+            loop = {
+                entry_id: fuzz.ratio(folded, other) / 100
+                for entry_id, other in normalised.items()
+                if folded and fuzz.ratio(folded, other) >= 80 and (identical or other != folded)
+            }
+            scanned = lazy.similar(query, include_identical=identical)
+            assert {m.label: m.ratio for m in scanned} == pytest.approx(loop)
+            indexed = index.similar(query, include_identical=identical)
+            assert indexed[:1] == scanned[:1]
+            assert {m.label for m in indexed} <= {m.label for m in scanned}
+            several += len(scanned) > 1
+            if scanned:
+                best = frozenset({scanned[0].label})
+                assert lazy.similar(query, exclude=best, include_identical=identical) == [
+                    m for m in scanned if m.label not in best
+                ]
+    assert lazy._index is None  # every answer so far came from the scan
+    assert several > 20
+    monkeypatch.setattr(similarity, "SCANNED_QUERIES", 0)
+    assert lazy.similar(bases[0], include_identical=True) == index.similar(
+        bases[0], include_identical=True
+    )
+    assert lazy._index is not None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import yaml
@@ -107,34 +107,32 @@ def _mark(event: Any) -> Mark:
     return event.start_mark.line + 1, event.start_mark.column + 1
 
 
-_SKIPPED_EVENTS = (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
-_END_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_ANCHOR_MESSAGE = "uses a YAML anchor or alias ('&'/'*'); write each value out in full"
 
 
 class _Frame:
     """A mapping or sequence being built: the container, the key waiting for its value
     (mappings; None between entries), and the container's path in the document."""
 
-    __slots__ = ("container", "key", "path")
+    __slots__ = ("container", "is_map", "key", "path")
 
     def __init__(self, container: dict[str, Any] | list[Any], path: JsonPath) -> None:
         self.container = container
+        self.is_map = isinstance(container, dict)
         self.key: str | None = None
         self.path = path
 
     def child_path(self) -> JsonPath:
-        if isinstance(self.container, dict):
+        if self.is_map:
             return (*self.path, self.key)  # type: ignore[arg-type]  # a key is waiting
         return (*self.path, len(self.container))
-
-    def wants_key(self) -> bool:
-        return isinstance(self.container, dict) and self.key is None
 
 
 class _Builder:
     """Builds one document's data from its events, and (``want_positions``) where each
-    value starts."""
+    value starts. One handler per event type (:meth:`handlers`): the loop over a large
+    file's hundreds of thousands of events makes one call per event."""
 
     def __init__(self, path: str, want_positions: bool) -> None:
         self.path = path
@@ -144,42 +142,42 @@ class _Builder:
         self.root: Any = None
         self.documents = 0
 
+    def handlers(self) -> dict[type, Callable[[Any], None]]:
+        def skip(event: Any) -> None:
+            pass
+
+        return {
+            yaml.StreamStartEvent: skip,
+            yaml.StreamEndEvent: skip,
+            yaml.DocumentEndEvent: skip,
+            yaml.DocumentStartEvent: self.document,
+            yaml.AliasEvent: self.alias,
+            yaml.ScalarEvent: self.scalar,
+            yaml.MappingStartEvent: self.start,
+            yaml.SequenceStartEvent: self.start,
+            yaml.MappingEndEvent: self.end,
+            yaml.SequenceEndEvent: self.end,
+        }
+
     def refuse(self, code: str, message: str, event: Any) -> LoadError:
         return LoadError(code, self.path, message, *_mark(event))
 
-    def take(self, event: Any) -> None:
-        kind = type(event)
-        if kind is yaml.DocumentStartEvent:
-            self.documents += 1
-            if self.documents > 1:
-                raise self.refuse(
-                    "LOAD007",
-                    "holds more than one YAML document ('---'); put one proposal per file",
-                    event,
-                )
-            return
-        if kind in _SKIPPED_EVENTS:
-            return
-        self.check_plain(event)
-        if kind in _END_EVENTS:
-            frame = self.stack.pop()
-            if frame.key is not None:
-                raise self.refuse("LOAD005", "a key has no value", event)
-            self.attach(frame.container, event, scalar=False)
-        elif kind is yaml.ScalarEvent:
-            self.scalar(event)
-        else:
-            self.start(event, mapping=kind is yaml.MappingStartEvent)
-
-    def check_plain(self, event: Any) -> None:
-        """No alias, anchor or tag beyond the plain types'."""
-        if type(event) is yaml.AliasEvent or getattr(event, "anchor", None):
+    def document(self, event: Any) -> None:
+        self.documents += 1
+        if self.documents > 1:
             raise self.refuse(
                 "LOAD007",
-                "uses a YAML anchor or alias ('&'/'*'); write each value out in full",
+                "holds more than one YAML document ('---'); put one proposal per file",
                 event,
             )
-        tag = getattr(event, "tag", None)
+
+    def alias(self, event: Any) -> None:
+        raise self.refuse("LOAD007", _ANCHOR_MESSAGE, event)
+
+    def check_plain(self, event: Any, tag: str | None) -> None:
+        """No anchor, and no tag beyond the plain types'."""
+        if event.anchor:
+            raise self.refuse("LOAD007", _ANCHOR_MESSAGE, event)
         if tag is not None and tag not in _ALLOWED_TAGS:
             raise self.refuse(
                 "LOAD007",
@@ -189,12 +187,18 @@ class _Builder:
 
     def scalar(self, event: Any) -> None:
         tag = event.tag
+        if tag is not None or event.anchor:
+            self.check_plain(event, tag)
         if (tag is None and event.implicit[0]) or tag in _NUMBER_TAGS:
             value = _resolve_plain(event.value, _mark(event), self.path)
         else:
             value = event.value
-        if self.stack and self.stack[-1].wants_key():
-            frame = self.stack[-1]
+        stack = self.stack
+        if not stack:
+            self.root = value
+            return
+        frame = stack[-1]
+        if frame.is_map and frame.key is None:  # this scalar is a key
             key = value if isinstance(value, str) else event.value
             if key in frame.container:
                 raise self.refuse(
@@ -204,42 +208,51 @@ class _Builder:
                 )
             frame.key = key
             return
-        self.attach(value, event, scalar=True)
+        if self.want_positions:
+            self.positions[frame.child_path()] = _mark(event)
+        self._attach(frame, value)
 
-    def start(self, event: Any, *, mapping: bool) -> None:
-        if len(self.stack) >= MAX_DEPTH:
+    def start(self, event: Any) -> None:
+        if event.tag is not None or event.anchor:
+            self.check_plain(event, event.tag)
+        stack = self.stack
+        if len(stack) >= MAX_DEPTH:
             raise self.refuse("LOAD009", f"nests deeper than {MAX_DEPTH} levels", event)
-        path = self.stack[-1].child_path() if self.stack else ()
+        path = stack[-1].child_path() if stack else ()
         if self.want_positions:
             self.positions[path] = _mark(event)
-        if self.stack and self.stack[-1].wants_key():
+        if stack and stack[-1].is_map and stack[-1].key is None:
             raise self.refuse(
                 "LOAD005", "a key must be a plain string, not a list or mapping", event
             )
-        self.stack.append(_Frame({} if mapping else [], path))
+        stack.append(_Frame({} if type(event) is yaml.MappingStartEvent else [], path))
 
-    def attach(self, value: Any, event: Any, *, scalar: bool) -> None:
-        """``value`` (just completed) into its parent, or as the document's root."""
-        if not self.stack:
-            self.root = value
-            return
-        parent = self.stack[-1]
-        if self.want_positions and scalar:
-            self.positions[parent.child_path()] = _mark(event)
-        if isinstance(parent.container, dict):
-            parent.container[parent.key] = value  # type: ignore[index]  # a key is waiting
+    def end(self, event: Any) -> None:
+        frame = self.stack.pop()
+        if frame.key is not None:
+            raise self.refuse("LOAD005", "a key has no value", event)
+        if self.stack:
+            self._attach(self.stack[-1], frame.container)
+        else:
+            self.root = frame.container
+
+    @staticmethod
+    def _attach(parent: _Frame, value: Any) -> None:
+        if parent.is_map:
+            parent.container[parent.key] = value  # type: ignore[call-overload,index]
             parent.key = None
         else:
-            parent.container.append(value)
+            parent.container.append(value)  # type: ignore[union-attr]
 
 
 def parse_yaml(text: str, path: str, *, want_positions: bool) -> tuple[Any, dict[JsonPath, Mark]]:
     """The data of a YAML text, and (``want_positions``) where each value starts."""
     builder = _Builder(path, want_positions)
+    handlers = builder.handlers()
     try:
         events: Iterator[Any] = yaml.parse(text, Loader=yaml.CSafeLoader)
         for event in events:
-            builder.take(event)
+            handlers[type(event)](event)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
