@@ -171,3 +171,13 @@ def test_yaml_parser_comparison_runs_and_states_the_safe_readers_refusals(
         for line in out.splitlines()
         if line.startswith("| ") and any(line.startswith(f"| {k} |") for k in yaml_parsers.HOSTILE)
     )
+
+
+def test_every_command_the_startup_table_times_runs_cleanly(tmp_path: Path) -> None:
+    """The start-up table (benchmarks/startup.py) would time failures otherwise."""
+    from benchmarks import startup
+    from tests.support.cli import run_cli
+
+    for name, args in startup.commands(tmp_path).items():
+        result = run_cli(*args)
+        assert result.code == 0, (name, result.output)
