@@ -7,9 +7,9 @@ ratio, the target and PASS/FAIL.
 
 Each measured command is a separate process; its peak RSS comes from ``os.wait4`` (the
 kernel's accounting of exactly that child). One unmeasured warm-up run precedes the timed
-runs of every command (both ours and the baseline), so caches of either side are warm:
-the figures are what a contributor sees on the second and later runs. The first (cold)
-run of ``validate`` is reported on its own row.
+runs of every command (both ours and the baseline), so bytecode and the operating
+system's file cache are warm on both sides. There is no framework cache to warm: every
+run reads the framework from its files, so the figures are those of a fresh clone too.
 """
 
 from __future__ import annotations
