@@ -42,10 +42,10 @@ def test_every_runtime_dependency_has_a_floor_and_a_ceiling_and_is_pinned_there(
         ), f"{name}: pinned at {pinned}, but its floor is {floor}"
 
 
-def test_dev_tools_that_matter_are_bounded_too() -> None:
+def test_dev_and_bench_tools_are_bounded_too() -> None:
     extras = _project()["optional-dependencies"]
     assert isinstance(extras, dict)
-    for spec in extras["dev"]:
+    for spec in [*extras["dev"], *extras["bench"]]:
         if spec.startswith("types-"):
             continue  # type stubs follow their package
         assert _SPEC.match(spec), f"dev: {spec!r} has no floor and ceiling"
