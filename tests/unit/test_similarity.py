@@ -231,7 +231,7 @@ def test_the_first_queries_scan_every_text_and_agree_with_the_index(
                 for entry_id, other in normalised.items()
                 if folded and fuzz.ratio(folded, other) >= 80 and (identical or other != folded)
             }
-            scanned = lazy.similar(query, include_identical=identical)
+            scanned = lazy.similar(query, frozenset(), include_identical=identical)
             assert {m.label: m.ratio for m in scanned} == pytest.approx(loop)
             indexed = index.similar(query, include_identical=identical)
             assert indexed[:1] == scanned[:1]
@@ -239,13 +239,13 @@ def test_the_first_queries_scan_every_text_and_agree_with_the_index(
             several += len(scanned) > 1
             if scanned:
                 best = frozenset({scanned[0].label})
-                assert lazy.similar(query, exclude=best, include_identical=identical) == [
+                assert lazy.similar(query, best, include_identical=identical) == [
                     m for m in scanned if m.label not in best
                 ]
     assert lazy._index is None  # every answer so far came from the scan
     assert several > 20
     monkeypatch.setattr(similarity, "SCANNED_QUERIES", 0)
-    assert lazy.similar(bases[0], include_identical=True) == index.similar(
+    assert lazy.similar(bases[0], frozenset(), include_identical=True) == index.similar(
         bases[0], include_identical=True
     )
     assert lazy._index is not None

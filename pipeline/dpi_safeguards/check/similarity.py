@@ -303,27 +303,19 @@ class LazySimilarityIndex:
             self._index = build_similarity_index(self._framework)
         return self._index
 
-    def similar(
-        self,
-        text: str,
-        *,
-        threshold: float = THRESHOLD,
-        exclude: frozenset[str] = frozenset(),
-        include_identical: bool = False,
-    ) -> list[Match]:
-        """As :meth:`SimilarityIndex.similar`."""
+    def similar(self, text: str, exclude: frozenset[str], include_identical: bool) -> list[Match]:
+        """The framework's texts at least THRESHOLD similar to ``text``, best first (as
+        :meth:`SimilarityIndex.similar`)."""
         self._queries += 1
         if self._index is not None or self._queries > SCANNED_QUERIES:
-            return self.get().similar(
-                text, threshold=threshold, exclude=exclude, include_identical=include_identical
-            )
+            return self.get().similar(text, exclude=exclude, include_identical=include_identical)
         query = prepared(text).normalised
         if not query:
             return []
         labels, normalised, originals = self._texts()
-        found = extract(query, normalised, scorer=_indel(), score_cutoff=threshold, limit=None)
+        found = extract(query, normalised, scorer=_indel(), score_cutoff=THRESHOLD, limit=None)
         candidates = ((labels[i], normalised[i], originals[i]) for _text, _score, i in found)
-        return _confirm(query, candidates, threshold, exclude, include_identical)
+        return _confirm(query, candidates, THRESHOLD, exclude, include_identical)
 
     def _texts(self) -> tuple[list[str], list[str], list[str]]:
         """(label, normalised text, text) of every indexed entry, as the index holds them."""

@@ -364,7 +364,7 @@ def near_duplicates(ctx: ContributionContext) -> Iterator[Issue]:
     for index, field_name, text, target in proposed_texts(ctx.contribution):
         exclude = frozenset({target}) if target else frozenset()
         if ctx.similarity is not None:
-            for match in ctx.similarity.similar(text, exclude=exclude)[:3]:
+            for match in ctx.similarity.similar(text, exclude, include_identical=False)[:3]:
                 yield Issue(
                     f"is {_percent(match.ratio)} similar to {match.label} ({_clip(match.text)!r}); "
                     f"check that it is not a duplicate (near-duplicates: similarity >= "
