@@ -14,7 +14,14 @@ from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.store.lock import repository_lock
 from tests.support.cli import run_cli, run_process
 from tests.support.paths import REPO
-from tests.support.review_helpers import commit, make_repo, practice, snapshot, write_contribution
+from tests.support.review_helpers import (
+    commit,
+    edit,
+    make_repo,
+    practice,
+    snapshot,
+    write_contribution,
+)
 
 DATE = "2026-03-01"
 
@@ -93,13 +100,12 @@ def test_stale_edit_is_refused_with_the_current_text(tmp_path: Path) -> None:
         root,
         "stale",
         [
-            {
-                "op": "edit",
-                "target": "F3.1.1",
-                "field": "text",
-                "expected": "Establish physical service points in underserved areas.",
-                "value": "Establish staffed service points in every underserved district.",
-            }
+            edit(
+                "F3.1.1",
+                "text",
+                "Establish physical service points in underserved areas.",
+                "Establish staffed service points in every underserved district.",
+            )
         ],
     )
     commit(root, "proposal")
@@ -244,20 +250,13 @@ def test_diff_from_first_commit_and_json_schema(tmp_path: Path) -> None:
         "x",
         [
             practice("Post notices about offline options."),
-            {
-                "op": "edit",
-                "target": "F3.1.1",
-                "field": "text",
-                "expected": "Establish physical service points in underserved areas.",
-                "value": "Establish staffed service points in underserved rural areas.",
-            },
-            {
-                "op": "edit",
-                "target": "F3.1",
-                "field": "risks",
-                "expected": ["RI2"],
-                "value": ["RI2", "SV1"],
-            },
+            edit(
+                "F3.1.1",
+                "text",
+                "Establish physical service points in underserved areas.",
+                "Establish staffed service points in underserved rural areas.",
+            ),
+            edit("F3.1", "risks", ["RI2"], ["RI2", "SV1"]),
         ],
         state="accepted",
         extra={"reviews": [{"reviewer": "Rita Reviewer", "date": DATE, "decision": "accept"}]},
@@ -342,15 +341,7 @@ def test_diff_of_a_stale_contribution_exits_1(tmp_path: Path) -> None:
     write_contribution(
         root,
         "x",
-        [
-            {
-                "op": "edit",
-                "target": "F3.1.1",
-                "field": "text",
-                "expected": "Something older.",
-                "value": "Something newer.",
-            }
-        ],
+        [edit("F3.1.1", "text", "Something older.", "Something newer.")],
     )
     code, out = cli(root, "diff", "contributions/proposed/x.yaml")
     assert code == 1

@@ -75,6 +75,11 @@ def practice(text: str, parent: str = "F3.1", **more: Any) -> dict[str, Any]:
     return {"op": "add-practice", "parent": parent, "text": text, **more}
 
 
+def edit(target: str, field: str, expected: Any, value: Any) -> dict[str, Any]:
+    """An edit change: ``field`` of ``target`` from ``expected`` to ``value``."""
+    return {"op": "edit", "target": target, "field": field, "expected": expected, "value": value}
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every framework and contribution file's bytes, by relative path."""
     files: dict[str, bytes] = {}

@@ -14,7 +14,14 @@ import yaml
 from dpi_safeguards import api
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.workspace import Workspace
-from tests.support.review_helpers import commit, make_repo, practice, snapshot, write_contribution
+from tests.support.review_helpers import (
+    commit,
+    edit,
+    make_repo,
+    practice,
+    snapshot,
+    write_contribution,
+)
 
 DATE = "2026-03-01"
 REVIEWERS_WITH_CARLA = "reviewers:\n- name: Rita Reviewer\n- name: Carla Contributor\n"
@@ -72,13 +79,7 @@ def test_add_process_with_practice_reference_and_gap_fill(tmp_path: Path) -> Non
                 "references": ["$guide"],
             },
             practice("Train community volunteers as access helpers.", parent="$assist"),
-            {
-                "op": "edit",
-                "target": "O3.2",
-                "field": "text",
-                "expected": None,
-                "value": "Minimise the personal data collected at every step.",
-            },
+            edit("O3.2", "text", None, "Minimise the personal data collected at every step."),
             {"op": "deprecate", "target": "F3.1.2", "reason": "Folded into the new process."},
         ],
         state="accepted",
