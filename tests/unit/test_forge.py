@@ -283,6 +283,19 @@ def _step_script(name: str) -> str:
     return script
 
 
+def _run_step(name: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The intake job's step ``name``, run by bash as the runner runs it."""
+    return subprocess.run(
+        ["bash", "-e", "-c", _step_script(name)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
 def test_hostile_issue_reaches_no_shell(mini_root: Path, tmp_path: Path) -> None:
     """Run the intake job's own scripts with an issue whose title, body and author hold
     shell commands: the contribution is made, the pull request opened (a stub `gh`), and
@@ -328,15 +341,7 @@ def test_hostile_issue_reaches_no_shell(mini_root: Path, tmp_path: Path) -> None
         "Convert the form to a contribution file",
         "Open a pull request crediting the author",
     ):
-        completed = subprocess.run(
-            ["bash", "-e", "-c", _step_script(name)],
-            cwd=mini_root,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-        )
+        completed = _run_step(name, mini_root, env)
         assert completed.returncode == 0, (name, completed.stdout, completed.stderr)
     assert not ran_curl.exists(), "an injected command ran"
     assert (runner_temp / "issue-body.md").read_text(encoding="utf-8") == env["BODY"]
@@ -372,15 +377,7 @@ def test_hostile_issue_problems_answered_safely(mini_root: Path, tmp_path: Path)
         "RUNNER_TEMP": str(runner_temp),
         "SAFEGUARDS_ROOT": str(mini_root),
     }
-    completed = subprocess.run(
-        ["bash", "-e", "-c", _step_script("Convert the form to a contribution file")],
-        cwd=mini_root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    completed = _run_step("Convert the form to a contribution file", mini_root, env)
     assert completed.returncode == 1, completed.stderr
     for line in completed.stdout.splitlines():
         assert line.startswith("::error title=Intake::"), line
