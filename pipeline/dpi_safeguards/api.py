@@ -172,19 +172,25 @@ def parent_choices(workspace: Workspace, kind: str) -> list[tuple[str, str]] | N
 
 
 def format_framework(workspace: Workspace, *, check: bool = False) -> FormatResult:
-    """Re-write the framework in canonical form; ``check`` only lists what would change."""
-    from dpi_safeguards.load.folder import render_framework, write_framework
+    """Re-write the framework in canonical form, and its snapshot; ``check`` only lists
+    what would change. Every YAML file is read (never the snapshot): this is what brings
+    the snapshot back in line with the YAML, and what CI checks it by."""
+    from dpi_safeguards.check.validate import checked_framework
+    from dpi_safeguards.load.folder import (
+        changed_files,
+        framework_texts,
+        load_framework,
+        write_framework,
+    )
 
-    framework = load(workspace)
+    folder = workspace.framework_dir
+    loaded = load_framework(folder, display_base=workspace.root, use_snapshot=False)
+    framework = checked_framework(loaded, "the framework")
     if check:
-        changed = []
-        for name, text in render_framework(framework).items():
-            target = workspace.framework_dir / name
-            current = target.read_text(encoding="utf-8") if target.exists() else None
-            if current != text:
-                changed.append(target)
-        return FormatResult(changed)
-    return FormatResult(write_framework(framework, workspace.framework_dir))
+        return FormatResult(
+            changed_files(framework_texts(framework, folder, known=loaded.records()), folder)
+        )
+    return FormatResult(write_framework(framework, folder, known=loaded.records()))
 
 
 def write_schemas(target: Path) -> list[Path]:

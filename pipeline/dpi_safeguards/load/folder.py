@@ -22,6 +22,15 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from dpi_safeguards.core.ids import Kind, natural_key, sorted_ids
+from dpi_safeguards.load.snapshot import (
+    SNAPSHOT_FILE,
+    Snapshot,
+    SnapshotDocument,
+    read_snapshot,
+    record_of,
+    sha256_of,
+    snapshot_text_after,
+)
 from dpi_safeguards.models.framework import (
     AuthoritiesFile,
     Framework,
@@ -38,6 +47,7 @@ from dpi_safeguards.store.reader import (
     Document,
     JsonPath,
     LoadError,
+    decode,
     parse_bytes,
     parse_text,
     read_bytes,
@@ -78,10 +88,19 @@ class LoadedFramework:
     duplicates: dict[str, list[tuple[str, JsonPath]]] = field(default_factory=dict)
     load_errors: list[LoadError] = field(default_factory=list)
     schema_problems: list[SchemaProblem] = field(default_factory=list)
+    # file shown to users -> its name relative to the framework folder
+    names: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.load_errors and not self.schema_problems
+
+    def records(self) -> Snapshot:
+        """The data of every file read, as snapshot records (meaningful when the files
+        were read from their YAML: ``use_snapshot=False``)."""
+        return Snapshot(
+            {self.names[shown]: record_of(document) for shown, document in self.documents.items()}
+        )
 
 
 def _placeholder_metadata() -> MetadataFile:
@@ -110,19 +129,31 @@ def framework_files(root: Path) -> list[Path]:
 
 
 def load_framework(
-    root: Path, *, display_base: Path | None = None, missing_ok: bool = False
+    root: Path,
+    *,
+    display_base: Path | None = None,
+    missing_ok: bool = False,
+    use_snapshot: bool = True,
 ) -> LoadedFramework:
     """Read every framework file; problems are collected, never raised.
 
     ``missing_ok``: a file that does not exist holds no entries (an old commit's framework
-    may predate some files); otherwise it is a finding.
+    may predate some files); otherwise it is a finding. ``use_snapshot``: take a file's
+    data from ``snapshot.json`` when its bytes are the ones recorded there
+    (:mod:`~dpi_safeguards.load.snapshot`); ``False`` reads every YAML file.
     """
     paths = [p for p in framework_files(root) if not (missing_ok and not p.exists())]
-    return _load_documents(root, display_base, paths, _read_document)
+    snapshot = read_snapshot(root) if use_snapshot else Snapshot()
 
+    def read(path: Path, shown: str) -> Document:
+        raw = read_bytes(path, FRAMEWORK_MAX_BYTES)
+        data_json = snapshot.data_for(path.relative_to(root).as_posix(), raw)
+        if data_json is None:
+            return parse_bytes(raw, path, shown)
+        decode(raw, shown)  # the bytes are checked all the same (encoding, markers)
+        return SnapshotDocument(shown, path, sha256_of(raw), data_json)
 
-def _read_document(path: Path, shown: str) -> Document:
-    return parse_bytes(read_bytes(path, FRAMEWORK_MAX_BYTES), path, shown)
+    return _load_documents(root, display_base, paths, read)
 
 
 def _load_documents(
@@ -142,12 +173,18 @@ def _load_documents(
             loaded.load_errors.append(exc)
             continue
         loaded.documents[shown] = document
+        loaded.names[shown] = path.relative_to(root).as_posix()
         _absorb(loaded, path, document)
     return loaded
 
 
 def _validate(loaded: LoadedFramework, model: type[BaseModel], document: Document) -> Any:
     try:
+        if isinstance(document, SnapshotDocument):
+            try:
+                return model.model_validate_json(document.data_json)
+            except ValidationError:
+                pass  # the errors are reported as reading the data gives them, below
         return model.model_validate(document.data)
     except ValidationError as exc:
         loaded.schema_problems.append(SchemaProblem(document, exc))
@@ -246,17 +283,25 @@ def render_framework(fw: Framework, *, only: Collection[str] | None = None) -> d
     return out
 
 
-def write_framework(
-    fw: Framework, root: Path, *, before_replace: Callable[[], None] | None = None
-) -> list[Path]:
-    """Write every framework file that changed; returns the paths replaced.
+def framework_texts(fw: Framework, root: Path, *, known: Snapshot | None = None) -> dict[str, str]:
+    """Relative file name -> text of everything ``format`` writes: every framework file
+    and the snapshot of them (``known``: records checked against their YAML)."""
+    return with_snapshot(render_framework(fw), root, whole=True, known=known)
 
-    Every new file is first written beside its target; ``os.replace`` then swaps each in.
-    """
 
-    rendered = render_framework(fw)
+def with_snapshot(
+    rendered: dict[str, str], root: Path, *, whole: bool, known: Snapshot | None = None
+) -> dict[str, str]:
+    """Framework files about to be written (``whole``: all of them), with the snapshot
+    they make: a command that writes the framework writes the snapshot in the same step."""
+    snapshot = snapshot_text_after(root, rendered, known=known, whole=whole)
+    return {**rendered, SNAPSHOT_FILE: snapshot}
+
+
+def changed_files(texts: dict[str, str], root: Path) -> list[Path]:
+    """The files under ``root`` whose text is not the one in ``texts`` (or that are absent)."""
     changed: list[Path] = []
-    for name, text in rendered.items():
+    for name, text in texts.items():
         target = root / name
         try:
             current = target.read_text(encoding="utf-8") if target.exists() else None
@@ -264,10 +309,27 @@ def write_framework(
             current = None
         if current != text:
             changed.append(target)
+    return changed
+
+
+def write_framework(
+    fw: Framework,
+    root: Path,
+    *,
+    before_replace: Callable[[], None] | None = None,
+    known: Snapshot | None = None,
+) -> list[Path]:
+    """Write every framework file that changed, and the snapshot; returns the paths
+    replaced.
+
+    Every new file is first written beside its target; ``os.replace`` then swaps each in.
+    """
+    texts = framework_texts(fw, root, known=known)
+    changed = changed_files(texts, root)
     if before_replace is not None:
         before_replace()
     for target in changed:
-        atomic_write(target, rendered[str(target.relative_to(root))])
+        atomic_write(target, texts[target.relative_to(root).as_posix()])
     return changed
 
 

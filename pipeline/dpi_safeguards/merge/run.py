@@ -37,6 +37,7 @@ from dpi_safeguards.load.folder import (
     file_of,
     load_framework,
     render_framework,
+    with_snapshot,
 )
 from dpi_safeguards.merge.apply import Applied, apply_contribution, result_errors
 from dpi_safeguards.merge.ids import IdAllocator, used_ids
@@ -147,7 +148,10 @@ def _merge_locked(
     ]
     result = MergeResult(merged, changes, before, after, dry_run=dry_run)
     if not dry_run:
-        _write(workspace, day, outcomes, rendered, result)
+        # The snapshot records every file as this run read it, and the new texts.
+        known = loaded.records()
+        written = with_snapshot(rendered, workspace.framework_dir, whole=False, known=known)
+        _write(workspace, day, outcomes, written, result)
     return result
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from dpi_safeguards.core.errors import SafeguardsError, UsageError
 from dpi_safeguards.core.options import ReleaseOptions
 from dpi_safeguards.core.workspace import Workspace
-from dpi_safeguards.load.folder import render_framework
+from dpi_safeguards.load.folder import render_framework, with_snapshot
 from dpi_safeguards.models.changes import ChangeList
 from dpi_safeguards.release.bump import BumpDecision
 from dpi_safeguards.release.bundle import Bundle, build_bundle, counts_of, same_bundle
@@ -212,8 +212,9 @@ def _write_listing(workspace: Workspace, plan: ReleasePlan, bundle: Bundle) -> N
     new_entry = index_entry(plan.stamped, bundle, plan.version, plan.date, plan.previous_version)
     new_index = next_index(plan.index, new_entry)
     transaction = Transaction(workspace.root)
-    for name, text in render_framework(plan.stamped).items():
-        path = workspace.framework_dir / name
+    folder = workspace.framework_dir
+    for name, text in with_snapshot(render_framework(plan.stamped), folder, whole=True).items():
+        path = folder / name
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             transaction.write(path, text)
     title = plan.stamped.metadata.title
