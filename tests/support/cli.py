@@ -19,6 +19,7 @@ repository), ``--root`` or an ``env`` given to the call names.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import subprocess
 import sys
@@ -83,6 +84,7 @@ def run_cli(
         # under `python -m pytest`): as the installed script, it is "safeguards".
         saved_package = main_module.__dict__.get("__package__")
         main_module.__package__ = None
+        saved_gc = gc.get_threshold()  # main() sets its process's; the test run keeps its own
         try:
             main()
             code = 0  # main() always exits; not reached
@@ -98,6 +100,7 @@ def run_cli(
         finally:
             sys.argv = saved_argv
             main_module.__package__ = saved_package
+            gc.set_threshold(*saved_gc)
             sys.stdout.flush()
             sys.stderr.flush()
         stdout, stderr = out.getvalue(), err.getvalue()
