@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
 from dpi_safeguards import api
+from dpi_safeguards.check.rules.contribution import TEXT_INDEX_KINDS, build_text_index
 from dpi_safeguards.check.similarity import (
     THRESHOLD,
+    LazySimilarityIndex,
     SimilarityIndex,
     build_similarity_index,
     prepared,
@@ -21,7 +23,7 @@ from dpi_safeguards.check.similarity import (
 from dpi_safeguards.core.findings import Severity
 from dpi_safeguards.core.text import normalise_text
 from dpi_safeguards.core.workspace import Workspace
-from tests.support.paths import FIXTURES
+from tests.support.paths import FIXTURES, REPO
 
 RADIO = """\
 title: {title}
@@ -249,3 +251,14 @@ def test_the_first_queries_scan_every_text_and_agree_with_the_index(
         bases[0], include_identical=True
     )
     assert lazy._index is not None
+
+
+def test_the_exact_text_index_from_the_scan_is_the_one_build_text_index_gives() -> None:
+    framework = api.load(Workspace(REPO))
+    # A duplicate text under a later id: the first id keeps it, as in build_text_index.
+    first = next(iter(framework.practices.values()))
+    copy = first.model_copy(update={"id": "F9.9.9"})
+    framework.practices[copy.id] = copy
+    scanned = LazySimilarityIndex(framework).exact_texts(TEXT_INDEX_KINDS)
+    assert scanned == build_text_index(framework)
+    assert scanned[normalise_text(first.text)] == first.id

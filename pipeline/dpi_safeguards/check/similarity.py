@@ -296,6 +296,7 @@ class LazySimilarityIndex:
         self._framework = framework
         self._index: SimilarityIndex | None = None
         self._scan: tuple[list[str], list[str], list[str]] | None = None
+        self._kinds: list[Kind] = []
         self._queries = 0
 
     def get(self) -> SimilarityIndex:
@@ -330,8 +331,19 @@ class LazySimilarityIndex:
                     folded = normalise_text(text) if text else ""
                     if text and folded and entry_id not in seen:
                         seen.add(entry_id)
+                        self._kinds.append(kind)
                         labels.append(entry_id)
                         normalised.append(folded)
                         originals.append(text)
             self._scan = (labels, normalised, originals)
         return self._scan
+
+    def exact_texts(self, kinds: tuple[Kind, ...]) -> dict[str, str]:
+        """Normalised text -> the first entry of ``kinds`` with it (as
+        ``build_text_index``), from the texts already normalised for the scan."""
+        labels, normalised, _originals = self._texts()
+        index: dict[str, str] = {}
+        for kind, label, folded in zip(self._kinds, labels, normalised, strict=True):
+            if kind in kinds:
+                index.setdefault(folded, label)
+        return index

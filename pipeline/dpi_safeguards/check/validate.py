@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from dpi_safeguards.check.places import TargetPlace, TargetPlaces, submodule_of
 from dpi_safeguards.check.rules import CONTRIBUTION_RULES, FRAMEWORK_RULES, EntryAt, Issue, Rule
 from dpi_safeguards.check.rules.contribution import (
+    TEXT_INDEX_KINDS,
     ContributionContext,
-    build_text_index,
     remember_texts,
 )
 from dpi_safeguards.check.rules.indexing import FrameworkContext
@@ -201,7 +201,8 @@ def run_validation(
     report.extend(framework_findings(loaded, rules=check_framework_rules))
     # Built once per run (on first use) and shared by every contribution of the run.
     similarity = LazySimilarityIndex(loaded.framework)
-    text_index = build_text_index(loaded.framework) if targets else {}
+    # The exact-text index comes from the texts the similarity scan normalises anyway.
+    text_index = similarity.exact_texts(TEXT_INDEX_KINDS) if targets else {}
     run_texts = SimilarityIndex()
     for done, place in enumerate(located, 1):
         report.extend(
