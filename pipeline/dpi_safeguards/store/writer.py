@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 from pydantic import BaseModel
 
@@ -73,8 +74,20 @@ def dump_yaml(data: Mapping[str, Any]) -> str:
     return text
 
 
+def indented_json(data: Any) -> str:
+    """``json.dumps(data, ensure_ascii=False, indent=2)``, written by orjson: the same bytes
+    ten times faster (the standard library encodes in Python once it indents). The two
+    differ only in how some floats are spelt (1e-07 against 1e-7); no released file holds
+    a float (every field of the framework's models is a string, an integer or a list).
+    Integers beyond 64 bits, which orjson refuses, go to the standard library."""
+    try:
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(data, ensure_ascii=False, indent=2)
+
+
 def dump_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return indented_json(data) + "\n"
 
 
 class JsonStream:
@@ -101,8 +114,8 @@ def iter_dump_json(data: Any, items_per_piece: int | None = None) -> Iterator[st
 
 def _json_items(items: list[Any], level: int) -> str:
     """Items of a list at ``level`` as the whole list's text has them between its "[" and
-    its closing line break: one json call for many items (each call builds an encoder)."""
-    text = json.dumps(items, ensure_ascii=False, indent=2)  # "[\n  a,\n  b\n]"
+    its closing line break: one call for many items."""
+    text = indented_json(items)  # "[\n  a,\n  b\n]"
     return text[1:-2].replace("\n", "\n" + _JSON_INDENT * level) if level else text[1:-2]
 
 
@@ -147,7 +160,7 @@ def _json_pieces(value: Any, level: int, per_piece: int) -> Iterator[str]:
     else:
         # json never writes a raw line break inside a string, so every "\n" of the text is
         # an indentation point: shifting them nests the text at ``level``.
-        text = json.dumps(value, ensure_ascii=False, indent=2)
+        text = indented_json(value)
         yield text.replace("\n", "\n" + _JSON_INDENT * level) if level else text
 
 
