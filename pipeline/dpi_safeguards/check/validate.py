@@ -175,10 +175,13 @@ def run_validation(
     *,
     strict: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    loaded: LoadedFramework | None = None,
 ) -> Report:
-    """Validate the framework and contributions (``paths`` None: everything)."""
+    """Validate the framework and contributions (``paths`` None: everything); ``loaded``:
+    the working framework, when the caller has read it already."""
     report = Report(strict=strict)
-    loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
+    if loaded is None:
+        loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
     places = TargetPlaces(workspace)
     located: list[TargetPlace] = []
     check_framework_rules = paths is None

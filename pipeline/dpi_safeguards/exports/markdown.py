@@ -38,16 +38,27 @@ KIND_TITLES: dict[Kind, str] = {
 }
 
 
-def _name(fw: Framework, entry_id: str) -> str:
-    entry = fw.get(entry_id)
-    label = getattr(entry, "name", None) or getattr(entry, "title", None)
-    return f"{entry_id} {md_oneline(label)}" if label else entry_id
+class _Labels:
+    """Ids as the document shows them (the id and its escaped name): a few hundred risks,
+    stages and authorities are named hundreds of thousands of times, each worked out once."""
 
+    def __init__(self, fw: Framework) -> None:
+        self._fw = fw
+        self._shown: dict[str, str] = {}
 
-def _tags(fw: Framework, label: str, ids: list[str], empty: str = "") -> str | None:
-    if not ids:
-        return f"**{label}:** {empty}" if empty else None
-    return f"**{label}:** " + ", ".join(_name(fw, i) for i in ids)
+    def shown(self, entry_id: str) -> str:
+        found = self._shown.get(entry_id)
+        if found is None:
+            entry = self._fw.get(entry_id)
+            label = getattr(entry, "name", None) or getattr(entry, "title", None)
+            found = f"{entry_id} {md_oneline(label)}" if label else entry_id
+            self._shown[entry_id] = found
+        return found
+
+    def tags(self, label: str, ids: list[str], empty: str = "") -> str | None:
+        if not ids:
+            return f"**{label}:** {empty}" if empty else None
+        return f"**{label}:** " + ", ".join(map(self.shown, ids))
 
 
 def _deprecated_note(entry: Entry) -> str:
@@ -168,35 +179,37 @@ def _principle_lines(principle_id: str, principle: Principle) -> list[str]:
     ]
 
 
-def _process_lines(fw: Framework, process_id: str, practice_ids: list[str]) -> list[str]:
+def _process_lines(
+    fw: Framework, labels: _Labels, process_id: str, practice_ids: list[str]
+) -> list[str]:
     """A process's heading, its dimension tags (one per line) and its practices."""
     process = fw.processes[process_id]
     text = md_oneline(process.text) if process.text else "*(text not given in the sources)*"
     out = [f"#### {process_id} {text}{_deprecated_note(process)}", ""]
     tags = [
-        _tags(fw, "Risks", process.risks),
-        _tags(fw, "Authorities", process.authorities),
-        _tags(fw, "Stages", process.stages),
-        _tags(fw, "References", process.references),
-        _tags(fw, "Not given in the sources", list(process.gaps)),
+        labels.tags("Risks", process.risks),
+        labels.tags("Authorities", process.authorities),
+        labels.tags("Stages", process.stages),
+        labels.tags("References", process.references),
+        labels.tags("Not given in the sources", list(process.gaps)),
     ]
     # Two trailing spaces break the line in Markdown; the last tag needs none.
     out += [t + "  " for t in tags if t]
     if out[-1].endswith("  "):
         out[-1] = out[-1][:-2]
     out.append("")
-    out += [_practice_line(fw, practice_id) for practice_id in practice_ids]
+    out += [_practice_line(fw, labels, practice_id) for practice_id in practice_ids]
     if practice_ids:
         out.append("")
     return out
 
 
-def _practice_line(fw: Framework, practice_id: str) -> str:
+def _practice_line(fw: Framework, labels: _Labels, practice_id: str) -> str:
     practice = fw.practices[practice_id]
     extra = [
-        _tags(fw, "authorities", practice.authorities),
-        _tags(fw, "stages", practice.stages),
-        _tags(fw, "references", practice.references),
+        labels.tags("authorities", practice.authorities),
+        labels.tags("stages", practice.stages),
+        labels.tags("references", practice.references),
     ]
     shown = "; ".join(t for t in extra if t)
     suffix = f" ({shown})" if shown else ""
@@ -213,10 +226,11 @@ def iter_framework_md(fw: Framework, version: str, date: str) -> Iterator[str]:
     out = _front_matter(fw, version, date)
     out += ["", "## Principles, processes and practices", ""]
     children = fw.children_index()
+    labels = _Labels(fw)
     for principle_id in sorted_ids(fw.principles):
         out += _principle_lines(principle_id, fw.principles[principle_id])
         for process_id in children.get(principle_id, []):
-            out += _process_lines(fw, process_id, children.get(process_id, []))
+            out += _process_lines(fw, labels, process_id, children.get(process_id, []))
             if len(out) >= LINES_PER_PIECE:
                 # "\n".join(a) + "\n" + "\n".join(b) == "\n".join(a + b), both non-empty
                 yield "\n".join(out) + "\n"

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from dpi_safeguards.check.places import contribution_files
-from dpi_safeguards.check.validate import load_checked, run_validation
+from dpi_safeguards.check.validate import checked_framework, run_validation
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.ids import Kind
 from dpi_safeguards.core.options import ReleaseOptions
 from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.exports.framework_json import same_data
+from dpi_safeguards.load.folder import load_framework
 from dpi_safeguards.load.released import FORMAT_VERSION, framework_from_data
 from dpi_safeguards.models.changes import ChangeList
 from dpi_safeguards.models.framework import Framework
@@ -74,9 +75,11 @@ class ReleasePlan:
         return f"v{self.version}"
 
 
-def _check_valid(workspace: Workspace) -> None:
-    """A release is cut only from a framework without findings, warnings included."""
-    report = run_validation(workspace, [workspace.framework_dir], strict=True)
+def _check_valid(workspace: Workspace) -> Framework:
+    """A release is cut only from a framework without findings, warnings included: the
+    framework, read once for the check and the release."""
+    loaded = load_framework(workspace.framework_dir, display_base=workspace.root)
+    report = run_validation(workspace, [workspace.framework_dir], strict=True, loaded=loaded)
     if report.errors:
         shown = "; ".join(
             f"{f.file or '-'}:{f.line or 0}: {f.code} {f.message}" for f in report.sorted()[:5]
@@ -85,6 +88,7 @@ def _check_valid(workspace: Workspace) -> None:
             f"the framework is not valid ({len(report.errors)} findings, counted strictly): "
             f"{shown}; run 'safeguards validate --strict' and fix them before releasing"
         )
+    return checked_framework(loaded, "the framework")
 
 
 def _check_merged(workspace: Workspace, allow_unmerged: bool) -> None:
@@ -104,9 +108,8 @@ def plan_release(workspace: Workspace, options: ReleaseOptions, release_date: st
 
     The previous release's framework is a local here: it is let go of (its entries are as
     many as the framework's) on return, before the bundle is rendered."""
-    _check_valid(workspace)
+    framework = _check_valid(workspace)
     _check_merged(workspace, options.allow_unmerged)
-    framework = load_checked(workspace)
     index = read_index(workspace.releases_dir)
     previous_version = index.latest
     previous, format_changed = _previous_release(workspace, index, release_date)
