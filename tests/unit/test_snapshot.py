@@ -8,7 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from dpi_safeguards.check.rules.indexing import _any_text_problem, _json_text_is_clean
 from dpi_safeguards.load.folder import LoadedFramework, framework_files, load_framework
 from dpi_safeguards.load.snapshot import SNAPSHOT_FILE, read_snapshot
 from dpi_safeguards.models.framework import TABLE_NAMES
@@ -128,3 +131,57 @@ def test_a_release_writes_the_snapshot_of_the_files_it_stamps(tmp_path: Path) ->
     result = run_cli("--root", root, "release", "--date", "2026-03-01")
     assert result.code == 0, result.output
     assert _format_check(root) == (0, "framework files are canonical\n")
+
+
+# Every character text_problem refuses, and white space of every kind at either end.
+_HOSTILE_CHARS = [
+    *("\t", "\r", "\x00", "\x1f", "\x7f", "\x85", "\x9f", "\u061c", "\u200b", "\u202e"),
+    *("\u2066", "\ufeff", " ", "\n", "\u00a0", "\u3000", "\u2028", "\x1c"),
+]
+_HOSTILE = st.sampled_from(_HOSTILE_CHARS)
+_SOME = st.text(max_size=4)
+_TEXTS = st.one_of(
+    st.text(max_size=12),
+    st.builds(lambda a, b: a + b, _SOME, _HOSTILE),  # at the end
+    st.builds(lambda a, b: a + b, _HOSTILE, _SOME),  # at the start
+    st.builds(lambda a, b, c: a + b + c, _SOME, _HOSTILE, _SOME),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.recursive(_TEXTS, lambda inner: st.lists(inner, max_size=3), max_leaves=6))
+def test_the_quick_look_at_a_snapshot_text_never_misses_a_text_problem(value: object) -> None:
+    data = {"processes": [{"id": "F1.1", "text": value}]}
+    data_json = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if _any_text_problem(data):
+        assert not _json_text_is_clean(data_json), data_json
+
+
+def test_the_quick_look_passes_the_repository_s_framework() -> None:
+    for record in read_snapshot(REPO / "framework").records.values():
+        assert _json_text_is_clean(record.data_json)
+
+
+@pytest.mark.parametrize("char", _HOSTILE_CHARS)
+@pytest.mark.parametrize("where", ["start", "middle", "end", "alone"])
+@pytest.mark.parametrize("beside", ["plain", 'say "yes" \\ no', "café"])
+def test_the_quick_look_flags_each_refused_character_wherever_it_stands(
+    char: str, where: str, beside: str
+) -> None:
+    text = {"start": char + "ab", "middle": "a" + char + "b", "end": "ab" + char, "alone": char}
+    data = {"texts": ["x", text[where], beside]}
+    if _any_text_problem(data):
+        data_json = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        assert not _json_text_is_clean(data_json), data_json
+
+
+def test_a_snapshot_line_whose_data_is_not_json_is_read_from_the_yaml(copy: Path) -> None:
+    folder = copy / "framework"
+    path = folder / SNAPSHOT_FILE
+    lines = path.read_text(encoding="utf-8").split("\n")
+    risks = next(i for i, line in enumerate(lines) if line.startswith('"risks.yaml"'))
+    head = lines[risks].split('"data":', 1)[0]
+    lines[risks] = head + '"data":{"risks":[{"id":"RS1",}]},'
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert _tables(load_framework(folder)) == _tables(load_framework(folder, use_snapshot=False))
+    assert _format_check(copy)[0] == 1

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from dpi_safeguards.core.ids import Kind, sorted_ids
-from dpi_safeguards.core.text import csv_cell
+from dpi_safeguards.core.text import FORMULA_START
 from dpi_safeguards.models.base import Entry
 from dpi_safeguards.models.framework import (
     TABLE_NAMES,
@@ -334,7 +334,8 @@ def iter_csv(table: Table, fw: Framework) -> Iterator[str]:
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([c.name for c in table.columns])
     for number, row in enumerate(table.rows(fw), 1):
-        writer.writerow([csv_cell(value) for value in row])
+        # csv_cell, inline: a call per cell is a quarter of the table's time at 100,000 rows.
+        writer.writerow([f"'{v}" if v.startswith(FORMULA_START) else v for v in row])
         if number % ROWS_PER_PIECE == 0:
             yield buffer.getvalue()
             buffer.seek(0)

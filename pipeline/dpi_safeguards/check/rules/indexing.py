@@ -14,6 +14,7 @@ from dpi_safeguards.core.findings import Severity
 from dpi_safeguards.core.ids import KPI_AREA_CODES, KPI_PHASE_CODES, Kind, parent_id, sorted_ids
 from dpi_safeguards.core.text import normalise_text
 from dpi_safeguards.load.folder import LoadedFramework
+from dpi_safeguards.load.snapshot import SnapshotDocument
 from dpi_safeguards.models.framework import Framework
 from dpi_safeguards.store.reader import Document, JsonPath
 
@@ -88,7 +89,31 @@ def _any_text_problem(value: Any) -> bool:
     return False
 
 
+# In a snapshot's compact JSON (no white space outside strings) a string starting or
+# ending with white space shows as an unescaped quote beside it, or beside an escaped
+# line break; \t, \r, \b, \f and \u escapes may stand for a character refused here.
+_JSON_TEXT_MAYBE = re.compile(r'(?<!\\)"\s|\s"|"\\n|\\n"|\\[trbfu]')
+
+
+def _json_text_is_clean(data_json: str) -> bool:
+    """True only when no string in the compact JSON text ``data_json`` can have a text
+    problem: a search over the text, without building its data (a false "maybe" costs
+    the full walk, never a missed problem)."""
+    if data_json.isascii():
+        # Tests in C first: printable ASCII holds no refused character, and without a
+        # backslash there is no escape, so the only white space beside a quote is a space.
+        if not data_json.isprintable():
+            return False
+        if "\\" not in data_json:
+            return '" ' not in data_json and ' "' not in data_json
+    elif FORBIDDEN_CHARS.search(data_json) is not None:
+        return False
+    return _JSON_TEXT_MAYBE.search(data_json) is None
+
+
 def text_issues(document: Document) -> Iterator[Issue]:
+    if isinstance(document, SnapshotDocument) and _json_text_is_clean(document.data_json):
+        return
     if not _any_text_problem(document.data):
         return
     for path, value in walk_strings(document.data):
@@ -252,21 +277,24 @@ def practices_narrow(ctx: FrameworkContext) -> Iterator[Issue]:
 @framework_rule("IDX010", Severity.WARNING, "active entry relies on a deprecated one")
 def no_deprecated_use(ctx: FrameworkContext) -> Iterator[Issue]:
     fw = ctx.fw
+    # Few entries are deprecated: each reference is looked up in their ids alone.
+    deprecated = {i for kind in Kind for i, e in fw.table(kind).items() if not e.is_active}
+    if not deprecated:
+        return
     for kind in (Kind.PROCESS, Kind.PRACTICE):
         for entry_id, entry in fw.table(kind).items():
             if not entry.is_active:
                 continue
-            parent = fw.get(parent_id(entry_id) or "")
-            if parent is not None and not parent.is_active:
+            parent = parent_id(entry_id)
+            if parent in deprecated and fw.get(parent) is not None:
                 yield Issue(
-                    f"is active but its parent {parent.id} is deprecated; deprecate it too "
+                    f"is active but its parent {parent} is deprecated; deprecate it too "
                     "or move it",
                     EntryAt(entry_id, ("id",)),
                 )
             for field_name, target_kind in _DIMENSIONS:
                 for index, ref in enumerate(getattr(entry, field_name, ())):
-                    target = fw.table(target_kind).get(ref)
-                    if target is not None and not target.is_active:
+                    if ref in deprecated and ref in fw.table(target_kind):
                         yield Issue(
                             f"refers to the deprecated {target_kind.value} {ref}",
                             EntryAt(entry_id, (field_name, index)),
