@@ -34,7 +34,7 @@ REPO = HERE.parent
 if str(REPO) not in sys.path:  # `python benchmarks/run.py` as well as `python -m benchmarks`
     sys.path.insert(0, str(REPO))
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: framework/snapshot.json written with the YAML
 # Release, near-duplicate and canvas targets are set at this size; below it they are info.
 TARGET_N = 100_000
 SEED = 8

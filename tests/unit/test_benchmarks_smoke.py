@@ -181,3 +181,20 @@ def test_every_command_the_startup_table_times_runs_cleanly(tmp_path: Path) -> N
     for name, args in startup.commands(tmp_path).items():
         result = run_cli(*args)
         assert result.code == 0, (name, result.output)
+
+
+def test_every_command_the_cold_table_times_runs_on_a_generated_framework(
+    generated: Path, tmp_path: Path
+) -> None:
+    """benchmarks/commands.py times these on generated frameworks: each must do its work
+    there (exit 0, or 1 for the findings the generator plants), never fail on usage."""
+    from benchmarks import commands
+    from tests.support.cli import run_cli
+
+    root = generated / "v1"
+    assert (root / "framework" / "snapshot.json").is_file()  # written with the YAML
+    listed = commands.commands(tmp_path, commands.GENERATED_PROPOSAL, history=False)
+    for name, args in listed.items():
+        result = run_cli(*args, cwd=root)
+        assert result.code in (0, 1), (name, result.output)
+        assert "Traceback" not in result.output, (name, result.output)

@@ -1,0 +1,109 @@
+"""Every command, cold, at three sizes: the repository's own framework (about 350 entries)
+and generated frameworks of 10,000 and 100,000 practices (issue 18's cold figures).
+
+    python -m benchmarks.commands [--sizes 10000,100000] [--repeat N]
+
+"Cold" is what a fresh clone pays: there is no cache of any kind, so every run reads the
+framework from its files (and framework/snapshot.json, which is committed with them). Each
+row is the median of N runs of a whole process after one unmeasured warm-up run (bytecode
+compiled, files in the page cache, as on a CI runner after checkout), with its peak RSS.
+Commands that need the repository's release history (``diff --from``, ``verify``) run on
+the repository's framework only. Targets: one proposal validated at 100,000 practices in at
+most 2 s and under 400 MiB; a release at 100,000 in at most 10 s and under 1 GiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.run import REPO, dataset, repeated, safeguards
+
+REPO_PROPOSAL = "contributions/examples/add-practice.yaml"
+GENERATED_PROPOSAL = "contributions/proposed/p00001.json"
+PROPOSALS = 1000  # generated beside each framework; `validate (everything)` checks them all
+
+
+@dataclass(frozen=True)
+class Target:
+    seconds: float
+    mib: float
+
+
+# (command name, size) -> target; every other row is for information.
+TARGETS = {
+    ("validate 1 proposal", 100_000): Target(2.0, 400),
+    ("release --dry-run --version 9.0.0", 100_000): Target(10.0, 1024),
+}
+
+
+def commands(scratch: Path, proposal: str, *, history: bool) -> dict[str, list[str | Path]]:
+    """Each command as a user runs it (anything written goes to ``scratch``)."""
+    listed: dict[str, list[str | Path]] = {
+        "stats": ["stats"],
+        "show F1.1": ["show", "F1.1"],
+        "validate (everything)": ["validate"],
+        "validate 1 proposal": ["validate", proposal],
+        "diff 1 proposal": ["diff", proposal],
+        "canvas -a R1 -s L2": ["canvas", "-a", "R1", "-s", "L2"],
+        "site -o DIR": ["site", "-o", scratch / "site"],
+        "format --check": ["format", "--check"],
+        "new (printed)": ["new", "--kind", "practice", "--parent", "F1.1", "-o", "-"],
+        "release --dry-run --version 9.0.0": ["release", "--dry-run", "--version", "9.0.0"],
+    }
+    if history:
+        listed["diff --from v1.1.0"] = ["diff", "--from", "v1.1.0"]
+        listed["verify --no-rebuild"] = ["verify", "--no-rebuild"]
+    return listed
+
+
+def workspace(size: int | None, workdir: Path) -> tuple[Path, str]:
+    """The root to run in and the proposal to validate: the repository (None) or a
+    generated framework of ``size`` practices."""
+    if size is None:
+        return REPO, REPO_PROPOSAL
+    return dataset(workdir, size, PROPOSALS) / "v1", GENERATED_PROPOSAL
+
+
+def rows(size: int | None, repeat: int, workdir: Path) -> list[str]:
+    root, proposal = workspace(size, workdir)
+    label = "repository" if size is None else f"{size:,}"
+    out = []
+    with tempfile.TemporaryDirectory(prefix="safeguards-commands-") as temp:
+        for name, args in commands(Path(temp), proposal, history=size is None).items():
+            run, _ = repeated([*safeguards(), *args], repeat, cwd=root)
+            target = TARGETS.get((name, size or 0))
+            verdict, wanted = "", "info"
+            if target is not None:
+                wanted = f"<= {target.seconds:g} s, < {target.mib:g} MiB"
+                ok = run.wall <= target.seconds and run.rss_mib < target.mib
+                verdict = "PASS" if ok else "FAIL"
+            exit_note = "" if run.code in (0, 1) else f" (exit {run.code})"
+            out.append(
+                f"| {label} | {name}{exit_note} | {run.wall:.2f} | {run.seconds:.2f} "
+                f"| {run.rss_mib:.0f} | {wanted} | {verdict} |"
+            )
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000", help="generated practice counts")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per command")
+    parser.add_argument("--workdir", type=Path, default=REPO / ".bench-data")
+    args = parser.parse_args(argv)
+    sizes: list[int | None] = [None, *(int(s) for s in args.sizes.split(",") if s)]
+    print("| practices | command | wall s | CPU s | peak MiB | target | |")
+    print("|---|---|---:|---:|---:|---|---|")
+    for size in sizes:
+        for line in rows(size, args.repeat, args.workdir):
+            print(line, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
