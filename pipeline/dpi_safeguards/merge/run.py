@@ -148,10 +148,7 @@ def _merge_locked(
     ]
     result = MergeResult(merged, changes, before, after, dry_run=dry_run)
     if not dry_run:
-        # The snapshot records every file as this run read it, and the new texts.
-        known = loaded.records()
-        written = with_snapshot(rendered, workspace.framework_dir, whole=False, known=known)
-        _write(workspace, day, outcomes, written, result)
+        _write(workspace, day, outcomes, rendered, result, loaded)
     return result
 
 
@@ -248,10 +245,14 @@ def _write(
     outcomes: list[tuple[LoadedContribution, Applied]],
     rendered: dict[str, str],
     result: MergeResult,
+    loaded: LoadedFramework,
 ) -> None:
-    """One transaction: the merged contributions, the framework files that change, and
-    the removal of the accepted copies land together, or (after a crash, replayed by the
-    next run) not at all."""
+    """One transaction: the merged contributions, the framework files that change (and
+    the snapshot: every file as ``loaded`` read it, and the new texts), and the removal of
+    the accepted copies land together, or (after a crash, replayed by the next run) not at
+    all."""
+    known = loaded.records()
+    rendered = with_snapshot(rendered, workspace.framework_dir, whole=False, known=known)
     transaction = Transaction(workspace.root)
     for (item, applied), done in zip(outcomes, result.merged, strict=True):
         record = MergeRecord(date=day, ids=applied.ids, added=applied.added)
