@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.run import REPO, dataset, repeated, safeguards
+from benchmarks.run import REPO, compile_bytecode, dataset, repeated, safeguards
 
 REPO_PROPOSAL = "contributions/examples/add-practice.yaml"
 GENERATED_PROPOSAL = "contributions/proposed/p00001.json"
@@ -96,6 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per command")
     parser.add_argument("--workdir", type=Path, default=REPO / ".bench-data")
     args = parser.parse_args(argv)
+    # As pip install does: otherwise, with PYTHONDONTWRITEBYTECODE set, every run would
+    # compile the modules changed since their bytecode was last written.
+    compile_bytecode()
     sizes: list[int | None] = [None, *(int(s) for s in args.sizes.split(",") if s)]
     print("| practices | command | wall s | CPU s | peak MiB | target | |")
     print("|---|---|---:|---:|---:|---|---|")
