@@ -185,3 +185,12 @@ def test_a_snapshot_line_whose_data_is_not_json_is_read_from_the_yaml(copy: Path
     path.write_text("\n".join(lines), encoding="utf-8")
     assert _tables(load_framework(folder)) == _tables(load_framework(folder, use_snapshot=False))
     assert _format_check(copy)[0] == 1
+
+
+def test_a_snapshot_that_is_a_link_is_not_read(copy: Path, tmp_path: Path) -> None:
+    folder = copy / "framework"
+    elsewhere = tmp_path / "elsewhere.json"
+    (folder / SNAPSHOT_FILE).rename(elsewhere)
+    (folder / SNAPSHOT_FILE).symlink_to(elsewhere)
+    assert read_snapshot(folder).records == {}
+    assert _tables(load_framework(folder)) == _tables(load_framework(folder, use_snapshot=False))

@@ -33,6 +33,8 @@ from dpi_safeguards.store.reader import Document, LoadError, parse_text
 
 SNAPSHOT_FILE = "snapshot.json"
 SNAPSHOT_FORMAT = 1
+# Each framework file may hold 64 MB (load.folder.FRAMEWORK_MAX_BYTES); its JSON is smaller.
+SNAPSHOT_MAX_BYTES = 25 * 64_000_000
 _HEADER = f'{{"format": {SNAPSHOT_FORMAT}, "files": {{'
 _FOOTER = "}}"
 # One file's line. The data is kept as its JSON text: pydantic validates that text in
@@ -113,8 +115,12 @@ def read_snapshot(root: Path) -> Snapshot:
     --check`` says why). Read a line at a time: one file's data is in memory twice at
     most, never the whole snapshot."""
     records: dict[str, Record] = {}
+    path = root / SNAPSHOT_FILE
     try:
-        with (root / SNAPSHOT_FILE).open(encoding="utf-8", newline="\n") as lines:
+        # As framework files are read: never through a link, never beyond a bound.
+        if path.is_symlink() or path.stat().st_size > SNAPSHOT_MAX_BYTES:
+            return Snapshot()
+        with path.open(encoding="utf-8", newline="\n") as lines:
             if next(lines, None) != _HEADER + "\n":
                 return Snapshot()
             for line in lines:

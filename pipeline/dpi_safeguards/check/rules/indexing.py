@@ -288,8 +288,7 @@ def no_deprecated_use(ctx: FrameworkContext) -> Iterator[Issue]:
             parent = parent_id(entry_id)
             if parent in deprecated and fw.get(parent) is not None:
                 yield Issue(
-                    f"is active but its parent {parent} is deprecated; deprecate it too "
-                    "or move it",
+                    f"is active but its parent {parent} is deprecated; deprecate it too or move it",
                     EntryAt(entry_id, ("id",)),
                 )
             for field_name, target_kind in _DIMENSIONS:
