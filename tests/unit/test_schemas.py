@@ -63,3 +63,47 @@ def test_schema_and_model_agree(path: Path) -> None:
     except ValidationError:
         model_ok = False
     assert schema_ok == model_ok
+
+
+# Values where regex dialects part ways: a final line break (Python's $ matches before it),
+# other line ends, white space at either end, digits other than ASCII, an empty string.
+_EDGES = ["", "\n", "\r\n", "\r", " ", "\t", "\u2028", "\x00"]
+_VALUES = ["F3", "F3.1", "F3.1.2", "RS1", "L2", "R1", "KPI-PEO-DES-1", "REF-1", "$new-one"]
+_VALUES += ["2024-02-01", "1.2.0", "F\u0663", "F3.1.2.4"]
+
+
+def _pattern_types() -> list[tuple[Any, str]]:
+    """Each pattern-typed model type, with the pattern the published schemas give it."""
+    from dpi_safeguards.core.ids import ID_PATTERNS, PLACEHOLDER_PATTERN, Kind, anchored
+    from dpi_safeguards.models import base, contribution
+
+    names = {Kind.KPI: "Kpi"}
+    pairs: list[tuple[Any, str]] = [
+        (getattr(base, f"{names.get(k, k.value.title())}Id"), anchored(p))
+        for k, p in ID_PATTERNS.items()
+    ]
+    pairs.append((contribution.Placeholder, anchored(PLACEHOLDER_PATTERN)))
+    pairs.append((base.VersionText, anchored(r"[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}")))
+    return pairs
+
+
+@pytest.mark.parametrize("edge", _EDGES, ids=repr)
+def test_model_and_schema_patterns_agree_at_every_edge(edge: str) -> None:
+    """The models run their patterns in pydantic's Rust engine, the published schemas in
+    the anchored form every dialect reads alike: each accepts and refuses the same
+    strings, those that differ only at an edge included."""
+    from pydantic import TypeAdapter
+
+    published = "".join(render_all().values())
+    for model_type, pattern in _pattern_types():
+        assert json.dumps(pattern) in published, pattern
+        adapter: TypeAdapter[str] = TypeAdapter(model_type)
+        checker = jsonschema.Draft202012Validator({"type": "string", "pattern": pattern})
+        for value in _VALUES:
+            for candidate in (value + edge, edge + value):
+                try:
+                    adapter.validate_python(candidate, strict=True)
+                    model_ok = True
+                except ValidationError:
+                    model_ok = False
+                assert model_ok == checker.is_valid(candidate), (pattern, candidate)

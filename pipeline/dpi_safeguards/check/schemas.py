@@ -6,12 +6,14 @@ in the repository's ``schemas/`` folder; a test regenerates them and fails on an
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from dpi_safeguards.core.ids import anchored
 from dpi_safeguards.models.changes import ChangeList
 from dpi_safeguards.models.contribution import Contribution, ReviewRecord
 from dpi_safeguards.models.framework import (
@@ -72,10 +74,37 @@ def generate(name: str) -> dict[str, Any]:
         generated: dict[str, Any] = EXTRA_SCHEMAS[name]()
         return generated
     model, description = SCHEMA_MODELS[name]
-    body = model.model_json_schema(by_alias=True, mode="validation")
+    body = _published_patterns(model.model_json_schema(by_alias=True, mode="validation"))
     return {"$schema": DIALECT, "$id": schema_id(name), "description": description} | {
         k: v for k, v in body.items() if k != "description"
     }
+
+
+_WHOLE = re.compile(r"\^\(\?:(.*)\)\$")
+
+
+def _published_patterns(value: Any) -> Any:
+    """The schema with every pattern of the models' ``whole()`` form in the ``anchored()``
+    form: ``$`` means end of input in Rust, but Python's ``re`` (jsonschema's, so
+    check-jsonschema's) also lets it match before a final line break."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if key == "pattern" and isinstance(item, str):
+                out[key] = _anchored_form(item)
+            elif key == "patternProperties" and isinstance(item, dict):
+                out[key] = {_anchored_form(k): _published_patterns(v) for k, v in item.items()}
+            else:
+                out[key] = _published_patterns(item)
+        return out
+    if isinstance(value, list):
+        return [_published_patterns(v) for v in value]
+    return value
+
+
+def _anchored_form(pattern: str) -> str:
+    match = _WHOLE.fullmatch(pattern)
+    return anchored(match[1]) if match else pattern
 
 
 def schema_names() -> list[str]:

@@ -47,7 +47,16 @@ def anchored(pattern: str) -> str:
     return f"^(?:{pattern})(?![\\s\\S])"
 
 
+def whole(pattern: str) -> str:
+    """The models' form of a pattern matching the whole string: pydantic runs it in its
+    Rust engine, whose ``$`` is the end of the input (no lookahead there; three times
+    faster than calling Python's ``re`` per value). The published JSON Schema writes
+    every such pattern in the :func:`anchored` form (``check.schemas.generate``)."""
+    return f"^(?:{pattern})$"
+
+
 SCHEMA_ID_PATTERNS: dict[Kind, str] = {k: anchored(p) for k, p in ID_PATTERNS.items()}
+MODEL_ID_PATTERNS: dict[Kind, str] = {k: whole(p) for k, p in ID_PATTERNS.items()}
 _COMPILED: dict[Kind, re.Pattern[str]] = {k: re.compile(p) for k, p in ID_PATTERNS.items()}
 
 # The ``id_source`` of a process or practice whose id this project assigned because no
@@ -57,7 +66,7 @@ _COMPILED: dict[Kind, re.Pattern[str]] = {k: re.compile(p) for k, p in ID_PATTER
 PROJECT_ID_SOURCE = "this project (provisional id; see framework/SOURCES.md, section 4)"
 
 PLACEHOLDER_PATTERN = "[$][a-z0-9][a-z0-9-]{0,39}"
-SCHEMA_PLACEHOLDER_PATTERN = anchored(PLACEHOLDER_PATTERN)
+MODEL_PLACEHOLDER_PATTERN = whole(PLACEHOLDER_PATTERN)
 _PLACEHOLDER = re.compile(PLACEHOLDER_PATTERN)
 
 # Risks are presented in the Guide's order (safety, inclusion, structural), not alphabetically.

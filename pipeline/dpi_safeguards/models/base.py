@@ -7,17 +7,16 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from dpi_safeguards.core.ids import SCHEMA_ID_PATTERNS, Kind, anchored
+from dpi_safeguards.core.ids import MODEL_ID_PATTERNS, Kind, whole
 
 # Strict: "yes" is not a boolean and 1 is not a string, so pydantic and the published
-# JSON Schema (generated from these models) accept exactly the same documents.
-# Python's regex engine runs the schema's patterns exactly as Python validators of the
-# published schema will (the patterns use a lookahead, which Rust's engine lacks).
+# JSON Schema (generated from these models) accept exactly the same documents. Patterns
+# run in pydantic's Rust engine in their ``whole()`` form; the published schema has the
+# same patterns in the form every dialect reads alike (core.ids.anchored).
 STRICT = ConfigDict(
     strict=True,
     extra="forbid",
     populate_by_name=True,
-    regex_engine="python-re",
     # Validators are built on first use, so a command pays only for the models it uses.
     defer_build=True,
 )
@@ -44,22 +43,22 @@ def _real_date(value: str) -> str:
 # place where the model is stricter than the schema (see tests/unit/test_schemas.py).
 DateText = Annotated[
     str,
-    StringConstraints(pattern=anchored("[0-9]{4}-[0-9]{2}-[0-9]{2}")),
+    StringConstraints(pattern=whole("[0-9]{4}-[0-9]{2}-[0-9]{2}")),
     AfterValidator(_real_date),
 ]
 VersionText = Annotated[
-    str, StringConstraints(pattern=anchored(r"[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}"))
+    str, StringConstraints(pattern=whole(r"[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}"))
 ]
 
 
-RiskId = Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[Kind.RISK])]
-PrincipleId = Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[Kind.PRINCIPLE])]
-StageId = Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[Kind.STAGE])]
-AuthorityId = Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[Kind.AUTHORITY])]
-ProcessId = Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[Kind.PROCESS])]
-PracticeId = Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[Kind.PRACTICE])]
-KpiId = Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[Kind.KPI])]
-ReferenceId = Annotated[str, StringConstraints(pattern=SCHEMA_ID_PATTERNS[Kind.REFERENCE])]
+RiskId = Annotated[str, StringConstraints(pattern=MODEL_ID_PATTERNS[Kind.RISK])]
+PrincipleId = Annotated[str, StringConstraints(pattern=MODEL_ID_PATTERNS[Kind.PRINCIPLE])]
+StageId = Annotated[str, StringConstraints(pattern=MODEL_ID_PATTERNS[Kind.STAGE])]
+AuthorityId = Annotated[str, StringConstraints(pattern=MODEL_ID_PATTERNS[Kind.AUTHORITY])]
+ProcessId = Annotated[str, StringConstraints(pattern=MODEL_ID_PATTERNS[Kind.PROCESS])]
+PracticeId = Annotated[str, StringConstraints(pattern=MODEL_ID_PATTERNS[Kind.PRACTICE])]
+KpiId = Annotated[str, StringConstraints(pattern=MODEL_ID_PATTERNS[Kind.KPI])]
+ReferenceId = Annotated[str, StringConstraints(pattern=MODEL_ID_PATTERNS[Kind.REFERENCE])]
 AnyId = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 
 

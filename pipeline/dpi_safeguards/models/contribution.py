@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from dpi_safeguards.core.ids import SCHEMA_PLACEHOLDER_PATTERN
+from dpi_safeguards.core.ids import MODEL_PLACEHOLDER_PATTERN
 from dpi_safeguards.models.base import (
     AnyId,
     AuthorityId,
@@ -21,7 +21,7 @@ from dpi_safeguards.models.base import (
 )
 from dpi_safeguards.models.framework import KpiArea, KpiPhase, ReferenceKind
 
-Placeholder = Annotated[str, StringConstraints(pattern=SCHEMA_PLACEHOLDER_PATTERN)]
+Placeholder = Annotated[str, StringConstraints(pattern=MODEL_PLACEHOLDER_PATTERN)]
 # A reference to an entry: an existing id, or a placeholder for one this contribution adds.
 Target = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 GithubHandle = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")]

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from dpi_safeguards.core.ids import anchored
+from dpi_safeguards.core.ids import whole
 from dpi_safeguards.models.base import DateText, StrictModel, VersionText
 from dpi_safeguards.models.framework import (
     Authority,
@@ -26,17 +26,17 @@ from dpi_safeguards.models.framework import (
 
 BUNDLE_FORMAT_VERSION = 1
 
-Sha256 = Annotated[str, StringConstraints(pattern=anchored("[0-9a-f]{64}"))]
+Sha256 = Annotated[str, StringConstraints(pattern=whole("[0-9a-f]{64}"))]
 BundlePath = Annotated[
     str,
     StringConstraints(
         min_length=1,
         max_length=200,
-        pattern=anchored(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*(/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*"),
+        pattern=whole(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*(/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*"),
     ),
 ]
 ReleaseDir = Annotated[
-    str, StringConstraints(pattern=anchored(r"v[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}"))
+    str, StringConstraints(pattern=whole(r"v[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}"))
 ]
 
 
