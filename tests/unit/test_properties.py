@@ -15,14 +15,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dpi_safeguards.changes.diff import apply_changes, diff_frameworks
 from dpi_safeguards.check.rules.contribution import build_text_index
 from dpi_safeguards.check.validate import contribution_findings
 from dpi_safeguards.core.findings import Finding
-from dpi_safeguards.core.ids import Kind
+from dpi_safeguards.core.ids import Kind, natural_key, sorted_ids
 from dpi_safeguards.load.folder import load_framework, render_framework, write_framework
 from dpi_safeguards.merge.apply import apply_contribution
 from dpi_safeguards.merge.ids import IdAllocator
@@ -259,3 +259,22 @@ def test_the_quick_text_check_agrees_with_text_problem(value: str) -> None:
     for code in range(128):
         text = f"a{chr(code)}b"
         assert _any_text_problem(text) == (text_problem(text) is not None), code
+
+
+_PREFIXES = st.sampled_from(["F", "O", "RS", "RI", "SV", "L", "R", "X", "AB"])
+_NUMBERS = st.from_regex(r"0?[0-9]{1,3}", fullmatch=True)
+_DOTTED_IDS = st.builds(
+    lambda prefix, numbers: prefix + ".".join(numbers),
+    _PREFIXES,
+    st.lists(_NUMBERS, min_size=1, max_size=4),
+)
+_ANY_IDS = _DOTTED_IDS | st.sampled_from(["KPI-PEO-DES-1", "REF-12", "REF-2", "f3", "F", "", "3F"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_DOTTED_IDS, max_size=30) | st.lists(_ANY_IDS, max_size=30))
+@example(["F3.0", "F3", "F03", "F3.1", "F10", "F2", "O1", "SV1", "RI1", "RS1", "L2", "R1"])
+def test_sorted_ids_is_the_natural_order(ids: list[str]) -> None:
+    """sorted_ids takes a faster key when every id is letters-number(.number)*; the
+    order, ties included (F03 and F3), must be natural_key's."""
+    assert sorted_ids(ids) == sorted(ids, key=natural_key)

@@ -13,7 +13,7 @@ from deepdiff import DeepDiff
 
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.findings import Finding, Severity
-from dpi_safeguards.core.ids import Kind, natural_key
+from dpi_safeguards.core.ids import Kind, sorted_ids
 from dpi_safeguards.models.base import Entry
 from dpi_safeguards.models.changes import CHANGE_TYPES, ChangeList, EntryChange, FieldChange
 from dpi_safeguards.models.framework import ENTRY_MODELS, Framework, copy_framework
@@ -100,9 +100,20 @@ def _diff(
         for entry_id in before.keys() - after.keys():
             changes.append(_removal(kind, entry_id, before[entry_id]))
     changes = _fold_moves(changes, new)
+    return _change_list(_in_order(changes), new, from_label, to_label)
+
+
+def _in_order(changes: list[EntryChange]) -> list[EntryChange]:
+    """By kind (in Kind's order), then id (natural order), then kind of change. Each
+    kind's ids are put in order once (sorted_ids), not keyed change by change."""
     kind_rank = {kind.value: rank for rank, kind in enumerate(Kind)}
-    changes.sort(key=lambda c: (kind_rank[c.kind], natural_key(c.id), c.change))
-    return _change_list(changes, new, from_label, to_label)
+    by_kind: dict[str, set[str]] = {}
+    for change in changes:
+        by_kind.setdefault(change.kind, set()).add(change.id)
+    position: dict[tuple[str, str], int] = {}
+    for kind_name, ids in by_kind.items():
+        position.update(((kind_name, i), n) for n, i in enumerate(sorted_ids(ids)))
+    return sorted(changes, key=lambda c: (kind_rank[c.kind], position[(c.kind, c.id)], c.change))
 
 
 def _entry_change(

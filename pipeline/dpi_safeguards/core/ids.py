@@ -110,8 +110,31 @@ def natural_key(value: str) -> tuple[tuple[int, int | str], ...]:
     return tuple(parts)
 
 
+# Letters, a number, then ".number"s: the shape of nearly every table's ids (F3.1.2, RS4,
+# L2). Among such ids, (prefix rank, numbers...) orders exactly as natural_key does (its
+# keys interleave those same values with constant markers), at a fifth of the cost: a
+# release of 100,000 practices sorts them half a dozen times.
+_DOTTED_ID = re.compile(r"([A-Z]+)([0-9]+)((?:\.[0-9]+)*)")
+
+
+def _dotted_key(value: str) -> tuple[str | int, ...]:
+    match = _DOTTED_ID.fullmatch(value)
+    assert match is not None  # sorted_ids checked every value first
+    prefix, first, rest = match.groups()
+    rank = _PREFIX_RANK.get(prefix)
+    head = f"{rank:02d}" if rank is not None else f"99{prefix}"
+    if not rest:
+        return (head, int(first))
+    return (head, int(first), *map(int, rest[1:].split(".")))
+
+
 def sorted_ids(values: Iterable[str]) -> list[str]:
-    return sorted(values, key=natural_key)
+    """``values`` in natural order (:func:`natural_key`)."""
+    listed = list(values)
+    fullmatch = _DOTTED_ID.fullmatch
+    if all(fullmatch(v) is not None for v in listed):
+        return sorted(listed, key=_dotted_key)
+    return sorted(listed, key=natural_key)
 
 
 def last_number(value: str) -> int:

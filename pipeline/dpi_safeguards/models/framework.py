@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from dpi_safeguards.core.ids import Kind, natural_key
+from dpi_safeguards.core.ids import Kind, sorted_ids
 from dpi_safeguards.models.base import (
     AuthorityId,
     Entry,
@@ -234,9 +234,7 @@ class Framework:
         for kind in (Kind.PROCESS, Kind.PRACTICE):
             for key in self.table(kind):
                 index.setdefault(key.rsplit(".", 1)[0], []).append(key)
-        for children in index.values():
-            children.sort(key=natural_key)
-        return index
+        return {parent: sorted_ids(children) for parent, children in index.items()}
 
 
 def copy_framework(fw: Framework) -> Framework:
