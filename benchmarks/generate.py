@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dpi_safeguards.core.ids import KPI_AREA_CODES, KPI_PHASE_CODES, Kind
+from dpi_safeguards.core.choices import KPI_AREA_CODES, KPI_PHASE_CODES
+from dpi_safeguards.core.ids import Kind
 from dpi_safeguards.core.text import normalise_text
 from dpi_safeguards.load.folder import write_framework
 from dpi_safeguards.models.base import Deprecation, ProvenanceRecord

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from dpi_safeguards.check.rules.contribution import EDITABLE
+from dpi_safeguards.core.choices import CONTRIBUTION_KINDS as KINDS
+from dpi_safeguards.core.choices import KPI_AREAS, KPI_PHASES
 from dpi_safeguards.core.errors import UsageError
-from dpi_safeguards.core.ids import KPI_AREAS, KPI_PHASES, Kind, sorted_ids
-from dpi_safeguards.core.options import CONTRIBUTION_KINDS as KINDS
+from dpi_safeguards.core.ids import Kind, sorted_ids
 from dpi_safeguards.core.options import ScaffoldOptions
 from dpi_safeguards.models.contribution import LIST_FIELDS
 from dpi_safeguards.models.framework import Framework

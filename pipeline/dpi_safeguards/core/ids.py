@@ -141,21 +141,3 @@ def last_number(value: str) -> int:
     """The trailing number of an id (F3.1.12 -> 12)."""
     match = re.search(r"([0-9]+)\Z", value)
     return int(match.group(1)) if match else 0
-
-
-# The codes a KPI's id is made of (KPI-INS-DEP-1): its area's and its phase's.
-KPI_AREA_CODES: dict[str, str] = {
-    "people": "PEO",
-    "redressal": "RED",
-    "institutions-and-processes": "INS",
-    "laws-and-policies": "LAW",
-    "market-dynamics": "MKT",
-    "technology": "TEC",
-}
-KPI_PHASE_CODES: dict[str, str] = {
-    "design": "DES",
-    "deployment": "DEP",
-    "operations-and-maintenance": "OPS",
-}
-KPI_AREAS = tuple(KPI_AREA_CODES)
-KPI_PHASES = tuple(KPI_PHASE_CODES)

@@ -10,11 +10,6 @@ from typing import Literal
 
 from dpi_safeguards.core.errors import UsageError
 
-# Here, not beside the code that uses them: the CLI lists them in its options, and
-# importing the scaffold or the renderers for that would slow every command's start.
-CONTRIBUTION_KINDS = ("practice", "process", "kpi", "reference", "edit", "deprecate")
-CANVAS_FORMATS = ("text", "md", "csv", "json", "html")
-
 Bump = Literal["auto", "major", "minor", "patch"]
 BUMPS: tuple[Bump, ...] = ("auto", "major", "minor", "patch")
 Decision = Literal["accept", "reject"]

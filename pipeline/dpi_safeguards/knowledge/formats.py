@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from dpi_safeguards.core.options import CANVAS_FORMATS
+from dpi_safeguards.core.choices import CANVAS_FORMATS
 from dpi_safeguards.knowledge.canvas_html import to_html
 from dpi_safeguards.knowledge.canvas_text import (
     LIST_SEPARATOR,

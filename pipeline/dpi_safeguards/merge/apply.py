@@ -18,8 +18,9 @@ from dpi_safeguards.check.rules.contribution import EDITABLE
 from dpi_safeguards.check.validate import (
     framework_findings,
 )
+from dpi_safeguards.core.choices import KPI_AREA_CODES, KPI_PHASE_CODES
 from dpi_safeguards.core.findings import Severity
-from dpi_safeguards.core.ids import KPI_AREA_CODES, KPI_PHASE_CODES, Kind, is_placeholder, kind_of
+from dpi_safeguards.core.ids import Kind, is_placeholder, kind_of
 from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.load.folder import (
     LoadedFramework,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from dpi_safeguards.core.workspace import Workspace
+# Imported when a command runs, not when --help lists the commands.
+if TYPE_CHECKING:
+    from dpi_safeguards.core.workspace import Workspace
 
 Command = TypeVar("Command", bound=Callable[..., object])
 
@@ -50,6 +52,8 @@ def folder_output(
 
 
 def workspace_of(ctx: click.Context) -> Workspace:
+    from dpi_safeguards.core.workspace import Workspace
+
     root = (ctx.find_root().obj or {}).get("root")
     return Workspace.find(Path(root) if root else None)
 

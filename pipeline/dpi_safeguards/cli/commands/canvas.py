@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 
 from dpi_safeguards.cli.commands import emit, file_output, format_option, workspace_of
-from dpi_safeguards.core.options import CANVAS_FORMATS as FORMATS
+from dpi_safeguards.core.choices import CANVAS_FORMATS as FORMATS
 
 
 @click.command()

@@ -5,8 +5,8 @@ from pathlib import Path
 import click
 
 from dpi_safeguards.cli.commands import file_output, workspace_of
-from dpi_safeguards.core.ids import KPI_AREAS, KPI_PHASES
-from dpi_safeguards.core.options import CONTRIBUTION_KINDS as KINDS
+from dpi_safeguards.core.choices import CONTRIBUTION_KINDS as KINDS
+from dpi_safeguards.core.choices import KPI_AREAS, KPI_PHASES
 
 
 @click.command()

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from dpi_safeguards.cli.commands import workspace_of
-from dpi_safeguards.core.options import Decision
+
+if TYPE_CHECKING:
+    from dpi_safeguards.core.options import Decision
 
 
 @click.command()
