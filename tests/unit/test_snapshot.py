@@ -51,7 +51,7 @@ def test_the_committed_snapshot_covers_every_framework_file_as_it_is() -> None:
     snapshot = read_snapshot(folder)
     for path in framework_files(folder):
         name = path.relative_to(folder).as_posix()
-        assert snapshot.data_for(name, path.read_bytes()) is not None, name
+        assert snapshot.record_for(name, path.read_bytes()) is not None, name
 
 
 def test_reading_through_the_snapshot_gives_what_reading_the_yaml_gives() -> None:
@@ -79,7 +79,7 @@ def test_a_file_edited_by_hand_is_read_from_its_yaml_and_format_check_says_so(
     assert run_cli("--root", copy, "format").code == 0
     assert _format_check(copy) == (0, "framework files are canonical\n")
     snapshot = read_snapshot(copy / "framework")
-    assert snapshot.data_for("principles/F3.yaml", target.read_bytes()) is not None
+    assert snapshot.record_for("principles/F3.yaml", target.read_bytes()) is not None
 
 
 def test_a_snapshot_whose_data_was_altered_fails_format_check(copy: Path) -> None:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dpi_safeguards.store.reader import Document, LoadError, parse_text
+from dpi_safeguards.store.reader import Document, LoadError, parse_bytes, parse_text
 
 SNAPSHOT_FILE = "snapshot.json"
 SNAPSHOT_FORMAT = 1
@@ -92,13 +92,12 @@ class Snapshot:
 
     records: dict[str, Record] = field(default_factory=dict)
 
-    def data_for(self, name: str, content: bytes) -> str | None:
-        """The data (JSON text) recorded for ``name``, if ``content`` is exactly what it
-        was made from."""
+    def record_for(self, name: str, content: bytes) -> Record | None:
+        """The record of ``name``, if ``content`` is exactly what it was made from."""
         record = self.records.get(name)
         if record is None or record.sha256 != sha256_of(content):
             return None
-        return record.data_json
+        return record
 
     def text(self) -> str:
         lines = [
@@ -153,10 +152,12 @@ def snapshot_text_after(
         records = {name: r for name, r in records.items() if name in rendered}
     for name, text in rendered.items():
         raw = text.encode("utf-8")
-        if current.data_for(name, raw) is not None:
+        if current.record_for(name, raw) is not None:
             continue
         try:
-            document = parse_text(text, name, is_json=False)
+            # As a file is read: its bytes checked (encoding, control bytes, markers), so
+            # the loader need not check the bytes of a file that has a record.
+            document = parse_bytes(raw, name, name)
         except LoadError:  # not a file the framework can be read from: no record
             records.pop(name, None)
             continue
