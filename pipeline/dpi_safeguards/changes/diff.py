@@ -23,8 +23,9 @@ _IGNORED_FIELDS = frozenset({"provenance"})
 
 
 def _summary(entry: Entry) -> str | None:
+    fields = type(entry).model_fields  # asking for a field a model lacks raises inside it
     for name in ("name", "text", "title"):
-        value = getattr(entry, name, None)
+        value = getattr(entry, name) if name in fields else None
         if isinstance(value, str):
             return value
     return None
@@ -105,15 +106,19 @@ def _diff(
 
 def _in_order(changes: list[EntryChange]) -> list[EntryChange]:
     """By kind (in Kind's order), then id (natural order), then kind of change. Each
-    kind's ids are put in order once (sorted_ids), not keyed change by change."""
-    kind_rank = {kind.value: rank for rank, kind in enumerate(Kind)}
-    by_kind: dict[str, set[str]] = {}
+    kind's ids are put in order once (sorted_ids); the changes are then placed by id, not
+    sorted by a key made per change (a third of a first release's diff)."""
+    by_kind: dict[str, dict[str, list[EntryChange]]] = {kind.value: {} for kind in Kind}
     for change in changes:
-        by_kind.setdefault(change.kind, set()).add(change.id)
-    position: dict[tuple[str, str], int] = {}
-    for kind_name, ids in by_kind.items():
-        position.update(((kind_name, i), n) for n, i in enumerate(sorted_ids(ids)))
-    return sorted(changes, key=lambda c: (kind_rank[c.kind], position[(c.kind, c.id)], c.change))
+        by_kind[change.kind].setdefault(change.id, []).append(change)
+    ordered: list[EntryChange] = []
+    for of_kind in by_kind.values():
+        for entry_id in sorted_ids(of_kind):
+            same_id = of_kind[entry_id]
+            if len(same_id) > 1:
+                same_id.sort(key=lambda c: c.change)
+            ordered += same_id
+    return ordered
 
 
 def _entry_change(
