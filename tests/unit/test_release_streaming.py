@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dpi_safeguards import api
@@ -38,7 +38,13 @@ from dpi_safeguards.release.bundle import (
     sha256,
 )
 from dpi_safeguards.store import writer
-from dpi_safeguards.store.writer import JsonStream, dump_json, iter_dump_json
+from dpi_safeguards.store.writer import (
+    JsonStream,
+    compact_json,
+    dump_json,
+    indented_json,
+    iter_dump_json,
+)
 from tests.support.paths import REPO
 from tests.support.release_support import add_hostile_practice, deprecate, fix_text, tree_bytes
 
@@ -245,3 +251,22 @@ def test_same_data_is_equality_of_the_framework_data(versions: tuple[Framework, 
     from dpi_safeguards.load.released import framework_from_data
 
     assert same_data(repo, framework_from_data(json.loads(dump_json(framework_to_data(repo)))))
+
+
+_NO_FLOATS = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)  # past orjson's range too
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NO_FLOATS)
+@example("\ud800 a lone surrogate, which orjson refuses")
+@example('\x00\x1f\x7f\u2028\u2029"\\/<>&')
+def test_orjson_writes_what_the_standard_library_writes(value: Any) -> None:
+    assert compact_json(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=2)

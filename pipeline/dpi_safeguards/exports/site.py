@@ -12,7 +12,6 @@ and the release bundle both call :func:`build_site`.
 from __future__ import annotations
 
 import html
-import json
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +22,7 @@ from dpi_safeguards.knowledge.canvas_html import csp_hash, html_attr
 from dpi_safeguards.knowledge.canvas_text import ANY, NO_PRACTICE, NONE_GIVEN
 from dpi_safeguards.knowledge.formats import CSV_COLUMNS
 from dpi_safeguards.knowledge.views import CANVAS_TITLE, DIMENSION_LABELS, DIMENSIONS, TEXT_GAP
-from dpi_safeguards.store.writer import atomic_write, output_folder
+from dpi_safeguards.store.writer import atomic_write, compact_json, output_folder
 
 if TYPE_CHECKING:
     from dpi_safeguards.models.framework import Framework
@@ -100,7 +99,7 @@ def site_data(fw: Framework, index: CanvasIndex | None = None) -> dict[str, Any]
 def embed_json(data: Any) -> str:
     """JSON that is safe inside a <script> element: no '<', '>' or '&' appears raw, so
     neither '</script>' nor '<!--' in the data can end or alter the block."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = compact_json(data)
     return (
         text.replace("<", "\\u003c")
         .replace(">", "\\u003e")

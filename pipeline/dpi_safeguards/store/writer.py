@@ -23,6 +23,8 @@ from dpi_safeguards.store.reader import reads_as_plain_string
 
 # Keys written after an entry's own fields, so a reviewer reads the content first.
 _TAIL_KEYS = ("provenance", "deprecated", "practices", "processes", "reviews", "merged")
+_TAIL_SET = frozenset(_TAIL_KEYS)
+_CONTAINERS = (dict, list)
 TEMP_PREFIX = ".safeguards-tmp-"
 
 
@@ -34,12 +36,19 @@ def to_data(model: BaseModel) -> dict[str, Any]:
 
 
 def reorder_keys(value: Any) -> Any:
+    """``value`` with the tail keys of every mapping in it moved last. Plain values are
+    not passed to a call of their own: a release of 100,000 practices has millions."""
     if isinstance(value, dict):
-        head = {k: reorder_keys(v) for k, v in value.items() if k not in _TAIL_KEYS}
-        tail = {k: reorder_keys(value[k]) for k in _TAIL_KEYS if k in value}
-        return head | tail
+        head = {
+            k: reorder_keys(v) if isinstance(v, _CONTAINERS) else v
+            for k, v in value.items()
+            if k not in _TAIL_SET
+        }
+        if _TAIL_SET.isdisjoint(value):
+            return head
+        return head | {k: reorder_keys(value[k]) for k in _TAIL_KEYS if k in value}
     if isinstance(value, list):
-        return [reorder_keys(v) for v in value]
+        return [reorder_keys(v) if isinstance(v, _CONTAINERS) else v for v in value]
     return value
 
 
@@ -84,6 +93,15 @@ def indented_json(data: Any) -> str:
         return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
     except orjson.JSONEncodeError:
         return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def compact_json(data: Any) -> str:
+    """``json.dumps(data, ensure_ascii=False, separators=(",", ":"))``, written by orjson
+    (as :func:`indented_json`, and with the same fallback)."""
+    try:
+        return orjson.dumps(data).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def dump_json(data: Any) -> str:
