@@ -53,7 +53,7 @@ def site_data(fw: Framework, index: CanvasIndex | None = None) -> dict[str, Any]
         practices = [
             {
                 "id": q.id,
-                "text": q.view.text,
+                "text": q.text,
                 "authorities": list(q.own_authorities),
                 "stages": list(q.own_stages),
                 "references": refs(q.references),

@@ -28,13 +28,13 @@ the size of its answer, not the size of the framework.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from dpi_safeguards.core.errors import UsageError
 from dpi_safeguards.core.ids import last_number, natural_key, sorted_ids
 from dpi_safeguards.knowledge.bitsets import bits_of, set_bits, single_bits
-from dpi_safeguards.knowledge.facts import PracticeFacts, ProcessFacts
+from dpi_safeguards.knowledge.facts import PracticeFacts, ProcessFacts, QueryViews
 from dpi_safeguards.knowledge.views import (
     DIMENSION_LABELS,
     DIMENSIONS,
@@ -165,47 +165,53 @@ class CanvasIndex:
             self._add_practices(fw, owner, practice_ids)
 
     def _add_practices(self, fw: Framework, owner: ProcessFacts, practice_ids: list[str]) -> None:
-        assert owner.views is not None
-        inherited_auth, inherited_stage = owner.views[2], owner.views[3]
+        practices = fw.practices
         for practice_id in practice_ids:
-            practice = fw.practices[practice_id]
-            own_auth = self._active("authority", practice.authorities)
-            own_stage = self._active("stage", practice.stages)
-            eff_auth = own_auth or owner.authorities
-            eff_stage = own_stage or owner.stages
-            refs = self._active_refs(practice.references)
+            practice = practices[practice_id]
             owner.practices.append(
                 PracticeFacts(
-                    id=practice_id,
-                    own_authorities=own_auth,
-                    own_stages=own_stage,
-                    references=refs,
-                    authority_ids=frozenset(eff_auth),
-                    stage_ids=frozenset(eff_stage),
-                    view=PracticeView(
-                        id=practice_id,
-                        text=practice.text,
-                        authorities=(
-                            self._views("authority", own_auth) if own_auth else inherited_auth
-                        ),
-                        stages=self._views("stage", own_stage) if own_stage else inherited_stage,
-                        narrowed_authorities=bool(own_auth),
-                        narrowed_stages=bool(own_stage),
-                        references=self._refs(refs),
-                    ),
+                    practice_id,
+                    practice.text,
+                    self._active("authority", practice.authorities),
+                    self._active("stage", practice.stages),
+                    self._active_refs(practice.references),
                 )
             )
-        owner.practice_views = tuple(p.view for p in owner.practices)
-        owner.authority_masks = tuple(
-            self._mask("authority", p.authority_ids) for p in owner.practices
-        )
-        owner.stage_masks = tuple(self._mask("stage", p.stage_ids) for p in owner.practices)
+
+    def _query_views(self, owner: ProcessFacts) -> QueryViews:
+        """The views and masks of a process's practices, made when a query first reaches
+        it: the site (which embeds the facts) and a query that reaches few processes do
+        not pay for the views of 100,000 practices."""
+        if owner.query_views is not None:
+            return owner.query_views
+        assert owner.views is not None
+        inherited_auth, inherited_stage = owner.views[2], owner.views[3]
+        views = []
+        authority_masks = []
+        stage_masks = []
+        for p in owner.practices:
+            views.append(
+                PracticeView(
+                    id=p.id,
+                    text=p.text,
+                    authorities=(
+                        self._views("authority", p.own_authorities)
+                        if p.own_authorities
+                        else inherited_auth
+                    ),
+                    stages=self._views("stage", p.own_stages) if p.own_stages else inherited_stage,
+                    narrowed_authorities=bool(p.own_authorities),
+                    narrowed_stages=bool(p.own_stages),
+                    references=self._refs(p.references),
+                )
+            )
+            authority_masks.append(self._mask("authority", p.own_authorities or owner.authorities))
+            stage_masks.append(self._mask("stage", p.own_stages or owner.stages))
+        prepared = QueryViews(tuple(views), tuple(authority_masks), tuple(stage_masks))
         # The answer to each one-authority and/or one-stage selection (the canvas's usual
         # question), ready: a query then takes a tuple instead of testing every practice.
         cells: dict[int, list[PracticeView]] = {}
-        for view, auth, stage in zip(
-            owner.practice_views, owner.authority_masks, owner.stage_masks, strict=True
-        ):
+        for view, auth, stage in zip(views, authority_masks, stage_masks, strict=True):
             keys = self._cell_keys.get((auth, stage))
             if keys is None:
                 keys = self._cell_keys[auth, stage] = tuple(
@@ -216,7 +222,9 @@ class CanvasIndex:
                 )
             for key in keys:
                 cells.setdefault(key, []).append(view)
-        owner.cells = {key: tuple(views) for key, views in cells.items()}
+        prepared.cells = {key: tuple(found) for key, found in cells.items()}
+        owner.query_views = prepared
+        return prepared
 
     def _cell(self, authority_mask: int, stage_mask: int) -> int:
         """One key per pair of masks (the stage mask has fewer bits than the stages)."""
@@ -239,12 +247,14 @@ class CanvasIndex:
                 result.append(Named(entry_id, str(getattr(entry, "name", entry_id))))
         return result
 
-    def _active(self, dim: str, ids: Iterable[str]) -> tuple[str, ...]:
+    def _active(self, dim: str, ids: Collection[str]) -> tuple[str, ...]:
         """The active ones among ``ids``, deduplicated, in natural order."""
+        if not ids:  # most practices keep their process's values
+            return ()
         rank = self._rank[dim]
         return tuple(sorted({i for i in ids if i in rank}, key=rank.__getitem__))
 
-    def _active_refs(self, ids: Iterable[str]) -> tuple[str, ...]:
+    def _active_refs(self, ids: Collection[str]) -> tuple[str, ...]:
         return self._active("reference", ids)
 
     # ---- selection -------------------------------------------------------------------
@@ -312,13 +322,14 @@ class CanvasIndex:
             facts = processes[process_id]
             assert facts.views is not None
             principle, risks, authorities, stages, references = facts.views
+            prepared = self._query_views(facts)
             practices: tuple[PracticeView, ...]
             if not (want_auth or want_stage):
-                practices = facts.practice_views
+                practices = prepared.practice_views
             elif ready:
-                practices = facts.cells.get(cell, ())
+                practices = prepared.cells.get(cell, ())
             else:
-                practices = _filtered(facts, want_auth, want_stage)
+                practices = _filtered(prepared, want_auth, want_stage)
             recommendations.append(
                 Recommendation(
                     number,
@@ -341,13 +352,13 @@ class CanvasIndex:
         return tuple(self._ref_views[i] for i in ids)
 
 
-def _filtered(facts: ProcessFacts, want_auth: int, want_stage: int) -> tuple[PracticeView, ...]:
+def _filtered(prepared: QueryViews, want_auth: int, want_stage: int) -> tuple[PracticeView, ...]:
     """The practices of a process matching any of the chosen authorities (mask, 0: any)
     and any of the chosen stages."""
     return tuple(
         view
         for view, auth, stage in zip(
-            facts.practice_views, facts.authority_masks, facts.stage_masks, strict=True
+            prepared.practice_views, prepared.authority_masks, prepared.stage_masks, strict=True
         )
         if (not want_auth or auth & want_auth) and (not want_stage or stage & want_stage)
     )

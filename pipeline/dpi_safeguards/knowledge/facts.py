@@ -1,24 +1,38 @@
-"""What the canvas index keeps of each active process and practice: the views a query
-returns, built once, and what its filters test."""
+"""What the canvas index keeps of each active process and practice: the facts every
+reader needs (the site embeds them), and the views and masks a query reads, made for a
+process the first time a query reaches it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from dpi_safeguards.knowledge.views import Named, PracticeView, ReferenceView
 
 
-@dataclass(frozen=True)
-class PracticeFacts:
-    """A practice as shown (independent of the query) and what the filters test."""
+class PracticeFacts(NamedTuple):
+    """A practice's own values (active ones, natural order). A named tuple: the index
+    makes one per practice, 100,000 in a large framework, and a frozen dataclass costs
+    several times as much to build."""
 
     id: str
-    own_authorities: tuple[str, ...]
+    text: str
+    own_authorities: tuple[str, ...]  # its narrowing; empty: its process's
     own_stages: tuple[str, ...]
     references: tuple[str, ...]
-    authority_ids: frozenset[str]  # effective
-    stage_ids: frozenset[str]
-    view: PracticeView
+
+
+@dataclass
+class QueryViews:
+    """What a query reads of one process, side by side: each practice's view and its
+    effective authorities and stages as bit masks (bit = rank of the value), so filtering
+    a process's practices is integer tests over three tuples instead of set tests over
+    scattered objects; and the answer to each one-authority and/or one-stage selection."""
+
+    practice_views: tuple[PracticeView, ...] = ()
+    authority_masks: tuple[int, ...] = ()
+    stage_masks: tuple[int, ...] = ()
+    cells: dict[int, tuple[PracticeView, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -31,13 +45,6 @@ class ProcessFacts:
     stages: tuple[str, ...]
     references: tuple[str, ...]
     practices: list[PracticeFacts] = field(default_factory=list)
-    # What a query reads, side by side: each practice's view and its effective authorities
-    # and stages as bit masks (bit = rank of the value), so filtering a process's practices
-    # is integer tests over three tuples instead of set tests over scattered objects.
-    practice_views: tuple[PracticeView, ...] = ()
-    authority_masks: tuple[int, ...] = ()
-    stage_masks: tuple[int, ...] = ()
-    cells: dict[int, tuple[PracticeView, ...]] = field(default_factory=dict)
     views: (
         tuple[
             Named,
@@ -48,3 +55,4 @@ class ProcessFacts:
         ]
         | None
     ) = None
+    query_views: QueryViews | None = None  # made on a query's first need
