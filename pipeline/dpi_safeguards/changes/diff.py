@@ -173,11 +173,13 @@ def _change_list(
             "changes": changes,
         }
     )
+    tables = {kind.value: new.table(kind) for kind in Kind}
     for change in result.changes:
+        key = (change.kind, change.id)
         if change.change != "removed":
-            change._entry = new.table(Kind(change.kind)).get(change.id)
+            result._entries[key] = tables[change.kind].get(change.id)
         if change.moved_from is not None:
-            change._replaced = new.get(change.moved_from)
+            result._replaced[key] = new.get(change.moved_from)
     return result
 
 
@@ -194,19 +196,21 @@ def apply_changes(framework: Framework, changes: ChangeList) -> Framework:
     for change in changes.changes:
         kind = Kind(change.kind)
         table = result.table(kind)
+        entry = changes._entries.get((change.kind, change.id))
+        replaced = changes._replaced.get((change.kind, change.id))
         if change.change == "removed":
             table.pop(change.id, None)
             continue
         if change.change in ("added", "moved"):
-            if change._entry is None:
+            if entry is None:
                 raise SafeguardsError(
                     f"{change.id} is {change.change} but the change list does not hold the "
                     "entry (a change list read from changes.json lists only its summary)"
                 )
-            table[change.id] = change._entry
-            if change._replaced is not None and change.moved_from is not None:
+            table[change.id] = entry
+            if replaced is not None and change.moved_from is not None:
                 old_kind = framework.kind_of(change.moved_from) or kind
-                result.table(old_kind)[change.moved_from] = change._replaced
+                result.table(old_kind)[change.moved_from] = replaced
             continue
         current = table.get(change.id)
         if current is None:
@@ -217,8 +221,8 @@ def apply_changes(framework: Framework, changes: ChangeList) -> Framework:
                 data.pop(item.field, None)
             else:
                 data[item.field] = item.new
-        if change._entry is not None:
-            data["provenance"] = change._entry.model_dump(mode="json")["provenance"]
+        if entry is not None:
+            data["provenance"] = entry.model_dump(mode="json")["provenance"]
         table[change.id] = ENTRY_MODELS[kind].model_validate(data)
     return result
 
