@@ -13,12 +13,15 @@ import dataclasses
 import io
 import json
 import os
+import typing
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from dpi_safeguards import api
 from dpi_safeguards.core.text import csv_cell
@@ -27,7 +30,8 @@ from dpi_safeguards.exports import csv_tables, markdown
 from dpi_safeguards.exports.csv_tables import CSV_ENCODING, TABLES, Table, iter_csv
 from dpi_safeguards.exports.datapackage import render_datapackage
 from dpi_safeguards.exports.framework_json import framework_to_data, same_data
-from dpi_safeguards.models.framework import Framework
+from dpi_safeguards.models.base import Deprecation, ProvenanceRecord
+from dpi_safeguards.models.framework import ENTRY_MODELS, Framework
 from dpi_safeguards.release import bundle as bundle_module
 from dpi_safeguards.release.bundle import (
     Bundle,
@@ -270,3 +274,32 @@ _NO_FLOATS = st.recursive(
 def test_orjson_writes_what_the_standard_library_writes(value: Any) -> None:
     assert compact_json(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def _nested_models(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for argument in typing.get_args(annotation):
+        yield from _nested_models(argument)
+
+
+def test_no_model_inside_an_entry_has_a_tail_key() -> None:
+    """entry_to_data reorders only an entry's top level: that is right while no model
+    nested in an entry has a field named like a tail key."""
+    seen: set[type[BaseModel]] = set()
+    for model in ENTRY_MODELS.values():
+        for info in model.model_fields.values():
+            seen.update(_nested_models(info.annotation))
+    assert {ProvenanceRecord, Deprecation} <= seen  # the walk finds nested models
+    for inner in seen:
+        assert not set(inner.model_fields) & set(writer._TAIL_KEYS), inner
+
+
+def test_entry_to_data_is_to_data(versions: tuple[Framework, Framework]) -> None:
+    """Key order included, for every entry of the repository's framework and of one with
+    a deprecation and hostile texts."""
+    for fw in (api.load(Workspace(REPO)), versions[1]):
+        for kind in ENTRY_MODELS:
+            for entry in fw.table(kind).values():
+                expected = writer.to_data(entry)
+                assert json.dumps(writer.entry_to_data(entry)) == json.dumps(expected)

@@ -15,7 +15,7 @@ from typing import Any
 from dpi_safeguards.core.ids import Kind, sorted_ids
 from dpi_safeguards.load.released import FORMAT_VERSION
 from dpi_safeguards.models.framework import TABLE_NAMES, Framework
-from dpi_safeguards.store.writer import JsonStream, to_data
+from dpi_safeguards.store.writer import JsonStream, entry_to_data, to_data
 
 # framework.json's keys are the Framework's table names.
 
@@ -24,7 +24,7 @@ def framework_to_data(fw: Framework) -> dict[str, Any]:
     data: dict[str, Any] = {"format_version": FORMAT_VERSION, "metadata": to_data(fw.metadata)}
     for kind, key in TABLE_NAMES.items():
         table = fw.table(kind)
-        data[key] = [to_data(table[i]) for i in sorted_ids(table)]
+        data[key] = [entry_to_data(table[i]) for i in sorted_ids(table)]
     return data
 
 
@@ -41,7 +41,7 @@ def framework_stream(fw: Framework) -> dict[str, Any]:
 def _entries_data(fw: Framework, kind: Kind) -> Iterator[dict[str, Any]]:
     table = fw.table(kind)
     for entry_id in sorted_ids(table):
-        yield to_data(table[entry_id])
+        yield entry_to_data(table[entry_id])
 
 
 def same_data(a: Framework, b: Framework) -> bool:
