@@ -257,12 +257,15 @@ def test_dry_run_writes_nothing(released: Path) -> None:
     assert "would release v1.1.0" in output
     assert "1 added" in output and "1 deprecated" in output
     assert "dry run: nothing was written" in output
-    assert "bundle: built and removed (--output DIR keeps it)" in output
+    assert "bundle: built, not kept (--output DIR keeps it)" in output
     assert set(Path(tempfile.gettempdir()).glob("safeguards-release-*")) == temps_before
+    measured = output.split("bundle: built, not kept (--output DIR keeps it) ")[1].split("\n")[0]
     kept = released.parent / "kept"
     code, output = cut(released, "--dry-run", "--date", DATE2, "--output", kept)
     assert code == 0, output
     assert f"bundle: {kept} (" in output
+    # The bundle only measured has the files and bytes of the one kept.
+    assert f"bundle: {kept} {measured}" in output, (measured, output)
     assert (kept / "SHA256SUMS").is_file() and (kept / "framework.json").is_file()
     # a folder holding anything is refused, and --output without --dry-run too
     code, output = cut(released, "--dry-run", "--date", DATE2, "--output", kept)

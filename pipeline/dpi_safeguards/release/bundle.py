@@ -144,8 +144,9 @@ class _Writer:
     (``folder`` None) or writes them under ``folder`` (created; it must not exist) with
     fixed modes; either way records each file's sha256 and size."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, *, keep: bool = True) -> None:
         self.folder = folder
+        self.keep = keep
         self.files: dict[str, bytes] = {}
         self.manifest: dict[str, BundleFile] = {}
         if folder is not None:
@@ -153,6 +154,13 @@ class _Writer:
             os.chmod(folder, DIR_MODE)
 
     def add(self, name: str, pieces: Pieces) -> None:
+        if self.folder is None and not self.keep:
+            digest, size = hashlib.sha256(), 0
+            for block in _blocks(pieces):
+                digest.update(block)
+                size += len(block)
+            self.manifest[name] = BundleFile(digest.hexdigest(), size)
+            return
         if self.folder is None:
             data = b"".join(_blocks(pieces))
             self.files[name] = data
@@ -225,14 +233,16 @@ def build_bundle(
     with_site: bool = True,
     progress: Progress | None = None,
     target: Path | None = None,
+    keep_bytes: bool = True,
 ) -> Bundle:
     """Every file of ``releases/vX.Y.Z/`` (including SHA256SUMS): as bytes in
     ``Bundle.files``, or, with ``target`` (a folder that must not exist yet), written
     into it file by file as each is rendered. ``Bundle.manifest`` lists every file's
-    sha256 and size either way."""
+    sha256 and size either way; with neither ``target`` nor ``keep_bytes``, that is all
+    there is (a dry run that keeps no bundle: nothing held, nothing written)."""
     if changes is None:
         changes = compute_changes(previous, framework, previous_version, version)
-    writer = _Writer(target)
+    writer = _Writer(target, keep=keep_bytes)
     bundle = Bundle({}, changes, folder=target)
     steps = _content_steps(framework, changes, version, date, previous_version)
     if with_site:

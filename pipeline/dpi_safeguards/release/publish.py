@@ -59,7 +59,7 @@ class ReleaseResult:
     counts: dict[str, int]
     deprecated: dict[str, int]
     files: dict[str, int]
-    bundle_dir: Path | None  # None: a dry run's bundle, built and removed again
+    bundle_dir: Path | None  # None: a dry run's bundle, built and not kept
     dry_run: bool
     stamped: list[str] = field(default_factory=list)
     tag: str | None = None
@@ -128,19 +128,18 @@ def _release(
 
 
 def _dry_run(plan: ReleasePlan, output: Path | None, progress: Progress | None) -> ReleaseResult:
-    """The bundle built where asked (a new or empty folder), or in a temp folder that is
-    removed again (``bundle_dir`` is then None)."""
+    """The bundle built where asked (a new or empty folder), or only measured and hashed
+    as it is rendered, neither kept nor written (``bundle_dir`` is then None)."""
     if output is None:
-        with tempfile.TemporaryDirectory(prefix="safeguards-release-") as temp:
-            bundle = _build(plan, Path(temp) / plan.tag_name, progress)
-        return _result_of(plan, bundle, None, dry_run=True)
+        return _result_of(plan, _build(plan, None, progress), None, dry_run=True)
     if output.exists() and (not output.is_dir() or any(output.iterdir())):
         raise UsageError(f"{output} must be a new or empty folder for the dry run's bundle")
     return _result_of(plan, _build(plan, output, progress), output, dry_run=True)
 
 
-def _build(plan: ReleasePlan, folder: Path, progress: Progress | None) -> Bundle:
-    # The bundle is written into ``folder`` as it is rendered, never held whole.
+def _build(plan: ReleasePlan, folder: Path | None, progress: Progress | None) -> Bundle:
+    # The bundle is written into ``folder`` as it is rendered, never held whole; with no
+    # folder (a dry run that keeps nothing) its files are only measured and hashed.
     return build_bundle(
         plan.stamped,
         None,
@@ -150,6 +149,7 @@ def _build(plan: ReleasePlan, folder: Path, progress: Progress | None) -> Bundle
         changes=plan.changes,
         progress=progress,
         target=folder,
+        keep_bytes=False,
     )
 
 

@@ -100,7 +100,7 @@ def command(
     if result.stamped:
         click.echo(f"deprecations stamped with {result.version}: {', '.join(result.stamped)}")
     if result.bundle_dir is None:
-        where = "built and removed (--output DIR keeps it)"
+        where = "built, not kept (--output DIR keeps it)"
     elif result.dry_run:
         where = str(result.bundle_dir)
     else:
