@@ -278,3 +278,20 @@ def test_sorted_ids_is_the_natural_order(ids: list[str]) -> None:
     """sorted_ids takes a faster key when every id is letters-number(.number)*; the
     order, ties included (F03 and F3), must be natural_key's."""
     assert sorted_ids(ids) == sorted(ids, key=natural_key)
+
+
+_MARKDOWN_TEXT = st.text(
+    alphabet=st.sampled_from("ab 1234567890.)#>+-=*_`[]{}<>|~&!\\\n\r\t\u2028\x1c\x85")
+    | st.characters(),
+    max_size=12,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_MARKDOWN_TEXT, max_size=6))
+@example(["1. a", "-b", "  # c", "", "\n=", "12) x", "a\n2. b"])
+def test_md_oneline_all_is_md_oneline_of_each(texts: list[str]) -> None:
+    """framework.md escapes a process's practices in one go; each must read as alone."""
+    from dpi_safeguards.core.text import md_oneline, md_oneline_all
+
+    assert md_oneline_all(texts) == [md_oneline(t) for t in texts]

@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from dpi_safeguards.core.ids import Kind, sorted_ids
-from dpi_safeguards.core.text import md_cell, md_inline, md_oneline
+from dpi_safeguards.core.text import md_cell, md_inline, md_oneline, md_oneline_all
 from dpi_safeguards.models.base import Entry
 from dpi_safeguards.models.framework import (
     Authority,
     Framework,
     Kpi,
+    Practice,
     Principle,
     Reference,
     Risk,
@@ -198,14 +199,16 @@ def _process_lines(
     if out[-1].endswith("  "):
         out[-1] = out[-1][:-2]
     out.append("")
-    out += [_practice_line(fw, labels, practice_id) for practice_id in practice_ids]
+    practices = [fw.practices[practice_id] for practice_id in practice_ids]
+    texts = md_oneline_all([practice.text for practice in practices])
+    out += [_practice_line(labels, p, text) for p, text in zip(practices, texts, strict=True)]
     if practice_ids:
         out.append("")
     return out
 
 
-def _practice_line(fw: Framework, labels: _Labels, practice_id: str) -> str:
-    practice = fw.practices[practice_id]
+def _practice_line(labels: _Labels, practice: Practice, text: str) -> str:
+    """A practice's line; ``text``: its text, escaped (md_oneline)."""
     extra = [
         labels.tags("authorities", practice.authorities),
         labels.tags("stages", practice.stages),
@@ -213,7 +216,7 @@ def _practice_line(fw: Framework, labels: _Labels, practice_id: str) -> str:
     ]
     shown = "; ".join(t for t in extra if t)
     suffix = f" ({shown})" if shown else ""
-    return f"- **{practice_id}** {md_oneline(practice.text)}{suffix}{_deprecated_note(practice)}"
+    return f"- **{practice.id}** {text}{suffix}{_deprecated_note(practice)}"
 
 
 # Lines per piece of iter_framework_md (flushed between processes).

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from dpi_safeguards.core.ids import Kind, sorted_ids
+from dpi_safeguards.core.ids import Kind
 from dpi_safeguards.models.base import (
     AuthorityId,
     Entry,
@@ -234,7 +234,13 @@ class Framework:
         for kind in (Kind.PROCESS, Kind.PRACTICE):
             for key in self.table(kind):
                 index.setdefault(key.rsplit(".", 1)[0], []).append(key)
-        return {parent: sorted_ids(children) for parent, children in index.items()}
+        # A parent's children are its id and ".n" (the models check the id's shape): in
+        # number order by n alone, without sorted_ids's work for 10,000 short lists.
+        return {parent: sorted(children, key=_child_number) for parent, children in index.items()}
+
+
+def _child_number(entry_id: str) -> int:
+    return int(entry_id.rsplit(".", 1)[1])
 
 
 def copy_framework(fw: Framework) -> Framework:
