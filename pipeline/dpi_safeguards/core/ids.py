@@ -145,6 +145,12 @@ def sorted_ids(values: Iterable[str]) -> list[str]:
     return ordered
 
 
+def child_number(value: str) -> int:
+    """The n of a process or practice id P.n whose shape its model checked (F3.1.12 ->
+    12): its children in number order, without last_number's pattern."""
+    return int(value.rsplit(".", 1)[1])
+
+
 def last_number(value: str) -> int:
     """The trailing number of an id (F3.1.12 -> 12)."""
     match = re.search(r"([0-9]+)\Z", value)

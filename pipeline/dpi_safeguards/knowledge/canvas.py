@@ -32,7 +32,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from dpi_safeguards.core.errors import UsageError
-from dpi_safeguards.core.ids import last_number, natural_key, sorted_ids
+from dpi_safeguards.core.ids import child_number, natural_key, sorted_ids
 from dpi_safeguards.knowledge.bitsets import bits_of, set_bits, single_bits
 from dpi_safeguards.knowledge.facts import PracticeFacts, ProcessFacts, QueryViews
 from dpi_safeguards.knowledge.views import (
@@ -161,7 +161,7 @@ class CanvasIndex:
             owner = self.processes.get(process_id)
             if owner is None:
                 continue
-            practice_ids.sort(key=last_number)
+            practice_ids.sort(key=child_number)
             self._add_practices(fw, owner, practice_ids)
 
     def _add_practices(self, fw: Framework, owner: ProcessFacts, practice_ids: list[str]) -> None:

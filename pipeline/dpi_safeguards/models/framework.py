@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from dpi_safeguards.core.ids import Kind
+from dpi_safeguards.core.ids import Kind, child_number
 from dpi_safeguards.models.base import (
     AuthorityId,
     Entry,
@@ -236,11 +236,7 @@ class Framework:
                 index.setdefault(key.rsplit(".", 1)[0], []).append(key)
         # A parent's children are its id and ".n" (the models check the id's shape): in
         # number order by n alone, without sorted_ids's work for 10,000 short lists.
-        return {parent: sorted(children, key=_child_number) for parent, children in index.items()}
-
-
-def _child_number(entry_id: str) -> int:
-    return int(entry_id.rsplit(".", 1)[1])
+        return {parent: sorted(children, key=child_number) for parent, children in index.items()}
 
 
 def copy_framework(fw: Framework) -> Framework:
