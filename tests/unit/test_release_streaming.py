@@ -303,3 +303,18 @@ def test_entry_to_data_is_to_data(versions: tuple[Framework, Framework]) -> None
             for entry in fw.table(kind).values():
                 expected = writer.to_data(entry)
                 assert json.dumps(writer.entry_to_data(entry)) == json.dumps(expected)
+
+
+_CSV_CELLS = st.text(alphabet=st.sampled_from("ab ,\"\r\n\t'=é\u2028"), max_size=6) | st.text(
+    max_size=4
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(_CSV_CELLS, max_size=5), max_size=4))
+@example([[""], [], ["", ""], ['"'], [","], ["a\r"], ["\n", "b"]])
+def test_csv_line_is_what_the_csv_module_writes(rows: list[list[str]]) -> None:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerows(rows)
+    assert "".join(csv_tables.csv_line(row) for row in rows) == buffer.getvalue()
