@@ -11,6 +11,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
+from dpi_safeguards.changes.id_map import build_id_map
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.findings import Finding, Severity
 from dpi_safeguards.core.ids import Kind, sorted_ids
@@ -230,14 +231,18 @@ def apply_changes(framework: Framework, changes: ChangeList) -> Framework:
 
 
 def _fold_moves(changes: list[EntryChange], new: Framework) -> list[EntryChange]:
-    """A deprecation replaced by an entry added in the same change list is a move."""
+    """A deprecation whose one current successor (the release's id map: replacements
+    followed through later ones) is added in the same change list is a move."""
     added = {c.id: c for c in changes if c.change == "added"}
+    if not added or not any(c.change == "deprecated" for c in changes):
+        return changes
+    id_map = build_id_map(new, "").lookup()
     folded: list[EntryChange] = []
     moved_targets: dict[str, str] = {}
     for change in changes:
-        if change.change == "deprecated":
-            entry = new.get(change.id)
-            target = entry.deprecated.replaced_by if entry and entry.deprecated else None
+        mapped = id_map.get(change.id) if change.change == "deprecated" else None
+        if mapped is not None and len(mapped.current) == 1 and mapped.relation != "split":
+            target = mapped.current[0]
             if target in added and target not in moved_targets:
                 moved_targets[target] = change.id
                 continue

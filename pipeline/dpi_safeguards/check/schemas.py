@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from dpi_safeguards.core.ids import anchored
-from dpi_safeguards.models.changes import ChangeList
+from dpi_safeguards.models.changes import ChangeList, IdMap
 from dpi_safeguards.models.contribution import Contribution, ReviewRecord
 from dpi_safeguards.models.framework import (
     AuthoritiesFile,
@@ -47,6 +47,7 @@ SCHEMA_MODELS: dict[str, tuple[type[BaseModel], str]] = {
         "contributions/reviewers.yaml: who may review, and how many approvals are needed.",
     ),
     "changes": (ChangeList, "The change list between two framework versions (changes.json)."),
+    "id-map": (IdMap, "A release's id-map.json: every id no longer current, and its successors."),
     "framework-metadata": (MetadataFile, "framework/framework.yaml"),
     "risks": (RisksFile, "framework/risks.yaml"),
     "stages": (StagesFile, "framework/stages.yaml"),

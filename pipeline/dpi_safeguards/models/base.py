@@ -92,6 +92,13 @@ class Deprecation(StrictModel):
     )
     reason: Text
     replaced_by: AnyId | None = None
+    also_replaced_by: list[AnyId] = Field(
+        default_factory=list,
+        description=(
+            "For an entry split in parts: the entries that take over the rest of it "
+            "(replaced_by names the first). The release's id-map.json lists them all."
+        ),
+    )
 
 
 class Entry(StrictModel):

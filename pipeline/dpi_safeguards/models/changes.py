@@ -69,3 +69,42 @@ class ChangeList(StrictModel):
     @property
     def is_empty(self) -> bool:
         return not self.changes
+
+
+IdRelation = Literal["deprecated", "moved", "merged", "split", "renumbered"]
+
+
+class IdMapEntry(StrictModel):
+    id: str = Field(description="An id that is no longer current (deprecated).")
+    kind: str = Field(description="risk, principle, stage, authority, process, practice, ...")
+    relation: IdRelation = Field(
+        description=(
+            "deprecated: no replacement; moved: replaced by one entry; merged: one of "
+            "several entries replaced by the same one; split: replaced by several; "
+            "renumbered: an id this project assigned, replaced by an official one."
+        )
+    )
+    replaced_by: list[str] = Field(
+        default_factory=list, description="The entries named as its replacement, in order."
+    )
+    current: list[str] = Field(
+        default_factory=list,
+        description=(
+            "The active ids to use today: replacements followed through later replacements "
+            "(empty when nothing active replaces it)."
+        ),
+    )
+    since: str = Field(description="The release that deprecated it.")
+    reason: str
+
+
+class IdMap(StrictModel):
+    """``id-map.json``: every id of this or an earlier release that is no longer current,
+    and what replaces it, so that downstream tools can follow renamed entries."""
+
+    format_version: Literal[1] = 1
+    release: str = Field(description="The release this map belongs to.")
+    ids: list[IdMapEntry] = Field(default_factory=list)
+
+    def lookup(self) -> dict[str, IdMapEntry]:
+        return {entry.id: entry for entry in self.ids}

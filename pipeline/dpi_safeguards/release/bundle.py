@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dpi_safeguards.changes.diff import diff_frameworks
+from dpi_safeguards.changes.id_map import build_id_map
 from dpi_safeguards.check.schemas import packaged_dir
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.ids import Kind
@@ -31,8 +32,9 @@ from dpi_safeguards.release.notes import render_release_notes
 from dpi_safeguards.store.writer import JsonStream, dump_json, iter_dump_json
 
 SUMS_FILE = "SHA256SUMS"
+ID_MAP_FILE = "id-map.json"
 # The schemas a bundle's files (and the index that lists it) conform to.
-BUNDLE_SCHEMAS = ("framework", "changes", "release-index")
+BUNDLE_SCHEMAS = ("framework", "changes", "id-map", "release-index")
 FILE_MODE = 0o644
 DIR_MODE = 0o755
 Progress = Callable[[str, int, int], None]
@@ -289,6 +291,10 @@ def _content_steps(
     def changes_json() -> Iterable[tuple[str, Pieces]]:
         return [("changes.json", iter_dump_json(_changes_stream(changes)))]
 
+    def id_map() -> Iterable[tuple[str, Pieces]]:
+        data = build_id_map(framework, version).model_dump(mode="json")
+        return [(ID_MAP_FILE, [dump_json(data)])]
+
     def release_notes() -> Iterable[tuple[str, Pieces]]:
         notes = render_release_notes(
             framework, changes, version=version, date=date, previous=previous_version
@@ -300,6 +306,7 @@ def _content_steps(
         ("CSV tables", csv_tables),
         ("framework.md", framework_md),
         ("changes.json", changes_json),
+        (ID_MAP_FILE, id_map),
         ("RELEASE_NOTES.md", release_notes),
         ("schemas", lambda: _handed_over(_schema_files())),
     ]

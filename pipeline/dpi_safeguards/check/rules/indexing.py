@@ -208,12 +208,18 @@ def references_exist(ctx: FrameworkContext) -> Iterator[Issue]:
                         )
     for kind in Kind:
         for entry_id, entry in fw.table(kind).items():
-            if entry.deprecated and entry.deprecated.replaced_by:
-                target = entry.deprecated.replaced_by
+            dep = entry.deprecated
+            if dep is None:
+                continue
+            named: list[tuple[tuple[str | int, ...], str]] = (
+                [(("replaced_by",), dep.replaced_by)] if dep.replaced_by else []
+            )
+            named += [(("also_replaced_by", i), t) for i, t in enumerate(dep.also_replaced_by)]
+            for where, target in named:
                 if fw.kind_of(target) != kind:
                     yield Issue(
-                        f"replaced_by names {target}, which is not a {kind.value} of the framework",
-                        EntryAt(entry_id, ("deprecated", "replaced_by")),
+                        f"{where[0]} names {target}, which is not a {kind.value} of the framework",
+                        EntryAt(entry_id, ("deprecated", *where)),
                     )
 
 
