@@ -22,7 +22,7 @@ from dpi_safeguards.changes.diff import apply_changes, diff_frameworks
 from dpi_safeguards.check.rules.contribution import build_text_index
 from dpi_safeguards.check.validate import contribution_findings
 from dpi_safeguards.core.findings import Finding
-from dpi_safeguards.core.ids import Kind, natural_key, sorted_ids
+from dpi_safeguards.core.ids import Kind, child_number, natural_key, sorted_ids
 from dpi_safeguards.load.folder import load_framework, render_framework, write_framework
 from dpi_safeguards.merge.apply import apply_contribution
 from dpi_safeguards.merge.ids import IdAllocator
@@ -268,7 +268,9 @@ _DOTTED_IDS = st.builds(
     _PREFIXES,
     st.lists(_NUMBERS, min_size=1, max_size=4),
 )
-_ANY_IDS = _DOTTED_IDS | st.sampled_from(["KPI-PEO-DES-1", "REF-12", "REF-2", "f3", "F", "", "3F"])
+_ANY_IDS = _DOTTED_IDS | st.sampled_from(
+    ["KPI-PEO-DES-1", "REF-12", "REF-2", "f3", "F", "", "3F", "F3.1.MW2", "F3.MW1", "F3.MW1.1"]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -295,3 +297,21 @@ def test_md_oneline_all_is_md_oneline_of_each(texts: list[str]) -> None:
     from dpi_safeguards.core.text import md_oneline, md_oneline_all
 
     assert md_oneline_all(texts) == [md_oneline(t) for t in texts]
+
+
+_SIBLINGS = st.lists(
+    st.builds(
+        lambda ns, n: f"F3.1.{ns}{n}",
+        st.sampled_from(["", "", "MW", "LS", "MWI"]),
+        st.integers(1, 120),
+    ),
+    max_size=20,
+    unique=True,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SIBLINGS)
+def test_child_number_orders_siblings_naturally(ids: list[str]) -> None:
+    """Siblings by child_number: the universal ones by number, then each country's."""
+    assert sorted(ids, key=child_number) == sorted(ids, key=natural_key)

@@ -25,13 +25,20 @@ class Kind(StrEnum):
 
 
 NUM = "[1-9][0-9]{0,5}"
+# A country framework's namespace (ISO 3166-1 alpha-2 or alpha-3 style: MW, LS, MWI). Its
+# own processes and practices carry it in the segment they add (F3.MW1 under principle
+# F3, F3.1.MW2 under process F3.1, F3.MW1.1 under F3.MW1), so that every parent is still
+# the id minus its last segment (docs/country-frameworks.md). The universal framework's
+# ids never carry one (IDX014).
+NAMESPACE = "[A-Z]{2,3}"
+_SEGMENT = f"(?:{NAMESPACE})?{NUM}"
 ID_PATTERNS: dict[Kind, str] = {
     Kind.RISK: f"(RS|RI|SV){NUM}",
     Kind.PRINCIPLE: f"[FO]{NUM}",
     Kind.STAGE: f"L{NUM}",
     Kind.AUTHORITY: f"R{NUM}",
-    Kind.PROCESS: rf"[FO]{NUM}\.{NUM}",
-    Kind.PRACTICE: rf"[FO]{NUM}\.{NUM}\.{NUM}",
+    Kind.PROCESS: rf"[FO]{NUM}\.{_SEGMENT}",
+    Kind.PRACTICE: rf"[FO]{NUM}\.{_SEGMENT}\.{_SEGMENT}",
     Kind.KPI: rf"KPI-(PEO|RED|INS|LAW|MKT|TEC)-(DES|DEP|OPS)-{NUM}",
     Kind.REFERENCE: f"REF-{NUM}",
 }
@@ -145,10 +152,22 @@ def sorted_ids(values: Iterable[str]) -> list[str]:
     return ordered
 
 
-def child_number(value: str) -> int:
-    """The n of a process or practice id P.n whose shape its model checked (F3.1.12 ->
-    12): its children in number order, without last_number's pattern."""
-    return int(value.rsplit(".", 1)[1])
+def child_number(value: str) -> tuple[str, int]:
+    """The order of a process or practice id P.n among its siblings, for an id whose shape
+    its model checked: (namespace, n), so F3.1.2 < F3.1.12 < F3.1.MW1 (a country's own
+    entries after the universal ones), without last_number's pattern."""
+    last = value.rsplit(".", 1)[1]
+    namespace = last.rstrip(_DIGITS)
+    return namespace, int(last[len(namespace) :])
+
+
+_NAMESPACED_SEGMENT = re.compile(rf"\.({NAMESPACE})[0-9]")
+
+
+def namespace_of(value: str) -> str | None:
+    """The country namespace a process or practice id carries (F3.1.MW2 -> MW), if any."""
+    found = _NAMESPACED_SEGMENT.search(value)
+    return found.group(1) if found else None
 
 
 def last_number(value: str) -> int:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from dpi_safeguards.check.rules.registry import DocAt, EntryAt, Issue, framework_rule
 from dpi_safeguards.core.choices import KPI_AREA_CODES, KPI_PHASE_CODES
 from dpi_safeguards.core.findings import Severity
-from dpi_safeguards.core.ids import Kind, sorted_ids
+from dpi_safeguards.core.ids import Kind, namespace_of, sorted_ids
 from dpi_safeguards.core.text import normalise_text
 from dpi_safeguards.load.folder import LoadedFramework
 from dpi_safeguards.load.snapshot import SnapshotDocument
@@ -23,6 +23,8 @@ from dpi_safeguards.store.reader import Document, JsonPath
 @dataclass
 class FrameworkContext:
     loaded: LoadedFramework
+    # A country framework's namespace (core.ids.NAMESPACE); None for the universal one.
+    namespace: str | None = None
 
     @property
     def fw(self) -> Framework:
@@ -353,3 +355,20 @@ def prefixes_agree(ctx: FrameworkContext) -> Iterator[Issue]:
                 f"{kpi_id} does not match its area/phase; expected {expected_id}<n>",
                 EntryAt(kpi_id, ("id",)),
             )
+
+
+@framework_rule("IDX014", Severity.ERROR, "id in a country namespace this framework does not have")
+def namespaces_own(ctx: FrameworkContext) -> Iterator[Issue]:
+    for kind in (Kind.PROCESS, Kind.PRACTICE):
+        for entry_id in ctx.fw.table(kind):
+            namespace = namespace_of(entry_id)
+            if namespace is not None and namespace != ctx.namespace:
+                where = (
+                    "the universal framework has none: its ids are numbers only (F3.1.2)"
+                    if ctx.namespace is None
+                    else f"this country framework's namespace is {ctx.namespace}"
+                )
+                yield Issue(
+                    f"{entry_id} carries the country namespace {namespace}; {where}",
+                    EntryAt(entry_id, ("id",)),
+                )
