@@ -17,6 +17,7 @@ from dpi_safeguards.core.findings import Report
 
 # The options objects are part of the facade (the CLI and the tests build them).
 from dpi_safeguards.core.options import CanvasOptions as CanvasOptions
+from dpi_safeguards.core.options import CountryOptions as CountryOptions
 from dpi_safeguards.core.options import IntakeOptions as IntakeOptions
 from dpi_safeguards.core.options import MergeOptions as MergeOptions
 from dpi_safeguards.core.options import ReleaseOptions as ReleaseOptions
@@ -109,6 +110,7 @@ def rule_codes() -> list[tuple[str, str]]:
     """Every finding code with its title, in natural code order."""
     from dpi_safeguards.check.rules import all_codes
     from dpi_safeguards.core.ids import natural_key
+    from dpi_safeguards.country import rules  # noqa: F401  (registers the country rules)
 
     return sorted(all_codes().items(), key=lambda item: natural_key(item[0]))
 
@@ -334,3 +336,89 @@ def download(source: str, version: str, out_dir: Path) -> Path:
     from dpi_safeguards.release.download import download_release
 
     return download_release(source, version, out_dir)
+
+
+# ---- country frameworks (country/) -----------------------------------------------
+
+
+if TYPE_CHECKING:
+    from dpi_safeguards.country.publish import CountryBundle
+    from dpi_safeguards.country.rebase import RebaseResult
+    from dpi_safeguards.models.contribution import Contribution
+    from dpi_safeguards.models.country import CountryStatus
+
+
+def _country_releases(options: CountryOptions) -> Path:
+    from dpi_safeguards.country.check import upstream_releases
+
+    return upstream_releases(options.path, options.upstream)
+
+
+def country_validate(options: CountryOptions) -> Report:
+    """A country framework's file, its pin, its own rules and the universal framework's
+    rules on what it resolves to, as one report."""
+    from dpi_safeguards.country.check import check_country
+
+    checked = check_country(options.path, _country_releases(options), strict=options.strict)
+    return checked.report
+
+
+def country_resolve(
+    options: CountryOptions, output: Path, progress: Callable[[str, int, int], None] | None = None
+) -> CountryBundle:
+    """The effective framework as a release bundle in ``output`` (a new or empty folder)."""
+    from dpi_safeguards.country.publish import resolve_country
+
+    return resolve_country(
+        options.path,
+        _country_releases(options),
+        output,
+        version=options.version,
+        date=options.date,
+        progress=progress,
+    )
+
+
+def country_release(
+    options: CountryOptions, progress: Callable[[str, int, int], None] | None = None
+) -> CountryBundle:
+    """A versioned release under the country framework's own releases/."""
+    from dpi_safeguards.country.publish import release_country
+
+    return release_country(
+        options.path,
+        _country_releases(options),
+        version=options.version,
+        bump=options.bump,
+        date=options.date,
+        progress=progress,
+    )
+
+
+def country_status(options: CountryOptions, as_of: str | None = None) -> CountryStatus:
+    """What applies, what is tracked, done and due, by principle, risk and stage."""
+    from dpi_safeguards.country.check import checked_country
+    from dpi_safeguards.country.progress import country_status as status_of
+    from dpi_safeguards.release.publish import check_date, today
+
+    when = check_date(as_of) if as_of is not None else today()
+    return status_of(checked_country(options.path, _country_releases(options)), when)
+
+
+def country_rebase(options: CountryOptions, to: str, *, dry_run: bool = False) -> RebaseResult:
+    """Move the pin to a newer universal release, applying what is safe (see
+    :mod:`dpi_safeguards.country.rebase`); on a conflict nothing is written."""
+    from dpi_safeguards.country.rebase import rebase_country
+
+    return rebase_country(options.path, _country_releases(options), to, dry_run=dry_run)
+
+
+def country_propose(
+    options: CountryOptions, entry_id: str, *, contributor: str, consent: bool
+) -> Contribution:
+    """A contribution to the universal framework from one of the country's own entries."""
+    from dpi_safeguards.country.check import checked_country
+    from dpi_safeguards.country.propose import proposal_for
+
+    checked = checked_country(options.path, _country_releases(options))
+    return proposal_for(checked, entry_id.strip(), contributor=contributor, consent=consent)

@@ -29,6 +29,7 @@ FLOORS = (
     "knowledge",
     "exports",
     "release",
+    "country",
     "forge",
     "api",
     "cli",

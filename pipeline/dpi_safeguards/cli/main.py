@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "intake": "intake",
     "canvas": "canvas",
     "site": "site",
+    "country": "country",
 }
 
 

@@ -92,3 +92,16 @@ class CanvasOptions:
     risks: tuple[str, ...] = ()
     principles: tuple[str, ...] = ()
     release: str | None = None
+
+
+@dataclass(frozen=True)
+class CountryOptions:
+    """A country framework (its folder or country.yaml) and where the universal releases
+    are (None: the releases/ of the universal repository it sits in)."""
+
+    path: Path
+    upstream: Path | None = None
+    version: str | None = None  # resolve: the label; release: X.Y.Z asked for
+    bump: Bump | None = None  # release: as safeguards release --bump
+    date: str | None = None  # resolve and release: YYYY-MM-DD (default: today)
+    strict: bool = False  # validate: warnings count as errors

@@ -4,6 +4,7 @@ registered whenever the rules are used, the rule modules."""
 from dpi_safeguards.check.rules import contribution, indexing, schema
 from dpi_safeguards.check.rules.registry import (
     CONTRIBUTION_RULES,
+    COUNTRY_RULES,
     FRAMEWORK_RULES,
     OTHER_CODES,
     DocAt,
@@ -13,11 +14,13 @@ from dpi_safeguards.check.rules.registry import (
     Rule,
     all_codes,
     contribution_rule,
+    country_rule,
     framework_rule,
 )
 
 __all__ = [
     "CONTRIBUTION_RULES",
+    "COUNTRY_RULES",
     "FRAMEWORK_RULES",
     "OTHER_CODES",
     "DocAt",
@@ -28,6 +31,7 @@ __all__ = [
     "all_codes",
     "contribution",
     "contribution_rule",
+    "country_rule",
     "framework_rule",
     "indexing",
     "schema",

@@ -54,6 +54,8 @@ class Rule(Generic[Ctx]):
 
 FRAMEWORK_RULES: list[Rule[Any]] = []
 CONTRIBUTION_RULES: list[Rule[Any]] = []
+# Registered by dpi_safeguards.country.rules (a higher floor) when it is imported.
+COUNTRY_RULES: list[Rule[Any]] = []
 
 # Codes raised outside rule functions (reading and schema checks), for the rule table.
 OTHER_CODES: dict[str, str] = {
@@ -78,6 +80,7 @@ OTHER_CODES: dict[str, str] = {
     "SCH005": "value too long, too short or of the wrong form",
     "IDX001": "id does not have the form its kind requires",
     "IDX005": "process without a text, risk, stage or authority",
+    "CTY001": "pinned universal release missing, or not the one its checksum names",
 }
 
 
@@ -103,10 +106,17 @@ def contribution_rule(
     return _register(CONTRIBUTION_RULES, code, severity, title)
 
 
+def country_rule(
+    code: str, severity: Severity, title: str
+) -> Callable[[Callable[[Ctx], Iterator[Issue]]], Callable[[Ctx], Iterator[Issue]]]:
+    return _register(COUNTRY_RULES, code, severity, title)
+
+
 def all_codes() -> dict[str, str]:
     """Every finding code with its title (once the rule modules are imported, as
-    importing :mod:`dpi_safeguards.check.rules` does)."""
+    importing :mod:`dpi_safeguards.check.rules` does, and the country rules once
+    :mod:`dpi_safeguards.country.rules` is imported: ``api.rule_codes`` imports both)."""
     codes = dict(OTHER_CODES)
-    for rule in (*FRAMEWORK_RULES, *CONTRIBUTION_RULES):
+    for rule in (*FRAMEWORK_RULES, *CONTRIBUTION_RULES, *COUNTRY_RULES):
         codes[rule.code] = rule.title
     return codes

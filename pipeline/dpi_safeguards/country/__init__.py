@@ -1,0 +1,1 @@
+"""Country frameworks: a pinned universal release, selected, excluded, extended, tracked."""
