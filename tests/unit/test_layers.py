@@ -198,6 +198,11 @@ COMMAND_HELPERS = {
     "IntakeError",  # forge.intake: the problems shown to the contributor
     "Problem",
     "NothingToRelease",  # release.bump: a dry run of an unchanged framework is exit 0
+    # country.progress and country.render: a country command's result as text or JSON
+    "render_status_text",
+    "render_rebase_text",
+    "render_rebase_json",
+    "render_proposal",
 }
 
 

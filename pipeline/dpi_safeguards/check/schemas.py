@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from dpi_safeguards.core.ids import anchored
 from dpi_safeguards.models.changes import ChangeList, IdMap
 from dpi_safeguards.models.contribution import Contribution, ReviewRecord
+from dpi_safeguards.models.country import CountryFile, CountryStatus
 from dpi_safeguards.models.framework import (
     AuthoritiesFile,
     KpisFile,
@@ -62,6 +63,11 @@ SCHEMA_MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "rules": (RuleList, "The output of safeguards rules --format json."),
     "stats": (StatsReport, "The output of safeguards stats --format json."),
     "entry": (EntryReport, "The output of safeguards show ID --format json."),
+    "country": (CountryFile, "countries/<NS>/country.yaml: a country framework."),
+    "country-status": (
+        CountryStatus,
+        "The output of safeguards country status --format json.",
+    ),
 }
 EXTRA_SCHEMAS: dict[str, Any] = {}
 

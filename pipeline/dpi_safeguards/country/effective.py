@@ -76,21 +76,25 @@ class Effective:
     local: set[str] = field(default_factory=set)
 
     def items(self) -> Iterator[tuple[Kind, Entry]]:
-        """The processes and practices that apply, in the framework's order."""
+        """The processes and practices that apply (active, not only context), in the
+        framework's order."""
         for kind in (Kind.PROCESS, Kind.PRACTICE):
             for entry_id, entry in self.framework.table(kind).items():
-                if entry_id not in self.context:
+                if entry_id not in self.context and entry.is_active:
                     yield kind, entry
 
 
 def select_upstream(country: CountryFile, upstream: Framework) -> set[str]:
+    """The upstream processes and practices the selectors choose, deprecated ones too: a
+    country framework, like the universal one, never drops an id it has released; it
+    carries it as deprecated (and nothing deprecated counts as applying: ``items``)."""
     chosen: set[str] = set()
     for process_id, process in upstream.processes.items():
-        if process.is_active and _any_match(country, process_id, dimensions(process, process)):
+        if _any_match(country, process_id, dimensions(process, process)):
             chosen.add(process_id)
     for practice_id, practice in upstream.practices.items():
         parent = upstream.processes.get(practice_id.rsplit(".", 1)[0])
-        if parent is None or not practice.is_active or not parent.is_active:
+        if parent is None:
             continue
         if _any_match(country, practice_id, dimensions(practice, parent)):
             chosen.add(practice_id)
