@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dpi_safeguards.core.errors import SafeguardsError, UsageError
 from dpi_safeguards.country.check import CountryCheck, checked_country, country_file
+from dpi_safeguards.country.site import progress_files
 from dpi_safeguards.load.released import load_release
 from dpi_safeguards.models.changes import ChangeList
 from dpi_safeguards.release.bump import choose_version, required_bump
@@ -67,6 +68,7 @@ def resolve_country(
             progress=progress,
             target=temp_root / "bundle",
             keep_bytes=False,
+            extra_files=progress_files(check, when),
         )
         if output.exists():
             output.rmdir()
@@ -135,6 +137,7 @@ def release_country(
                 progress=progress,
                 target=temp_root / "bundle",
                 keep_bytes=False,
+                extra_files=progress_files(check, when),
             )
             (temp_root / "bundle").rename(target)
         finally:

@@ -109,10 +109,15 @@ def embed_json(data: Any) -> str:
     )
 
 
+def site_style() -> str:
+    """The library's style sheet (a country bundle's progress page uses it too)."""
+    return _asset("site.css")
+
+
 def render_site(fw: Framework, *, title: str = DEFAULT_TITLE) -> str:
     """The page's text: the same framework and title always give the same bytes."""
     script = _asset("site.js")
-    style = _asset("site.css")
+    style = site_style()
     csp = "; ".join(
         [
             "default-src 'none'",

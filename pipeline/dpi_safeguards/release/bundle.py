@@ -236,12 +236,14 @@ def build_bundle(
     progress: Progress | None = None,
     target: Path | None = None,
     keep_bytes: bool = True,
+    extra_files: Mapping[str, bytes] | None = None,
 ) -> Bundle:
     """Every file of ``releases/vX.Y.Z/`` (including SHA256SUMS): as bytes in
     ``Bundle.files``, or, with ``target`` (a folder that must not exist yet), written
     into it file by file as each is rendered. ``Bundle.manifest`` lists every file's
     sha256 and size either way; with neither ``target`` nor ``keep_bytes``, that is all
-    there is (a dry run that keeps no bundle: nothing held, nothing written)."""
+    there is (a dry run that keeps no bundle: nothing held, nothing written).
+    ``extra_files`` (path -> bytes) are added as they are."""
     if changes is None:
         changes = compute_changes(previous, framework, previous_version, version)
     writer = _Writer(target, keep=keep_bytes)
@@ -249,6 +251,9 @@ def build_bundle(
     steps = _content_steps(framework, changes, version, date, previous_version)
     if with_site:
         steps.append(("site", lambda: _handed_over(_site_files(framework, version, bundle.log))))
+    if extra_files:
+        # A country framework's own files (its progress), listed and hashed like the rest.
+        steps.append(("extra files", lambda: _handed_over(dict(extra_files))))
     # The two files that describe the others come last: datapackage.json, SHA256SUMS.
     total = len(steps) + 2
     for done, (label, step) in enumerate(steps, 1):
