@@ -401,7 +401,10 @@ def country_status(options: CountryOptions, as_of: str | None = None) -> Country
     from dpi_safeguards.country.progress import country_status as status_of
     from dpi_safeguards.release.publish import check_date, today
 
-    when = check_date(as_of) if as_of is not None else today()
+    try:
+        when = check_date(as_of) if as_of is not None else today()
+    except UsageError:
+        raise UsageError(f"--as-of {as_of!r} is not a date: write YYYY-MM-DD") from None
     return status_of(checked_country(options.path, _country_releases(options)), when)
 
 

@@ -27,7 +27,7 @@ from dpi_safeguards.core.findings import Report, render_text
 from dpi_safeguards.core.ids import sorted_ids
 from dpi_safeguards.country.check import CountryCheck, check_document, checked_country
 from dpi_safeguards.country.effective import effective_framework
-from dpi_safeguards.country.pin import PinnedRelease, framework_json_of, load_pinned
+from dpi_safeguards.country.pin import PinError, PinnedRelease, framework_json_of, load_pinned
 from dpi_safeguards.models.base import Entry
 from dpi_safeguards.models.changes import IdMapEntry
 from dpi_safeguards.models.country import CountryFile, Upstream
@@ -81,7 +81,10 @@ def rebase_country(
             "a rebase moves to a newer universal release"
         )
     target = str(Version.parse(to_version))
-    new_path = framework_json_of(releases_dir, target)
+    try:
+        new_path = framework_json_of(releases_dir, target)
+    except PinError as error:
+        raise UsageError(f"--to {to_version}: {error}") from None
     digest = hashlib.sha256(new_path.read_bytes()).hexdigest()
     new = load_pinned(releases_dir, Upstream(version=target, sha256=digest))
     result = RebaseResult(check.document.path, old.version, target)

@@ -102,10 +102,10 @@ def local_ids_in_namespace(ctx: CountryContext) -> Iterator[Issue]:
 def exclusions_take_effect(ctx: CountryContext) -> Iterator[Issue]:
     known = _upstream_entry_ids(ctx)
     selected = ctx.effective.selected
+    parents_of_selected = {i.rsplit(".", 1)[0] for i in selected}
     for index, exclusion in enumerate(ctx.country.exclude):
         entry_id = exclusion.id
-        under = {i for i in selected if i.rsplit(".", 1)[0] == entry_id}
-        if entry_id in known and entry_id not in selected and not under:
+        if entry_id in known and entry_id not in selected and entry_id not in parents_of_selected:
             yield Issue(
                 f"excludes {entry_id}, which no selector selects; remove the exclusion",
                 ctx.at("exclude", index, "id"),
