@@ -11,10 +11,10 @@ from pydantic import ValidationError
 from dpi_safeguards.changes.id_map import build_id_map
 from dpi_safeguards.check.rules import COUNTRY_RULES, FRAMEWORK_RULES
 from dpi_safeguards.check.rules.indexing import FrameworkContext
-from dpi_safeguards.check.rules.schema import schema_findings
+from dpi_safeguards.check.rules.schema import document_finding, schema_findings
 from dpi_safeguards.check.validate import Locator, load_error_finding
 from dpi_safeguards.core.errors import SafeguardsError, UsageError
-from dpi_safeguards.core.findings import Finding, Report, Severity, render_text
+from dpi_safeguards.core.findings import Finding, Report, render_text
 from dpi_safeguards.core.workspace import ROOT_MARKER
 from dpi_safeguards.country.effective import Effective, effective_framework
 from dpi_safeguards.country.pin import PinError, PinnedRelease, load_pinned
@@ -23,7 +23,7 @@ from dpi_safeguards.country.pin import PinError, PinnedRelease, load_pinned
 from dpi_safeguards.country.rules import CountryContext
 from dpi_safeguards.load.folder import LoadedFramework
 from dpi_safeguards.models.country import CountryFile
-from dpi_safeguards.store.reader import Document, JsonPath, LoadError, load_document
+from dpi_safeguards.store.reader import Document, LoadError, load_document
 
 COUNTRY_FILE = "country.yaml"
 
@@ -72,7 +72,9 @@ def check_document(document: Document, releases_dir: Path, *, strict: bool = Fal
     try:
         pinned = load_pinned(releases_dir, country.upstream)
     except PinError as error:
-        result.report.extend([_located(document, "CTY001", str(error), ("upstream", error.field))])
+        result.report.extend(
+            [document_finding(document, "CTY001", str(error), ("upstream", error.field))]
+        )
         return result
     result.pinned = pinned
     effective = effective_framework(country, pinned.framework, [pinned.source])
@@ -93,19 +95,6 @@ def check_document(document: Document, releases_dir: Path, *, strict: bool = Fal
     for rule in FRAMEWORK_RULES:
         result.report.extend(locator.finding(rule, issue) for issue in rule.check(framework_ctx))
     return result
-
-
-def _located(document: Document, code: str, message: str, path: JsonPath) -> Finding:
-    position = document.locate(path)
-    return Finding(
-        code=code,
-        severity=Severity.ERROR,
-        message=message,
-        file=document.path,
-        line=position[0] if position else None,
-        column=position[1] if position else None,
-        field=".".join(str(p) for p in path),
-    )
 
 
 def _loaded(

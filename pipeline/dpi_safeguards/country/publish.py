@@ -16,6 +16,7 @@ from dpi_safeguards.country.check import CountryCheck, checked_country, country_
 from dpi_safeguards.country.site import progress_files
 from dpi_safeguards.load.released import load_release
 from dpi_safeguards.models.changes import ChangeList
+from dpi_safeguards.models.framework import Framework
 from dpi_safeguards.release.bump import choose_version, required_bump
 from dpi_safeguards.release.bundle import Bundle, Progress, build_bundle, compute_changes
 from dpi_safeguards.release.listing import index_entry, next_index, read_index, render_listing
@@ -56,26 +57,44 @@ def resolve_country(
     assert check.effective is not None
     label = version or PREVIEW_VERSION
     when = check_date(date) if date is not None else today()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    temp_root = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "resolve-", dir=output.parent))
+    bundle = _build_as(output, check, None, label, when, None, None, progress)
+    return _result(check, bundle, label, when, None, output)
+
+
+def _build_as(
+    folder: Path,
+    check: CountryCheck,
+    previous: Framework | None,
+    version: str,
+    date: str,
+    previous_version: str | None,
+    changes: ChangeList | None,
+    progress: Progress | None,
+) -> Bundle:
+    """The bundle, built in a temp folder beside ``folder`` and renamed to it (``folder``
+    is new, or an empty folder given as the output)."""
+    assert check.effective is not None
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    temp_root = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "country-", dir=folder.parent))
     try:
         bundle = build_bundle(
             check.effective.framework,
-            None,
-            version=label,
-            date=when,
-            previous_version=None,
+            previous,
+            version=version,
+            date=date,
+            previous_version=previous_version,
+            changes=changes,
             progress=progress,
             target=temp_root / "bundle",
             keep_bytes=False,
-            extra_files=progress_files(check, when),
+            extra_files=progress_files(check, date),
         )
-        if output.exists():
-            output.rmdir()
-        (temp_root / "bundle").rename(output)
+        if folder.exists():
+            folder.rmdir()
+        (temp_root / "bundle").rename(folder)
     finally:
         shutil.rmtree(temp_root, ignore_errors=True)
-    return _result(check, bundle, label, when, None, output)
+    return bundle
 
 
 def _result(
@@ -125,23 +144,9 @@ def release_country(
             raise SafeguardsError(f"{target} exists already; a release folder is never overwritten")
         own_releases.mkdir(parents=True, exist_ok=True)
         sweep_release_temps(own_releases)
-        temp_root = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "release-", dir=own_releases))
-        try:
-            bundle = build_bundle(
-                framework,
-                previous,
-                version=chosen,
-                date=when,
-                previous_version=previous_version,
-                changes=changes,
-                progress=progress,
-                target=temp_root / "bundle",
-                keep_bytes=False,
-                extra_files=progress_files(check, when),
-            )
-            (temp_root / "bundle").rename(target)
-        finally:
-            shutil.rmtree(temp_root, ignore_errors=True)
+        bundle = _build_as(
+            target, check, previous, chosen, when, previous_version, changes, progress
+        )
         entry = index_entry(framework, bundle, chosen, when, previous_version)
         transaction = Transaction(root)
         listing = render_listing(own_releases, next_index(index, entry), framework.metadata.title)

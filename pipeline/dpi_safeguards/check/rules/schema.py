@@ -84,16 +84,21 @@ def schema_findings(document: Document, error: ValidationError) -> Iterator[Find
         code, message = _explain(detail, path)
         if code == "SCH002":
             message += _field_hint(error.title, detail)
-        position = document.locate(path)
-        yield Finding(
-            code=code,
-            severity=Severity.ERROR,
-            message=message,
-            file=document.path,
-            line=position[0] if position else None,
-            column=position[1] if position else None,
-            field=field_label(path) or None,
-        )
+        yield document_finding(document, code, message, path)
+
+
+def document_finding(document: Document, code: str, message: str, path: JsonPath) -> Finding:
+    """An error at ``path`` of ``document``, with its line and column."""
+    position = document.locate(path)
+    return Finding(
+        code=code,
+        severity=Severity.ERROR,
+        message=message,
+        file=document.path,
+        line=position[0] if position else None,
+        column=position[1] if position else None,
+        field=field_label(path) or None,
+    )
 
 
 def _field_hint(model_name: str, detail: Any) -> str:
