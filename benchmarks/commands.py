@@ -98,8 +98,11 @@ def country_commands(root: Path, scratch: Path) -> dict[str, list[str | Path]]:
     version = "1.2.0"
     if not (releases / f"v{version}" / "framework.json").is_file():
         releases, version = scratch / "releases", "9.0.0"
-        measure([*safeguards(), "release", "--dry-run", "--version", version, "-o",
-                 releases / f"v{version}"], cwd=root)  # fmt: skip
+        releases.mkdir()
+        made = measure([*safeguards(), "release", "--dry-run", "--version", version, "-o",
+                        releases / f"v{version}"], cwd=root)  # fmt: skip
+        if made.code != 0:
+            raise SystemExit(f"the release the country pins could not be built in {root}")
     digest = hashlib.sha256((releases / f"v{version}" / "framework.json").read_bytes())
     country = scratch / "country"
     country.mkdir()
