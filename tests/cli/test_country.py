@@ -212,6 +212,16 @@ def test_what_the_rebase_reports_and_rewrites(country_repo: Path) -> None:
         ("tracking.F3.1.2", "F3.1.2", "F3.1.3")
     ]
     assert not result.conflicts and not result.written
+    shown = run_cli(
+        "country", "rebase", "countries/XX", "--to", "1.1.0", "--dry-run", "--format", "json",
+        cwd=country_repo,
+    )  # fmt: skip
+    assert shown.code == 0, shown.output
+    report = json.loads(shown.stdout)
+    assert report["exit_code"] == 0 and report["written"] is False
+    assert {"id": "F3.1.2", "change": "moved", "detail": "Reworded as F3.1.3. (use: F3.1.3)"} in (
+        report["items"]
+    )
 
 
 def test_a_deprecation_without_replacement_is_a_conflict_and_nothing_is_written(
