@@ -3,7 +3,7 @@ then the universal framework's rules on its effective framework, all as one repo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -14,7 +14,7 @@ from dpi_safeguards.check.rules.indexing import FrameworkContext
 from dpi_safeguards.check.rules.schema import document_finding, schema_findings
 from dpi_safeguards.check.validate import Locator, load_error_finding
 from dpi_safeguards.core.errors import SafeguardsError, UsageError
-from dpi_safeguards.core.findings import Finding, Report, render_text
+from dpi_safeguards.core.findings import Report, render_text
 from dpi_safeguards.core.workspace import ROOT_MARKER
 from dpi_safeguards.country.effective import Effective, effective_framework
 from dpi_safeguards.country.pin import PinError, PinnedRelease, load_pinned
@@ -35,11 +35,6 @@ class CountryCheck:
     country: CountryFile | None = None
     pinned: PinnedRelease | None = None
     effective: Effective | None = None
-    errors: list[Finding] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.report.exit_code == 0 and self.effective is not None
 
 
 def country_file(path: Path) -> Path:
