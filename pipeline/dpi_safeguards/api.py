@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from dpi_safeguards.release.publish import ReleaseResult
     from dpi_safeguards.release.verify import VerifyResult
     from dpi_safeguards.review.decisions import ReviewResult
+    from dpi_safeguards.translations.project import Translations
+    from dpi_safeguards.translations.write import UpdateReport
 
 
 def validate(
@@ -111,6 +113,7 @@ def rule_codes() -> list[tuple[str, str]]:
     from dpi_safeguards.check.rules import all_codes
     from dpi_safeguards.core.ids import natural_key
     from dpi_safeguards.country import rules  # noqa: F401  (registers the country rules)
+    from dpi_safeguards.translations import rules as _  # noqa: F401  (and the translation rules)
 
     return sorted(all_codes().items(), key=lambda item: natural_key(item[0]))
 
@@ -425,3 +428,23 @@ def country_propose(
 
     checked = checked_country(options.path, _country_releases(options))
     return proposal_for(checked, entry_id.strip(), contributor=contributor, consent=consent)
+
+
+def translations(workspace: Workspace, *, strict: bool = False) -> Translations:
+    """Every catalogue in translations/, checked and brought up to the framework's texts
+    in memory (nothing written): its findings, and each language's status."""
+    from dpi_safeguards.translations.project import load_translations
+
+    return load_translations(
+        workspace.translations_dir, load(workspace), workspace.display, strict=strict
+    )
+
+
+def translations_update(
+    workspace: Workspace, *, add: tuple[str, ...] = (), check: bool = False
+) -> UpdateReport:
+    """Write translations/framework.pot and bring every catalogue (and each new one of
+    ``add``) up to the framework's texts; ``check``: write nothing, say what would change."""
+    from dpi_safeguards.translations.write import update_catalogues
+
+    return update_catalogues(translations(workspace), add=add, check=check)

@@ -3,7 +3,8 @@ through the real CLI (tests/cli/test_hostile.py runs the hostile ones through di
 too).
 
 A case folder holds a contribution file (contribution.yaml/.json) and/or a ``framework/``
-overlay applied to the mini fixture framework, plus ``expected.yaml`` for invalid cases:
+overlay applied to the mini fixture framework (or a ``translations/`` folder of catalogues,
+checked with ``translations check``, or a country.yaml), plus ``expected.yaml`` for invalid cases:
 ``codes`` (exactly the finding codes expected), ``message`` (a fragment of one of them),
 optionally ``file``, ``line``, ``strict`` and ``generate`` (inputs made by the test).
 """
@@ -29,6 +30,9 @@ INVALID = sorted([*(p for p in (CASES / "invalid").iterdir() if p.is_dir()), *HO
 def _prepare(case: Path, root: Path, expected: dict[str, Any]) -> list[str]:
     """Lay the case into a copy of the mini repo; returns the CLI arguments. A case with a
     country.yaml is a country framework, checked against the repository's own releases."""
+    if (case / "translations").is_dir():
+        shutil.copytree(case / "translations", root / "translations")
+        return ["translations", "check"]
     if (case / "country.yaml").is_file():
         shutil.copy(case / "country.yaml", root / "country.yaml")
         return ["country", "validate", "country.yaml", "--upstream", str(REPO / "releases")]

@@ -23,6 +23,7 @@ FLOORS = (
     "store",
     "load",
     "check",
+    "translations",
     "changes",
     "review",
     "merge",
@@ -203,6 +204,10 @@ COMMAND_HELPERS = {
     "render_rebase_text",
     "render_rebase_json",
     "render_proposal",
+    # translations.render: the status and update reports as text, Markdown or JSON
+    "render_update_text",
+    "render_status_json",
+    "render_status_markdown",
 }
 
 

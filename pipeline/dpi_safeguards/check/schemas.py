@@ -35,6 +35,11 @@ from dpi_safeguards.models.reports import (
     VerifyReport,
 )
 from dpi_safeguards.models.reviewers import ReviewersFile
+from dpi_safeguards.models.translations import (
+    TranslationsConfig,
+    TranslationsStatus,
+    TranslationsSummary,
+)
 from dpi_safeguards.store.writer import dump_json
 
 SCHEMA_BASE_URL = "https://dpi-safeguards.github.io/framework/schemas/"
@@ -67,6 +72,18 @@ SCHEMA_MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "country-status": (
         CountryStatus,
         "The output of safeguards country status --format json.",
+    ),
+    "translations-config": (
+        TranslationsConfig,
+        "translations/translations.yaml: when a release publishes a language.",
+    ),
+    "translations-status": (
+        TranslationsStatus,
+        "The output of safeguards translations status --format json.",
+    ),
+    "translations": (
+        TranslationsSummary,
+        "A release's translations.json: every language, and what was published.",
     ),
 }
 EXTRA_SCHEMAS: dict[str, Any] = {}

@@ -9,7 +9,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from dpi_safeguards.check.places import TargetPlace, TargetPlaces, submodule_of
-from dpi_safeguards.check.rules import CONTRIBUTION_RULES, FRAMEWORK_RULES, EntryAt, Issue, Rule
+from dpi_safeguards.check.rules import (
+    CONTRIBUTION_RULES,
+    FRAMEWORK_RULES,
+    EntryAt,
+    Issue,
+    LineAt,
+    Rule,
+)
 from dpi_safeguards.check.rules.contribution import (
     TEXT_INDEX_KINDS,
     ContributionContext,
@@ -55,6 +62,15 @@ class Locator:
     def finding(self, rule: Rule[object], issue: Issue) -> Finding:
         at = issue.at
         file: str | None
+        if isinstance(at, LineAt):
+            return Finding(
+                code=rule.code,
+                severity=issue.severity or rule.severity,
+                message=issue.message,
+                file=at.file,
+                line=at.line,
+                column=at.column,
+            )
         if isinstance(at, EntryAt):
             place = self.loaded.locations.get(at.entry_id)
             if place is None:

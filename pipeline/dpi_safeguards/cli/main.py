@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "canvas": "canvas",
     "site": "site",
     "country": "country",
+    "translations": "translations",
 }
 
 

@@ -29,6 +29,10 @@ class Workspace:
     def releases_dir(self) -> Path:
         return self.root / "releases"
 
+    @property
+    def translations_dir(self) -> Path:
+        return self.root / "translations"
+
     def state_dir(self, state: str) -> Path:
         return self.contributions_dir / state
 

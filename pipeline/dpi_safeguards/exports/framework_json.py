@@ -59,3 +59,14 @@ def same_data(a: Framework, b: Framework) -> bool:
             if x is not y and x != y and to_data(x) != to_data(y):
                 return False
     return True
+
+
+def release_document_stream(fw: Framework, version: str, date: str) -> dict[str, Any]:
+    """A release's framework.json for :func:`iter_dump_json`: :func:`framework_stream`
+    with the release (version, date) after format_version, entry by entry."""
+    data = framework_stream(fw)
+    return {
+        "format_version": data.pop("format_version"),
+        "release": {"version": version, "date": date},
+        **data,
+    }

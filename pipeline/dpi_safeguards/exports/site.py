@@ -12,6 +12,7 @@ and the release bundle both call :func:`build_site`.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,46 @@ if TYPE_CHECKING:
 DEFAULT_TITLE = "Universal DPI Safeguards Knowledge Library"
 SITE_FILE = "index.html"
 DATA_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    """One entry of the language switch."""
+
+    tag: str  # BCP 47 (pt-BR)
+    name: str  # in the language itself
+    href: str  # relative to the page
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class SitePage:
+    """The language a page is in. The default is the English page without a switch, whose
+    bytes are those of a site built before there were translations."""
+
+    tag: str = "en"
+    direction: str = "ltr"
+    links: tuple[LanguageLink, ...] = ()
+    # A translated page: the texts it gives in English ("<id>:<field>"), and the
+    # language's word for English to mark them with.
+    translated: bool = False
+    fallbacks: tuple[str, ...] = ()
+    english: str = "English"
+
+
+def _language_switch(links: tuple[LanguageLink, ...]) -> str:
+    if not links:
+        return ""
+    items = []
+    for link in links:
+        current = ' aria-current="page"' if link.current else ""
+        items.append(
+            f'<li><a href="{html.escape(link.href, quote=True)}" '
+            f'hreflang="{html.escape(link.tag, quote=True)}" '
+            f'lang="{html.escape(link.tag, quote=True)}"{current}>'
+            f"{html.escape(link.name)}</a></li>"
+        )
+    return f'\n<nav class="languages" aria-label="Languages"><ul>{"".join(items)}</ul></nav>'
 
 
 def _asset(name: str) -> str:
@@ -114,8 +155,9 @@ def site_style() -> str:
     return _asset("site.css")
 
 
-def render_site(fw: Framework, *, title: str = DEFAULT_TITLE) -> str:
-    """The page's text: the same framework and title always give the same bytes."""
+def render_site(fw: Framework, *, title: str = DEFAULT_TITLE, page: SitePage | None = None) -> str:
+    """The page's text: the same framework, title and page always give the same bytes."""
+    page = page or SitePage()
     script = _asset("site.js")
     style = site_style()
     csp = "; ".join(
@@ -130,19 +172,31 @@ def render_site(fw: Framework, *, title: str = DEFAULT_TITLE) -> str:
     )
     t = html.escape(title, quote=True)
     framework_title = html.escape(fw.metadata.title, quote=True)
+    data = site_data(fw)
+    if page.translated:
+        data["translation"] = {
+            "language": page.tag,
+            "english": page.english,
+            "fallbacks": list(page.fallbacks),
+        }
     return _asset("index.html.in").format(
+        lang=html.escape(page.tag, quote=True),
+        dir=' dir="rtl"' if page.direction == "rtl" else "",
+        languages=_language_switch(page.links),
         title=t,
         framework_title=framework_title,
         csp=html_attr(csp),
         style=style,
         script=script,
-        data=embed_json(site_data(fw)),
+        data=embed_json(data),
     )
 
 
-def build_site(fw: Framework, out_dir: Path, *, title: str = DEFAULT_TITLE) -> Path:
+def build_site(
+    fw: Framework, out_dir: Path, *, title: str = DEFAULT_TITLE, page: SitePage | None = None
+) -> Path:
     """Write the knowledge library into ``out_dir``; returns the page's path."""
 
     target = output_folder(out_dir) / SITE_FILE
-    atomic_write(target, render_site(fw, title=title))
+    atomic_write(target, render_site(fw, title=title, page=page))
     return target

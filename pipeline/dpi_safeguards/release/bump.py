@@ -61,7 +61,11 @@ class BumpDecision:
 
 
 def required_bump(
-    changes: ChangeList, *, format_changed: bool = False, other_changes: bool = False
+    changes: ChangeList,
+    *,
+    format_changed: bool = False,
+    other_changes: bool = False,
+    translations_changed: bool = False,
 ) -> BumpDecision:
     """The smallest bump the changes need (None: nothing changed).
 
@@ -93,6 +97,8 @@ def required_bump(
             reasons["patch"].append(f"{label} changed")
     if other_changes:
         reasons["patch"].append("metadata or provenance changed")
+    if translations_changed:
+        reasons["patch"].append("published translations changed")
     order: tuple[Bump, ...] = ("major", "minor", "patch")
     for bump in order:
         if reasons[bump]:

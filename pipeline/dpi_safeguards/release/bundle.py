@@ -22,19 +22,29 @@ from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.ids import Kind
 from dpi_safeguards.exports.csv_tables import TABLES, iter_csv
 from dpi_safeguards.exports.datapackage import render_datapackage
-from dpi_safeguards.exports.framework_json import framework_stream, framework_to_data
+from dpi_safeguards.exports.framework_json import framework_to_data, release_document_stream
 from dpi_safeguards.exports.markdown import iter_framework_md
-from dpi_safeguards.exports.site import build_site
+from dpi_safeguards.exports.site import SitePage, build_site
+from dpi_safeguards.exports.translated import (
+    BundleTranslations,
+    catalogue_files,
+    english_links,
+    language_files,
+    notes_lines,
+)
 from dpi_safeguards.load.released import FORMAT_VERSION
 from dpi_safeguards.models.changes import ChangeList
 from dpi_safeguards.models.framework import Framework
 from dpi_safeguards.release.notes import render_release_notes
 from dpi_safeguards.store.writer import JsonStream, dump_json, iter_dump_json
+from dpi_safeguards.translations.project import LanguageState
 
 SUMS_FILE = "SHA256SUMS"
 ID_MAP_FILE = "id-map.json"
 # The schemas a bundle's files (and the index that lists it) conform to.
 BUNDLE_SCHEMAS = ("framework", "changes", "id-map", "release-index")
+# With translations: the schema of translations.json.
+TRANSLATION_SCHEMAS = ("translations",)
 FILE_MODE = 0o644
 DIR_MODE = 0o755
 Progress = Callable[[str, int, int], None]
@@ -112,28 +122,25 @@ def framework_document(framework: Framework, version: str, date: str) -> dict[st
 def framework_document_stream(framework: Framework, version: str, date: str) -> dict[str, Any]:
     """:func:`framework_document` for :func:`iter_dump_json`: the same bytes, written entry
     by entry."""
-    data = framework_stream(framework)
-    return {
-        "format_version": data.pop("format_version"),
-        "release": {"version": version, "date": date},
-        **data,
-    }
+    return release_document_stream(framework, version, date)
 
 
-def _schema_files() -> dict[str, bytes]:
+def _schema_files(names: tuple[str, ...] = BUNDLE_SCHEMAS) -> dict[str, bytes]:
 
     folder = packaged_dir()
     out = {}
-    for name in BUNDLE_SCHEMAS:
+    for name in names:
         path = folder / f"{name}.schema.json"
         out[f"schemas/{name}.schema.json"] = path.read_bytes()
     return out
 
 
-def _site_files(framework: Framework, version: str, log: list[str]) -> dict[str, bytes]:
+def _site_files(
+    framework: Framework, version: str, log: list[str], page: SitePage | None = None
+) -> dict[str, bytes]:
     with tempfile.TemporaryDirectory(prefix="safeguards-site-") as temp:
         out_dir = Path(temp)
-        build_site(framework, out_dir, title=f"{framework.metadata.title} {version}")
+        build_site(framework, out_dir, title=site_title(framework, version), page=page)
         files = {}
         for path in sorted(out_dir.rglob("*")):
             if path.is_file() and not path.is_symlink():
@@ -220,6 +227,10 @@ def _handed_over(files: dict[str, bytes]) -> Iterator[tuple[str, Pieces]]:
         yield name, [files.pop(name)]
 
 
+def site_title(framework: Framework, version: str) -> str:
+    return f"{framework.metadata.title} {version}"
+
+
 # One step of a bundle's build: renders its files (name, pieces) when called.
 Step = Callable[[], Iterable[tuple[str, Pieces]]]
 
@@ -237,20 +248,29 @@ def build_bundle(
     target: Path | None = None,
     keep_bytes: bool = True,
     extra_files: Mapping[str, bytes] | None = None,
+    translations: BundleTranslations | None = None,
 ) -> Bundle:
     """Every file of ``releases/vX.Y.Z/`` (including SHA256SUMS): as bytes in
     ``Bundle.files``, or, with ``target`` (a folder that must not exist yet), written
     into it file by file as each is rendered. ``Bundle.manifest`` lists every file's
     sha256 and size either way; with neither ``target`` nor ``keep_bytes``, that is all
     there is (a dry run that keeps no bundle: nothing held, nothing written).
-    ``extra_files`` (path -> bytes) are added as they are."""
+    ``extra_files`` (path -> bytes) are added as they are; ``translations`` adds
+    translations.json and, per published language, its exports and site page
+    (:mod:`dpi_safeguards.exports.translated`)."""
     if changes is None:
         changes = compute_changes(previous, framework, previous_version, version)
     writer = _Writer(target, keep=keep_bytes)
     bundle = Bundle({}, changes, folder=target)
-    steps = _content_steps(framework, changes, version, date, previous_version)
+    steps = _content_steps(framework, changes, version, date, previous_version, translations)
+    published = translations.published() if translations is not None else []
     if with_site:
-        steps.append(("site", lambda: _handed_over(_site_files(framework, version, bundle.log))))
+        page = SitePage(links=english_links(published)) if published else None
+        steps.append(
+            ("site", lambda: _handed_over(_site_files(framework, version, bundle.log, page)))
+        )
+    if translations is not None:
+        steps += _translation_steps(framework, translations, version, date, with_site)
     if extra_files:
         # A country framework's own files (its progress), listed and hashed like the rest.
         steps.append(("extra files", lambda: _handed_over(dict(extra_files))))
@@ -272,16 +292,46 @@ def build_bundle(
     return bundle
 
 
+def _translation_steps(
+    framework: Framework,
+    translations: BundleTranslations,
+    version: str,
+    date: str,
+    with_site: bool,
+) -> list[tuple[str, Step]]:
+    """translations.json and the catalogues, then one step per published language."""
+    steps: list[tuple[str, Step]] = [("translations", lambda: catalogue_files(translations))]
+    title = site_title(framework, version)
+
+    def language_step(state: LanguageState) -> Step:
+        return lambda: language_files(
+            framework,
+            state,
+            translations,
+            version=version,
+            date=date,
+            title=title,
+            with_site=with_site,
+        )
+
+    for state in translations.published():
+        steps.append((f"{state.code} exports", language_step(state)))
+    return steps
+
+
 def _content_steps(
     framework: Framework,
     changes: ChangeList,
     version: str,
     date: str,
     previous_version: str | None,
+    translations: BundleTranslations | None = None,
 ) -> list[tuple[str, Step]]:
     """The bundle's steps but the site, each with its progress label, in build order.
     Each renders its files only when called, so that one step's files are let go of
     before the next step's are rendered."""
+
+    schemas = BUNDLE_SCHEMAS + (TRANSLATION_SCHEMAS if translations is not None else ())
 
     def framework_json() -> Iterable[tuple[str, Pieces]]:
         document = framework_document_stream(framework, version, date)
@@ -302,7 +352,14 @@ def _content_steps(
 
     def release_notes() -> Iterable[tuple[str, Pieces]]:
         notes = render_release_notes(
-            framework, changes, version=version, date=date, previous=previous_version
+            framework,
+            changes,
+            version=version,
+            date=date,
+            previous=previous_version,
+            translation_notes=(
+                notes_lines(translations, previous_version) if translations is not None else []
+            ),
         )
         return [("RELEASE_NOTES.md", [notes])]
 
@@ -313,7 +370,7 @@ def _content_steps(
         ("changes.json", changes_json),
         (ID_MAP_FILE, id_map),
         ("RELEASE_NOTES.md", release_notes),
-        ("schemas", lambda: _handed_over(_schema_files())),
+        ("schemas", lambda: _handed_over(_schema_files(schemas))),
     ]
 
 

@@ -103,7 +103,9 @@ def render_release_notes(
     version: str,
     date: str,
     previous: str | None,
+    translation_notes: list[str] | None = None,
 ) -> str:
+    """``translation_notes``: the section on translations (lines), when there are any."""
     out = [f"# {md_oneline(fw.metadata.title)} {version}", "", f"Released {date}."]
     if previous is None:
         out.append("The first release: every entry is new.")
@@ -115,6 +117,7 @@ def render_release_notes(
     else:
         out += _change_sections(fw, changes)
     out += _thanks_section(changes)
+    out += translation_notes or []
     out += _FILES_SECTION
     return "\n".join(out)
 

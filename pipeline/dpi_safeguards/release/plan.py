@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from dpi_safeguards.check.places import contribution_files
 from dpi_safeguards.check.validate import checked_framework, run_validation
 from dpi_safeguards.core.errors import SafeguardsError
@@ -16,15 +18,18 @@ from dpi_safeguards.core.ids import Kind
 from dpi_safeguards.core.options import ReleaseOptions
 from dpi_safeguards.core.workspace import Workspace
 from dpi_safeguards.exports.framework_json import same_data
+from dpi_safeguards.exports.translated import SUMMARY_FILE, BundleTranslations
 from dpi_safeguards.load.folder import load_framework
 from dpi_safeguards.load.released import FORMAT_VERSION, framework_from_data
 from dpi_safeguards.models.changes import ChangeList
 from dpi_safeguards.models.framework import Framework
 from dpi_safeguards.models.release import ReleaseIndex
+from dpi_safeguards.models.translations import TranslationsSummary
 from dpi_safeguards.release.bump import BumpDecision, Version, choose_version, required_bump
 from dpi_safeguards.release.bundle import compute_changes
 from dpi_safeguards.release.gitops import open_repo, tag_exists
 from dpi_safeguards.release.listing import read_index
+from dpi_safeguards.translations.project import load_translations
 
 
 def load_previous(data: bytes, source: str) -> tuple[Framework | None, bool]:
@@ -69,6 +74,7 @@ class ReleasePlan:
     stamped_ids: list[str]
     changes: ChangeList
     repo: Any | None  # the git repository to tag, with --tag
+    translations: BundleTranslations | None = None  # None: no translations/ folder
 
     @property
     def tag_name(self) -> str:
@@ -113,9 +119,16 @@ def plan_release(workspace: Workspace, options: ReleaseOptions, release_date: st
     index = read_index(workspace.releases_dir)
     previous_version = index.latest
     previous, format_changed = _previous_release(workspace, index, release_date)
+    translations = release_translations(workspace, framework, index)
     probe = compute_changes(previous, framework, previous_version, "unreleased")
     other = previous is not None and _other_changes(previous, framework)
-    decision = required_bump(probe, format_changed=format_changed, other_changes=other)
+    decision = required_bump(
+        probe,
+        format_changed=format_changed,
+        other_changes=other,
+        # A release whose only change is in the translations is a patch release.
+        translations_changed=translations is not None and translations_changed(translations),
+    )
     version = choose_version(previous_version, decision, version=options.version, bump=options.bump)
     _check_new_version(index, version)
     repo = _repo_to_tag(workspace, f"v{version}") if options.tag else None
@@ -139,7 +152,57 @@ def plan_release(workspace: Workspace, options: ReleaseOptions, release_date: st
         stamped_ids,
         changes,
         repo,
+        translations,
     )
+
+
+def release_translations(
+    workspace: Workspace, framework: Framework, index: ReleaseIndex
+) -> BundleTranslations | None:
+    """The catalogues a release publishes from (None without a translations/ folder),
+    refused when one has an error; with the latest release's translations.json."""
+    folder = workspace.translations_dir
+    if not folder.is_dir():
+        return None
+    translations = load_translations(folder, framework, workspace.display)
+    errors = translations.report.errors
+    if errors:
+        shown = "; ".join(
+            f"{f.file or '-'}:{f.line or 0}: {f.code} {f.message}" for f in errors[:5]
+        )
+        raise SafeguardsError(
+            f"the translations have {len(errors)} error(s): {shown}; run 'safeguards "
+            "translations check' and fix them (or move the catalogue away) before releasing"
+        )
+    return BundleTranslations(translations, previous_summary(workspace, index))
+
+
+def previous_summary(workspace: Workspace, index: ReleaseIndex) -> TranslationsSummary | None:
+    entry = index.find(index.latest or "")
+    if entry is None:
+        return None
+    path = workspace.releases_dir / entry.path / SUMMARY_FILE
+    if not path.is_file():
+        return None
+    return read_summary(path.read_bytes(), workspace.display(path))
+
+
+def read_summary(data: bytes, source: str) -> TranslationsSummary:
+    try:
+        return TranslationsSummary.model_validate_json(data)
+    except ValidationError as exc:
+        raise SafeguardsError(f"{source} is not a translations summary: {exc}") from None
+
+
+def translations_changed(bundle: BundleTranslations) -> bool:
+    """Whether what is published of the translations changed since the latest release (a
+    catalogue that is not published changes nothing a user downloads)."""
+
+    def published(summary: TranslationsSummary | None) -> set[tuple[str, str]]:
+        languages = summary.languages if summary is not None else []
+        return {(lang.language, lang.digest) for lang in languages if lang.published}
+
+    return published(bundle.summary()) != published(bundle.previous)
 
 
 def _previous_release(

@@ -122,6 +122,9 @@ def _release(
     _write_listing(workspace, plan, bundle)
     if plan.repo is not None:
         paths = [workspace.framework_dir, workspace.releases_dir]
+        if plan.translations is not None:
+            # The tag holds the catalogues the release was built from (verify reads them).
+            paths.append(workspace.translations_dir)
         result.commit = commit_and_tag(plan.repo, paths, plan.tag_name, f"Release {plan.tag_name}")
         result.tag = plan.tag_name
     return result
@@ -150,6 +153,7 @@ def _build(plan: ReleasePlan, folder: Path | None, progress: Progress | None) ->
         progress=progress,
         target=folder,
         keep_bytes=False,
+        translations=plan.translations,
     )
 
 

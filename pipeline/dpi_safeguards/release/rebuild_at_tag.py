@@ -6,7 +6,9 @@ release's own code produces; ``verify`` then compares them with the published fi
 It imports nothing from the running tool and uses only three calls every version of the
 package has had since v1.0.0, wherever that version keeps them (see ``CALLS``).
 
-Arguments: PACKAGE FRAMEWORK_DIR PREVIOUS_JSON|"" VERSION DATE PREVIOUS_VERSION|"" OUT_DIR.
+Arguments: PACKAGE FRAMEWORK_DIR PREVIOUS_JSON|"" VERSION DATE PREVIOUS_VERSION|"" OUT_DIR,
+then, for a release built with translations (only code that has them is given these),
+TRANSLATIONS_DIR PREVIOUS_TRANSLATIONS_JSON|"".
 Exit 0 with every bundle file under OUT_DIR, or 3 with the reason on stderr.
 """
 
@@ -23,6 +25,9 @@ CALLS: dict[str, tuple[str, ...]] = {
     "load_framework": ("load.folder", "store.layout"),
     "load_previous": ("release.plan", "release.publish"),
     "build_bundle": ("release.bundle",),
+    "load_translations": ("translations.project",),
+    "BundleTranslations": ("exports.translated",),
+    "read_summary": ("release.plan",),
 }
 
 
@@ -42,7 +47,8 @@ def _module_with(package: str, call: str) -> ModuleType:
 
 
 def rebuild(argv: list[str]) -> int:
-    package, framework_dir, previous_json, version, date, previous_version, out_dir = argv
+    package, framework_dir, previous_json, version, date, previous_version, out_dir = argv[:7]
+    translations_dir, previous_summary = [*argv[7:9], "", ""][:2]
     layout = _module_with(package, "load_framework")
     publish = _module_with(package, "load_previous")
     bundle = _module_with(package, "build_bundle")
@@ -56,12 +62,18 @@ def rebuild(argv: list[str]) -> int:
         previous, _ = publish.load_previous(
             Path(previous_json).read_bytes(), "the previous release's framework.json"
         )
+    extra = {}
+    if translations_dir:
+        extra["translations"] = _translations(
+            package, Path(translations_dir), loaded.framework, previous_summary
+        )
     built = bundle.build_bundle(
         loaded.framework,
         previous,
         version=version,
         date=date,
         previous_version=previous_version or None,
+        **extra,
     )
     out = Path(out_dir)
     for name, data in built.files.items():
@@ -69,6 +81,17 @@ def rebuild(argv: list[str]) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return 0
+
+
+def _translations(package: str, folder: Path, framework: object, previous_json: str) -> object:
+    project = _module_with(package, "load_translations")
+    translated = _module_with(package, "BundleTranslations")
+    plan = _module_with(package, "read_summary")
+    translations = project.load_translations(folder, framework, lambda p: str(p))
+    previous = None
+    if previous_json:
+        previous = plan.read_summary(Path(previous_json).read_bytes(), previous_json)
+    return translated.BundleTranslations(translations, previous)
 
 
 if __name__ == "__main__":

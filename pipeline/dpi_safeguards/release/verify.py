@@ -14,12 +14,14 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dpi_safeguards.core.errors import SafeguardsError
 from dpi_safeguards.core.workspace import Workspace
+from dpi_safeguards.exports.translated import SUMMARY_FILE, BundleTranslations
 from dpi_safeguards.load.folder import load_framework
 from dpi_safeguards.models.framework import Framework
 from dpi_safeguards.models.release import ReleaseEntry, ReleaseIndex
@@ -35,8 +37,9 @@ from dpi_safeguards.release.listing import (
     read_index,
     render_listing,
 )
-from dpi_safeguards.release.plan import load_previous
+from dpi_safeguards.release.plan import load_previous, read_summary
 from dpi_safeguards.store.git import checkout_folder, write_tree
+from dpi_safeguards.translations.project import load_translations
 
 
 @dataclass(frozen=True)
@@ -214,24 +217,51 @@ def rebuild_release(workspace: Workspace, entry: ReleaseEntry) -> dict[str, byte
                 f"the tag {tag} has no releases/v{at_tag.previous}/framework.json"
             )
     tool = tool_source_at(repo, tag)
-    with checkout_folder(workspace.root, tag) as folder:
+    summary_data: bytes | None = None
+    if at_tag.previous is not None:
+        summary_path = workspace.releases_dir / f"v{at_tag.previous}" / SUMMARY_FILE
+        summary_data = read_at(repo, tag, summary_path)
+    with ExitStack() as stack:
+        folder = stack.enter_context(checkout_folder(workspace.root, tag))
+        translations_dir = None
+        if _has_folder(repo, tag, workspace, "translations"):
+            translations_dir = stack.enter_context(
+                checkout_folder(workspace.root, tag, "translations")
+            )
         if tool is not None:
-            return _rebuild_with_code_at(repo, tag, tool, folder, previous_data, at_tag)
+            return _rebuild_with_code_at(
+                repo, tag, tool, folder, previous_data, at_tag, translations_dir, summary_data
+            )
         loaded = load_framework(folder, display_base=folder.parent)
-    if not loaded.ok:
-        raise SafeguardsError(f"the framework at {tag} does not load")
-    previous: Framework | None = None
-    if previous_data is not None:
-        label = f"{tag}:releases/v{at_tag.previous}/framework.json"
-        previous, _ = load_previous(previous_data, label)
-    bundle = build_bundle(
-        loaded.framework,
-        previous,
-        version=entry.version,
-        date=at_tag.date,
-        previous_version=at_tag.previous,
-    )
+        if not loaded.ok:
+            raise SafeguardsError(f"the framework at {tag} does not load")
+        previous: Framework | None = None
+        if previous_data is not None:
+            label = f"{tag}:releases/v{at_tag.previous}/framework.json"
+            previous, _ = load_previous(previous_data, label)
+        translations = None
+        if translations_dir is not None:
+            found = load_translations(translations_dir, loaded.framework, str)
+            prior = read_summary(summary_data, SUMMARY_FILE) if summary_data else None
+            translations = BundleTranslations(found, prior)
+        bundle = build_bundle(
+            loaded.framework,
+            previous,
+            version=entry.version,
+            date=at_tag.date,
+            previous_version=at_tag.previous,
+            translations=translations,
+        )
     return bundle.files
+
+
+def _has_folder(repo: Any, ref: str, workspace: Workspace, name: str) -> bool:
+    relative = (workspace.root.resolve() / name).relative_to(Path(repo.working_dir).resolve())
+    try:
+        repo.commit(ref).tree / relative.as_posix()
+    except KeyError:
+        return False
+    return True
 
 
 def _rebuild_with_code_at(
@@ -241,6 +271,8 @@ def _rebuild_with_code_at(
     framework_dir: Path,
     previous_data: bytes | None,
     entry: ReleaseEntry,
+    translations_dir: Path | None = None,
+    summary_data: bytes | None = None,
 ) -> dict[str, bytes]:
     """Run :mod:`dpi_safeguards.release.rebuild_at_tag` in a child process whose import path
     holds only ``ref``'s copy of the package; read back the files it wrote."""
@@ -265,6 +297,12 @@ def _rebuild_with_code_at(
             entry.previous or "",
             str(out),
         ]
+        if translations_dir is not None:
+            summary_json = ""
+            if summary_data is not None:
+                (work / "previous-translations.json").write_bytes(summary_data)
+                summary_json = str(work / "previous-translations.json")
+            argv += [str(translations_dir), summary_json]
         done = subprocess.run(
             [sys.executable, "-P", str(Path(rebuild_at_tag.__file__)), *argv],
             cwd=work,

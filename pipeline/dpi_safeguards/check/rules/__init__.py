@@ -7,15 +7,18 @@ from dpi_safeguards.check.rules.registry import (
     COUNTRY_RULES,
     FRAMEWORK_RULES,
     OTHER_CODES,
+    TRANSLATION_RULES,
     DocAt,
     EntryAt,
     Issue,
+    LineAt,
     Location,
     Rule,
     all_codes,
     contribution_rule,
     country_rule,
     framework_rule,
+    translation_rule,
 )
 
 __all__ = [
@@ -23,9 +26,11 @@ __all__ = [
     "COUNTRY_RULES",
     "FRAMEWORK_RULES",
     "OTHER_CODES",
+    "TRANSLATION_RULES",
     "DocAt",
     "EntryAt",
     "Issue",
+    "LineAt",
     "Location",
     "Rule",
     "all_codes",
@@ -35,4 +40,5 @@ __all__ = [
     "framework_rule",
     "indexing",
     "schema",
+    "translation_rule",
 ]

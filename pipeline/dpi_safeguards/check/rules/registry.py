@@ -31,7 +31,16 @@ class DocAt:
     path: JsonPath = ()
 
 
-Location = EntryAt | DocAt
+@dataclass(frozen=True)
+class LineAt:
+    """A line (and column) of a text file that is not YAML or JSON: a PO catalogue."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+
+Location = EntryAt | DocAt | LineAt
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,8 @@ FRAMEWORK_RULES: list[Rule[Any]] = []
 CONTRIBUTION_RULES: list[Rule[Any]] = []
 # Registered by dpi_safeguards.country.rules (a higher floor) when it is imported.
 COUNTRY_RULES: list[Rule[Any]] = []
+# Registered by dpi_safeguards.translations.rules when it is imported.
+TRANSLATION_RULES: list[Rule[Any]] = []
 
 # Codes raised outside rule functions (reading and schema checks), for the rule table.
 OTHER_CODES: dict[str, str] = {
@@ -81,6 +92,7 @@ OTHER_CODES: dict[str, str] = {
     "IDX001": "id does not have the form its kind requires",
     "IDX005": "process without a text, risk, stage or authority",
     "CTY001": "pinned universal release missing, or not the one its checksum names",
+    "TRN001": "catalogue is not a readable PO file",
 }
 
 
@@ -112,11 +124,18 @@ def country_rule(
     return _register(COUNTRY_RULES, code, severity, title)
 
 
+def translation_rule(
+    code: str, severity: Severity, title: str
+) -> Callable[[Callable[[Ctx], Iterator[Issue]]], Callable[[Ctx], Iterator[Issue]]]:
+    return _register(TRANSLATION_RULES, code, severity, title)
+
+
 def all_codes() -> dict[str, str]:
     """Every finding code with its title (once the rule modules are imported, as
     importing :mod:`dpi_safeguards.check.rules` does, and the country rules once
-    :mod:`dpi_safeguards.country.rules` is imported: ``api.rule_codes`` imports both)."""
+    :mod:`dpi_safeguards.country.rules` and :mod:`dpi_safeguards.translations.rules` are
+    imported: ``api.rule_codes`` imports them all)."""
     codes = dict(OTHER_CODES)
-    for rule in (*FRAMEWORK_RULES, *CONTRIBUTION_RULES, *COUNTRY_RULES):
+    for rule in (*FRAMEWORK_RULES, *CONTRIBUTION_RULES, *COUNTRY_RULES, *TRANSLATION_RULES):
         codes[rule.code] = rule.title
     return codes

@@ -6,6 +6,9 @@
 
   var data = JSON.parse(document.getElementById("framework-data").textContent);
   var S = data.strings;
+  // A translated page lists the texts it gives in English ("<id>:<field>").
+  var T = data.translation || null;
+  var FALLBACK = new Set(T ? T.fallbacks : []);
   var SEP = "; ";
   var PAGE = 50;
   var DIMS = data.dimensions.map(function (d) { return d.key; });
@@ -189,6 +192,27 @@
 
   // ---- page -----------------------------------------------------------------------------
 
+  // A text, or on a translated page a text given in English: in its own language and
+  // direction (so an Arabic page does not reorder it), with the page's word for English.
+  function textOf(context, text) {
+    if (!FALLBACK.has(context)) { return document.createTextNode(text); }
+    var frag = document.createDocumentFragment();
+    var span = el("span", text, "fallback");
+    span.lang = "en";
+    span.dir = "ltr";
+    frag.appendChild(span);
+    frag.appendChild(el("span", " (" + T.english + ")", "fallback-note"));
+    return frag;
+  }
+
+  function processNode(p) {
+    if (p.text === null || !FALLBACK.has(p.id + ":text")) { return processText(p); }
+    var frag = document.createDocumentFragment();
+    frag.appendChild(document.createTextNode(p.id + " "));
+    frag.appendChild(textOf(p.id + ":text", p.text));
+    return frag;
+  }
+
   function el(tag, text, cls) {
     var node = document.createElement(tag);
     if (text !== undefined && text !== null) { node.textContent = text; }
@@ -218,7 +242,8 @@
       row.appendChild(input);
       var text = el("span");
       text.appendChild(el("span", v[0], "id"));
-      text.appendChild(document.createTextNode(" " + v[1]));
+      text.appendChild(document.createTextNode(" "));
+      text.appendChild(textOf(v[0] + ":name", v[1]));
       row.appendChild(text);
       options.appendChild(row);
       boxes[d.key].push(input);
@@ -276,7 +301,7 @@
     article.appendChild(h);
     var dl = el("dl");
     dd(dl, "Principle", label("principle", p.principle));
-    dd(dl, "Process recommendation", processText(p));
+    dd(dl, "Process recommendation", processNode(p));
     dd(dl, "Mitigated risk", labels("risk", p.risks) || S.noneGiven);
     if (rec.practices.length) {
       var ul = el("ul");
@@ -284,7 +309,8 @@
         var item = el("li");
         item.setAttribute("data-practice", q.id);
         item.appendChild(el("span", q.id, "id"));
-        item.appendChild(document.createTextNode(" " + q.text));
+        item.appendChild(document.createTextNode(" "));
+        item.appendChild(textOf(q.id + ":text", q.text));
         var note = narrowing(q);
         if (note) { item.appendChild(el("span", note, "note")); }
         if (q.references.length) {

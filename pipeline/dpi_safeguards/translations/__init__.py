@@ -1,0 +1,1 @@
+"""Translations of the framework's texts: gettext PO catalogues, one per language."""
