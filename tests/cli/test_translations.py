@@ -34,12 +34,17 @@ def _cli(root: Path, *args: str, code: int = 0) -> str:
     return result.stdout
 
 
-def translation_repo(root: Path, publish_from: int = 5) -> Path:
-    """The repository's framework and catalogues in a new git repository. The samples are
-    made publishable, as a translator's review would: no sample mark, a low threshold."""
+def translation_repo(root: Path, publish_from: int = 5, *, with_tool: bool = False) -> Path:
+    """The repository's framework and catalogues in a new git repository (``with_tool``:
+    and the tool's source, so that verify rebuilds with the code at the tag). The samples
+    are made publishable, as a translator's review would: no sample mark, a low threshold."""
     root.mkdir(parents=True)
     for name in ("framework", "contributions", "translations"):
         shutil.copytree(REPO / name, root / name)
+    if with_tool:
+        shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+        ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
+        shutil.copytree(REPO / "pipeline", root / "pipeline", ignore=ignore)
     for language in LANGUAGES:
         path = root / "translations" / f"{language}.po"
         text = path.read_text(encoding="utf-8").replace('"X-Safeguards-Review: sample\\n"\n', "")
@@ -53,6 +58,11 @@ def translation_repo(root: Path, publish_from: int = 5) -> Path:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     return translation_repo(tmp_path / "repo")
+
+
+@pytest.fixture
+def repo_with_tool(tmp_path: Path) -> Path:
+    return translation_repo(tmp_path / "repo", with_tool=True)
 
 
 def _status(root: Path) -> dict[str, dict[str, object]]:
@@ -79,7 +89,8 @@ def _change_english(root: Path, practice_id: str, new_text: str) -> None:
     raise AssertionError(f"{practice_id} not found")
 
 
-def test_a_changed_english_text_is_fuzzy_everywhere_and_falls_back(repo: Path) -> None:
+def test_a_changed_english_text_is_fuzzy_everywhere_and_falls_back(repo_with_tool: Path) -> None:
+    repo = repo_with_tool
     before = _status(repo)
     assert {c: (s["translated"], s["fuzzy"]) for c, s in before.items()} == {
         "ar": (17, 0),
@@ -141,8 +152,10 @@ def test_a_changed_english_text_is_fuzzy_everywhere_and_falls_back(repo: Path) -
     assert f"- ar: {CHANGED}:text" in notes and f"- fr: {CHANGED}:text" in notes
     assert "| fr (français) | 16 of 292 | 1 |" in notes
     assert "translations changed" in notes
-    verified = run_cli("verify", cwd=repo)
+    # Both releases rebuilt, by the code at their tags, from the catalogues at their tags.
+    verified = run_cli("verify", "--format", "json", cwd=repo)
     assert verified.code == 0, (verified.stdout, verified.stderr)
+    assert sorted(json.loads(verified.stdout)["rebuilt"]) == ["1.0.0", "1.0.1"]
 
 
 def _practice_text(bundle: Path, language: str, practice_id: str) -> str:
@@ -222,3 +235,30 @@ def test_status_and_update_on_the_repository_and_new_languages(tmp_path: Path) -
 def test_the_repository_template_is_up_to_date() -> None:
     result = run_cli("translations", "update", "--check", cwd=REPO)
     assert result.code == 0, result.stdout
+
+
+HOSTILE = {
+    "F3.1.2:text": '=HYPERLINK("https://example.org") <script>alert(1)</script>',
+    "F1:name": "# **Ne pas** nuire [lien](https://example.org)",
+}
+
+
+def test_a_hostile_translation_is_data_in_every_export(repo: Path, tmp_path: Path) -> None:
+    path = repo / "translations" / "fr.po"
+    catalogue = polib.pofile(str(path), wrapwidth=78)
+    for entry in catalogue:
+        if entry.msgctxt in HOSTILE:
+            entry.msgstr = HOSTILE[entry.msgctxt]
+    catalogue.save(str(path))
+    assert run_cli("translations", "check", cwd=repo).code == 0
+    out = tmp_path / "bundle"
+    _cli(repo, "release", "--dry-run", "-o", str(out), "--date", "2026-12-08")
+    french = out / "i18n" / "fr"
+    practices = list(csv.DictReader(io.StringIO((french / "practices.csv").read_text("utf-8"))))
+    cell = next(r["text"] for r in practices if r["id"] == "F3.1.2")
+    assert cell.startswith("'=HYPERLINK(")  # a spreadsheet shows it, never runs it
+    markdown = (french / "framework.md").read_text(encoding="utf-8")
+    assert r"\# \*\*Ne pas\*\* nuire \[lien\](https://example.org)" in markdown
+    assert "<script>" not in markdown
+    page = (out / "site" / "fr" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page and r"\u003cscript\u003ealert(1)" in page

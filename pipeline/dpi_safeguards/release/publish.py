@@ -65,6 +65,7 @@ class ReleaseResult:
     tag: str | None = None
     commit: str | None = None
     log: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)  # the translations published
 
     @property
     def size(self) -> int:
@@ -174,6 +175,7 @@ def _result_of(
         dry_run=dry_run,
         stamped=plan.stamped_ids,
         log=list(bundle.log),
+        languages=[s.code for s in plan.translations.published()] if plan.translations else [],
     )
 
 

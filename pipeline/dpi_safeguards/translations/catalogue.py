@@ -128,15 +128,25 @@ def msgstr_line(catalogue: Catalogue, entry: CatalogueEntry) -> int:
 
 
 def default_metadata(language: str | None) -> dict[str, str]:
-    metadata = {"Project-Id-Version": PROJECT}
-    if language is not None:
-        metadata["Language"] = language
-    metadata |= {
+    """The header of a new catalogue (``language``) or of the template (None). The
+    translator fields hold gettext's own placeholders until a translator's tool fills
+    them: no date of ours, so the same framework gives the same bytes."""
+    return {
+        "Project-Id-Version": PROJECT,
+        "PO-Revision-Date": "YEAR-MO-DA HO:MI+ZONE",
+        "Last-Translator": "FULL NAME <EMAIL@ADDRESS>",
+        "Language-Team": "LANGUAGE <LL@li.org>",
+        "Language": language or "",
         "MIME-Version": "1.0",
         "Content-Type": "text/plain; charset=UTF-8",
         "Content-Transfer-Encoding": "8bit",
     }
-    return metadata
+
+
+def complete_metadata(metadata: dict[str, str], language: str) -> dict[str, str]:
+    """A catalogue's header with every field gettext's tools expect (those it lacks take
+    the defaults); the fields it has are kept as the translator's tool wrote them."""
+    return {**default_metadata(language), **metadata}
 
 
 def _po_entry(entry: CatalogueEntry) -> polib.POEntry:
@@ -178,4 +188,5 @@ def render_template(texts: list[SourceText]) -> str:
 
 
 def render_catalogue(catalogue: Catalogue, entries: list[CatalogueEntry]) -> str:
-    return render_po(catalogue.header, catalogue.metadata, entries)
+    metadata = complete_metadata(catalogue.metadata, catalogue.language)
+    return render_po(catalogue.header, metadata, entries)

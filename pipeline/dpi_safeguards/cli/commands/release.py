@@ -106,6 +106,8 @@ def command(
     else:
         where = workspace.display(result.bundle_dir)
     click.echo(f"bundle: {where} ({len(result.files)} files, {_size(result.size)})")
+    if result.languages:
+        click.echo(f"translations published: {', '.join(result.languages)}")
     for line in result.log:
         click.echo(f"note: {line}")
     if result.tag:
