@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -116,6 +117,26 @@ def country_commands(root: Path, scratch: Path) -> dict[str, list[str | Path]]:
     }
 
 
+def translation_commands(root: Path, scratch: Path) -> dict[str, list[str | Path]]:
+    """The translations commands on a copy of ``root``'s framework with one catalogue (a
+    new French one, nothing translated, published from 0%: every text falls back), so
+    that the release row builds every per-language export too."""
+    copy = scratch / "translated"
+    shutil.copytree(root / "framework", copy / "framework")
+    (copy / "translations").mkdir()
+    (copy / "translations" / "translations.yaml").write_text("publish_from_percent: 0\n")
+    made = measure([*safeguards(), "--root", copy, "translations", "update", "--add", "fr"])
+    if made.code != 0:
+        raise SystemExit(f"the catalogue could not be made in {copy}")
+    at: list[str | Path] = ["--root", copy]
+    return {
+        "translations status": [*at, "translations", "status"],
+        "translations check": [*at, "translations", "check"],
+        "translations update --check": [*at, "translations", "update", "--check"],
+        "release --dry-run, 1 language": [*at, "release", "--dry-run", "--version", "9.0.0"],
+    }
+
+
 def workspace(size: int | None, workdir: Path) -> tuple[Path, str]:
     """The root to run in and the proposal to validate: the repository (None) or a
     generated framework of ``size`` practices."""
@@ -131,6 +152,7 @@ def rows(size: int | None, repeat: int, workdir: Path) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="safeguards-commands-") as temp:
         listed = commands(Path(temp), proposal, history=size is None)
         listed |= country_commands(root, Path(temp))
+        listed |= translation_commands(root, Path(temp))
         for name, args in listed.items():
             cmd: list[str | Path] = [*safeguards(), *args]
             if name == "country resolve -o DIR":

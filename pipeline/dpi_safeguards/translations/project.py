@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from dpi_safeguards.check.rules import TRANSLATION_RULES
 from dpi_safeguards.check.rules.schema import schema_findings
 from dpi_safeguards.check.validate import Locator, load_error_finding
-from dpi_safeguards.core.findings import Finding, Report
+from dpi_safeguards.core.findings import Report
 from dpi_safeguards.load.folder import LoadedFramework
 from dpi_safeguards.models.framework import Framework
 from dpi_safeguards.models.translations import (
@@ -30,7 +30,7 @@ from dpi_safeguards.models.translations import (
 )
 from dpi_safeguards.store.errors import LoadError
 from dpi_safeguards.store.reader import load_document
-from dpi_safeguards.translations import rules as _rules  # registers the TRN rules
+from dpi_safeguards.translations import rules as _rules  # importing it registers the rules
 from dpi_safeguards.translations.catalogue import (
     TEMPLATE_FILE,
     Catalogue,
@@ -43,9 +43,7 @@ from dpi_safeguards.translations.fields import SourceText, source_texts
 from dpi_safeguards.translations.locales import LanguageInfo, UnknownLanguage, language_info
 from dpi_safeguards.translations.update import UpdateResult, update_entries
 
-TRANSLATIONS_DIR = "translations"
 CONFIG_FILE = "translations.yaml"
-_ = _rules
 
 
 @dataclass
@@ -207,7 +205,3 @@ def _read_config(path: Path, display: Callable[[Path], str], report: Report) -> 
     except ValidationError as error:
         report.extend(schema_findings(document, error))
         return TranslationsConfig()
-
-
-def findings_of(translations: Translations) -> list[Finding]:
-    return translations.report.sorted()

@@ -88,19 +88,6 @@ def _updated(
             comment=comment,
             translator_comment=old.translator_comment,
         )
-    if old is not None and old.text:
-        # The source changed under a translation: keep it for the translator, flagged.
-        result.became_fuzzy.append(text.context)
-        made_from = old.previous if old.fuzzy and old.previous else old.source
-        return CatalogueEntry(
-            text.context,
-            text.text,
-            old.text,
-            fuzzy=True,
-            previous=made_from,
-            comment=comment,
-            translator_comment=old.translator_comment,
-        )
     reused = _reused(text, catalogue, list_items)
     if reused is not None:
         if old is None and text.context in catalogue.obsolete:
@@ -111,6 +98,20 @@ def _updated(
             reused.text,
             comment=comment,
             translator_comment=reused.translator_comment,
+        )
+    if old is not None and old.text:
+        # The source changed under a translation: keep it for the translator, flagged.
+        if not old.fuzzy:
+            result.became_fuzzy.append(text.context)
+        made_from = old.previous if old.fuzzy and old.previous else old.source
+        return CatalogueEntry(
+            text.context,
+            text.text,
+            old.text,
+            fuzzy=True,
+            previous=made_from,
+            comment=comment,
+            translator_comment=old.translator_comment,
         )
     if old is None:
         result.added.append(text.context)
