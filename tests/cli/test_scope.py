@@ -98,3 +98,23 @@ def test_unknown_base_is_an_error(tmp_path: Path) -> None:
     root = make_repo(tmp_path)
     result = run_cli("check-pr", "--base", "no-such-ref", cwd=root)
     assert result.code == 1 and "'no-such-ref' is not a tag, branch or commit" in result.stderr
+
+
+def test_a_translation_pull_request_may_change_catalogues_only(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    (root / "translations").mkdir()
+    (root / "translations" / "fr.po").write_text('msgid ""\nmsgstr ""\n', "utf-8")
+    base = commit(root, "base")
+    branch(root)
+    (root / "translations" / "fr.po").write_text('msgid ""\nmsgstr "x"\n', "utf-8")
+    (root / "translations" / "de.po").write_text('msgid ""\nmsgstr ""\n', "utf-8")
+    commit(root, "French and German")
+    assert run_cli("check-pr", "--base", base, cwd=root).code == 0
+    (root / "translations" / "translations.yaml").write_text("publish_from_percent: 0\n")
+    (root / "translations" / "framework.pot").write_text('msgid ""\nmsgstr ""\n', "utf-8")
+    commit(root, "and the threshold")
+    refused = run_cli("check-pr", "--base", base, cwd=root)
+    assert refused.code == 1
+    assert "translations/translations.yaml" in refused.stdout
+    assert "translations/framework.pot" in refused.stdout
+    assert "translations/fr.po" not in refused.stdout.replace("translations/<lang>.po", "")

@@ -1,7 +1,9 @@
 """The scope of a contribution pull request (`safeguards check-pr --base REF`).
 
-A contributor's pull request may only add or change files in ``contributions/proposed/``.
-Anything else it touches (the framework, releases, other contribution states, the
+A contributor's pull request may only add or change files in ``contributions/proposed/``,
+and a translator's a language's catalogue, ``translations/<lang>.po`` (CODEOWNERS names its
+reviewers; the template and the settings beside it are the maintainers'). Anything else
+it touches (the framework, releases, other contribution states, the
 pipeline, the workflows) is a finding naming the file, unless a maintainer says
 ``--allow-maintainer-paths``. Each contribution file it adds or changes is summarised
 (its operations and their targets), so a pull request titled "add one practice" that also
@@ -24,6 +26,7 @@ from dpi_safeguards.store.git import _repo, resolve_commit
 from dpi_safeguards.store.reader import LoadError, load_document
 
 PROPOSED = "contributions/proposed/"
+TRANSLATIONS = "translations/"
 CONTRIBUTION_SUFFIXES = (".yaml", ".yml", ".json")
 STATUS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "T": "type changed"}
 
@@ -111,6 +114,11 @@ def summarise(root: Path, relative: str, status: str) -> ContributionSummary:
     return ContributionSummary(relative, status, contribution.title, operations)
 
 
+def _catalogue_file(path: str) -> bool:
+    rest = path[len(TRANSLATIONS) :]
+    return path.startswith(TRANSLATIONS) and "/" not in rest and rest.endswith(".po")
+
+
 def check_scope(
     workspace: Workspace, base: str, head: str = "HEAD", *, allow_maintainer_paths: bool = False
 ) -> ScopeReport:
@@ -121,6 +129,8 @@ def check_scope(
         contribution_file = in_proposed and path.lower().endswith(CONTRIBUTION_SUFFIXES)
         if contribution_file and letter in ("A", "M") and (workspace.root / path).is_file():
             report.contributions.append(summarise(workspace.root, path, status))
+            continue
+        if _catalogue_file(path) and letter in ("A", "M"):
             continue
         if allow_maintainer_paths:
             continue
@@ -133,7 +143,8 @@ def check_scope(
         else:
             message = (
                 f"is {status}, outside {PROPOSED}; a contribution pull request may only add "
-                f"or change files in {PROPOSED} (a maintainer's change: --allow-maintainer-paths)"
+                f"or change files in {PROPOSED}, a translation one {TRANSLATIONS}<lang>.po "
+                "(a maintainer's change: --allow-maintainer-paths)"
             )
         report.findings.append(PathFinding(path, status, message))
     return report
