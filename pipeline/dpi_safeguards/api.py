@@ -445,6 +445,13 @@ def translations_update(
 ) -> UpdateReport:
     """Write translations/framework.pot and bring every catalogue (and each new one of
     ``add``) up to the framework's texts; ``check``: write nothing, say what would change."""
+    from dpi_safeguards.store.lock import repository_lock
+    from dpi_safeguards.store.transaction import recover
     from dpi_safeguards.translations.write import update_catalogues
 
-    return update_catalogues(translations(workspace), add=add, check=check)
+    if check:
+        return update_catalogues(translations(workspace), add=add, check=True)
+    with repository_lock(workspace.root, "translations update"):
+        # Finish (or sweep) what a killed update left, before reading the catalogues.
+        recover(workspace.root, [workspace.translations_dir])
+        return update_catalogues(translations(workspace), add=add)
