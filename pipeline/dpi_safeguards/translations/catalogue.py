@@ -79,7 +79,12 @@ def catalogue_paths(folder: Path) -> list[Path]:
 def read_catalogue(path: Path, shown: str) -> Catalogue:
     """A catalogue read safely (size bound, no link, UTF-8 without BOM or control bytes);
     raises :class:`LoadError` with the line when it cannot be read."""
-    text = decode(read_bytes(path, CATALOGUE_MAX_BYTES), shown)
+    try:
+        data = read_bytes(path, CATALOGUE_MAX_BYTES)
+    except LoadError as error:
+        error.path = shown  # the path as the user gave it, not as the OS opened it
+        raise
+    text = decode(data, shown)
     catalogue = Catalogue(language=path.stem, path=path, shown=shown, lines=text.splitlines())
     if not text.strip():
         return catalogue

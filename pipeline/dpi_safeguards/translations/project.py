@@ -173,8 +173,10 @@ def load_translations(
     locator = Locator(LoadedFramework(framework, folder))  # it places LineAt as given
     for path in catalogue_paths(folder):
         report.files_checked += 1
+        # The folder shown, then the name as it is: a link is named, not followed.
+        shown = f"{display(folder)}/{path.name}"
         try:
-            catalogue = read_catalogue(path, display(path))
+            catalogue = read_catalogue(path, shown)
         except LoadError as error:
             report.extend([load_error_finding(error)])
             continue
