@@ -14,6 +14,7 @@ import json
 import shutil
 from pathlib import Path
 
+import frictionless
 import jsonschema
 import polib
 import pytest
@@ -262,3 +263,8 @@ def test_a_hostile_translation_is_data_in_every_export(repo: Path, tmp_path: Pat
     assert "<script>" not in markdown
     page = (out / "site" / "fr" / "index.html").read_text(encoding="utf-8")
     assert "<script>alert" not in page and r"\u003cscript\u003ealert(1)" in page
+    # A data package validator reads every language's tables, fallbacks included.
+    report = frictionless.validate(str(out / "datapackage.json"))
+    assert report.valid, report.flatten(["resourceName", "type", "note"])[:5]
+    names = {r.name for r in frictionless.Package(str(out / "datapackage.json")).resources}
+    assert {"practices", "practices-fr", "fallbacks-fr", "practices-ar"} <= names

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from dpi_safeguards.exports.csv_tables import CSV_ENCODING, ID_SEPARATOR, TABLES, Column
+from dpi_safeguards.exports.csv_tables import CSV_ENCODING, ID_SEPARATOR, TABLES, Column, Table
 from dpi_safeguards.models.framework import Framework
 
 DATAPACKAGE_FORMAT_VERSION = 1
@@ -45,46 +45,20 @@ def _field(column: Column) -> dict[str, Any]:
 
 
 def render_datapackage(
-    fw: Framework, version: str, date: str, csv_files: Mapping[str, bytes | FileDigest]
+    fw: Framework,
+    version: str,
+    date: str,
+    csv_files: Mapping[str, bytes | FileDigest],
+    languages: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """``csv_files``: each CSV's bytes, or its size and SHA-256 when it is already written."""
-    resources = []
-    for table in TABLES:
-        size, digest = _size_and_hash(csv_files[table.filename])
-        schema: dict[str, Any] = {
-            "fields": [_field(c) for c in table.columns],
-            "missingValues": [""],
-            "primaryKey": [table.primary_key],
-        }
-        if table.foreign_keys:
-            schema["foreignKeys"] = [
-                {
-                    "fields": [fk.field],
-                    "reference": {"resource": fk.resource, "fields": [fk.reference]},
-                }
-                for fk in table.foreign_keys
-            ]
-        resources.append(
-            {
-                "name": table.name,
-                "path": table.filename,
-                "profile": "tabular-data-resource",
-                "title": table.title,
-                "description": table.description,
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": CSV_ENCODING,
-                "bytes": size,
-                "hash": "sha256:" + digest,
-                "dialect": {
-                    "delimiter": ",",
-                    "quoteChar": '"',
-                    "doubleQuote": True,
-                    "header": True,
-                },
-                "schema": schema,
-            }
-        )
+    """``csv_files``: each CSV's bytes, or its size and SHA-256 when it is already written.
+    ``languages``: the published translations, whose tables (``i18n/<lang>/``) are
+    resources too, named ``<table>-<lang>`` (lower case), each with its fallbacks.csv."""
+    resources = [_resource(table, csv_files, "", "") for table in TABLES]
+    for language in languages:
+        folder, suffix = f"i18n/{language}/", f"-{language.lower()}"
+        resources += [_resource(table, csv_files, folder, suffix) for table in TABLES]
+        resources.append(_fallbacks_resource(csv_files, folder, suffix, language))
     return {
         "profile": "tabular-data-package",
         "name": "dpi-safeguards-framework",
@@ -101,4 +75,78 @@ def render_datapackage(
         ],
         "format_version": DATAPACKAGE_FORMAT_VERSION,
         "resources": resources,
+    }
+
+
+_DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True}
+
+
+def _resource(
+    table: Table, csv_files: Mapping[str, bytes | FileDigest], folder: str, suffix: str
+) -> dict[str, Any]:
+    size, digest = _size_and_hash(csv_files[folder + table.filename])
+    schema: dict[str, Any] = {
+        "fields": [_field(c) for c in table.columns],
+        "missingValues": [""],
+        "primaryKey": [table.primary_key],
+    }
+    if table.foreign_keys:
+        schema["foreignKeys"] = [
+            {
+                "fields": [fk.field],
+                "reference": {"resource": fk.resource + suffix, "fields": [fk.reference]},
+            }
+            for fk in table.foreign_keys
+        ]
+    return {
+        "name": table.name + suffix,
+        "path": folder + table.filename,
+        "profile": "tabular-data-resource",
+        "title": table.title,
+        "description": table.description,
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": CSV_ENCODING,
+        "bytes": size,
+        "hash": "sha256:" + digest,
+        "dialect": dict(_DIALECT),
+        "schema": schema,
+    }
+
+
+def _fallbacks_resource(
+    csv_files: Mapping[str, bytes | FileDigest], folder: str, suffix: str, language: str
+) -> dict[str, Any]:
+    size, digest = _size_and_hash(csv_files[folder + "fallbacks.csv"])
+    text = {"type": "string", "constraints": {"required": True}}
+    return {
+        "name": "fallbacks" + suffix,
+        "path": folder + "fallbacks.csv",
+        "profile": "tabular-data-resource",
+        "title": f"Texts given in English ({language})",
+        "description": (
+            "Every text of this language's tables that is given in English, and why: "
+            "missing (not translated yet), fuzzy (the English changed since it was "
+            "translated) or deprecated (not translated)."
+        ),
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": CSV_ENCODING,
+        "bytes": size,
+        "hash": "sha256:" + digest,
+        "dialect": dict(_DIALECT),
+        "schema": {
+            "fields": [
+                {"name": "id", "type": "string", **text},
+                {"name": "field", "type": "string", **text},
+                {"name": "index", "type": "integer", "description": "The item of a list field."},
+                {
+                    "name": "reason",
+                    "type": "string",
+                    "constraints": {"required": True, "enum": ["missing", "fuzzy", "deprecated"]},
+                },
+                {"name": "explanation", "type": "string"},
+            ],
+            "missingValues": [""],
+        },
     }

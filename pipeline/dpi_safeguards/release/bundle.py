@@ -281,9 +281,10 @@ def build_bundle(
         writer.add_all(step())
     _report(progress, "datapackage.json", total - 1, total)
     csv_files = {k: v for k, v in writer.manifest.items() if k.endswith(".csv")}
+    languages = tuple(state.code for state in published)
     writer.add(
         "datapackage.json",
-        [dump_json(render_datapackage(framework, version, date, csv_files))],
+        [dump_json(render_datapackage(framework, version, date, csv_files, languages))],
     )
     _report(progress, SUMS_FILE, total, total)
     writer.add(SUMS_FILE, [render_sums_of({p: f.sha256 for p, f in writer.manifest.items()})])
