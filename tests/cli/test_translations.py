@@ -153,7 +153,7 @@ def test_a_changed_english_text_is_fuzzy_everywhere_and_falls_back(repo_with_too
     notes = (second / "RELEASE_NOTES.md").read_text(encoding="utf-8")
     assert "Given in English because the English changed since they were translated" in notes
     assert f"- ar: {CHANGED}:text" in notes and f"- fr: {CHANGED}:text" in notes
-    assert "| fr (français) | 16 of 292 | 1 |" in notes
+    assert "| fr (français) | 16 of 319 | 1 |" in notes
     assert "translations changed" in notes
     _golden(
         {
@@ -249,7 +249,7 @@ def test_status_and_update_on_the_repository_and_new_languages(tmp_path: Path) -
     assert bad.code == 2 and "'klingon' is not a language code" in bad.stderr
     assert not (root / "translations").exists()
     added = _cli(root, "translations", "update", "--add", "pt_BR")
-    assert "wrote translations/pt_BR.po" in added and "292 new" in added
+    assert "wrote translations/pt_BR.po" in added and "319 new" in added
     shown = _cli(root, "translations", "status")
     assert "pt_BR (português (Brasil))" in shown and "0%" in shown
     markdown = _cli(root, "translations", "status", "--format", "markdown")

@@ -2,7 +2,7 @@
 
 A catalogue entry's context is ``<id>:<field>`` (``F3.1.2:text``, ``R1:name``), or
 ``<id>:<field>[<n>]`` for the n-th item (from 0) of a list field (``S1:activities[2]``).
-Ids, references and provenance are not translated: they are the same in every language.
+Ids, URLs and provenance are not translated: they are the same in every language.
 Deprecated entries are left out: no one is asked to translate what is no longer current.
 """
 
@@ -25,6 +25,7 @@ TRANSLATED_FIELDS: dict[Kind, tuple[tuple[str, bool], ...]] = {
     Kind.STAGE: (("name", False), ("description", False), ("activities", True)),
     Kind.AUTHORITY: (("name", False), ("personas", True), ("roles", True), ("uses", True)),
     Kind.KPI: (("text", False), ("context", False)),
+    Kind.REFERENCE: (("title", False),),
 }
 # The order kinds come in a catalogue: a principle, then its processes and their practices
 # (they sort together by id), then the dimensions.
@@ -36,6 +37,7 @@ CATALOGUE_KINDS = (
     Kind.STAGE,
     Kind.AUTHORITY,
     Kind.KPI,
+    Kind.REFERENCE,
 )
 # The fields whose models allow 300 characters (ShortText); the others allow MAX_TEXT.
 SHORT_FIELDS = frozenset({"name", "personas"})
@@ -94,7 +96,7 @@ def _entry_texts(kind: Kind, entry_id: str, entry: Entry) -> Iterator[SourceText
 
 def source_texts(framework: Framework) -> list[SourceText]:
     """Every text to translate, in catalogue order: each principle with its processes and
-    practices (natural id order), then risks, stages, authorities and KPIs."""
+    practices (natural id order), then risks, stages, authorities, KPIs and references."""
     texts = [
         text
         for kind in CATALOGUE_KINDS
