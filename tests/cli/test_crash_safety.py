@@ -220,7 +220,10 @@ def test_merge_killed_at_random_points(tmp_path: Path) -> None:
         api.merge(Workspace(root), api.MergeOptions(date=DATE))
 
     template = merge_template(tmp_path)
-    seen = crash_runs(tmp_path, template, ("merge", "--date", DATE), recover, window=(0.85, 1.02))
+    # The odd runs wait for the journal; the even ones fall from 60% of a clean run on, so
+    # that some land before it however the machine's load stretches the run (at 85% a
+    # loaded CI machine once saw every one of 25 land inside the transaction).
+    seen = crash_runs(tmp_path, template, ("merge", "--date", DATE), recover, window=(0.6, 1.02))
     assert_kills_landed(seen)
 
 
