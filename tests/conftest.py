@@ -11,6 +11,13 @@ from dpi_safeguards.core.workspace import Workspace
 from tests.support.paths import FIXTURES, REPO
 
 
+@pytest.fixture(autouse=True)
+def _data_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The download client keeps verified TUF metadata under $XDG_DATA_HOME: never the
+    user's own during the tests."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data-home")))
+
+
 @pytest.fixture
 def mini_root(tmp_path: Path) -> Path:
     """A writable copy of the small fixture framework (tests/fixtures/mini)."""

@@ -312,10 +312,44 @@ def release(
     options: ReleaseOptions | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> ReleaseResult:
-    """Cut a release (see :mod:`dpi_safeguards.release.publish`)."""
+    """Cut a release (see :mod:`dpi_safeguards.release.publish`); when releases/ is signed
+    (TUF), sign it before it is committed, with ``options.keys`` (checked first)."""
     from dpi_safeguards.release.publish import release as run_release
 
-    return run_release(workspace, options, progress)
+    options = options or ReleaseOptions()
+    return run_release(workspace, options, progress, _release_signer(workspace, options))
+
+
+def _release_signer(workspace: Workspace, options: ReleaseOptions) -> Callable[[], str] | None:
+    """The signing step of a release of a signed releases folder, its keys loaded (and so
+    checked) before the release starts; None for a dry run or an unsigned folder."""
+    import os
+
+    from dpi_safeguards.distribution.repository import is_signed
+
+    if options.dry_run or not is_signed(workspace.releases_dir):
+        return None
+    from dpi_safeguards.distribution.keys import ONLINE_ROLES, load_keys
+    from dpi_safeguards.distribution.repository import publish
+
+    folder = options.keys or (
+        Path(os.environ["SAFEGUARDS_TUF_KEYS"]) if os.environ.get("SAFEGUARDS_TUF_KEYS") else None
+    )
+    if folder is None:
+        raise UsageError(
+            "releases/ is signed (releases/tuf/root.json): give --keys DIR (or set "
+            "SAFEGUARDS_TUF_KEYS) with the targets, snapshot and timestamp keys"
+        )
+    ring = load_keys(folder)
+    for role in ONLINE_ROLES:
+        ring.require(role)
+
+    def sign() -> str:
+        done = publish(workspace.releases_dir, ring, workspace.root)
+        roles = ", ".join(f"{role} v{version}" for role, version in done.written.items())
+        return f"signed {done.targets} files under releases/: {roles}"
+
+    return sign
 
 
 def verify(
@@ -334,11 +368,50 @@ def bundle(workspace: Workspace, version: str, out_dir: Path) -> list[Path]:
     return write_archives(workspace, version, out_dir)
 
 
-def download(source: str, version: str, out_dir: Path) -> Path:
-    """Download a release bundle, every file checked against the index's SHA-256."""
-    from dpi_safeguards.release.download import download_release
+@dataclass(frozen=True)
+class Downloaded:
+    folder: Path
+    version: str
+    files: int
+    verified_by: str  # "tuf": through the signed metadata; "index": the index's SHA-256
 
-    return download_release(source, version, out_dir)
+
+def download(
+    source: str,
+    version: str,
+    out_dir: Path,
+    *,
+    trusted_root: Path | None = None,
+    metadata_dir: Path | None = None,
+) -> Downloaded:
+    """Download a release bundle. Through TUF (every file, the index too, verified by
+    the signed metadata) when a trusted root is given or was given before for this
+    source; otherwise every file against the index's SHA-256, and only from a source
+    that is not signed (a signed one needs the trusted root)."""
+    from dpi_safeguards.distribution.client import default_metadata_dir, download_verified
+    from dpi_safeguards.distribution.repository import TUF_DIR
+    from dpi_safeguards.release.download import NotFound, download_release, open_source
+
+    cache = metadata_dir or default_metadata_dir(source)
+    if trusted_root is not None or (cache / "root.json").is_file():
+        done = download_verified(
+            source, version, out_dir, trusted_root=trusted_root, metadata_dir=cache
+        )
+        return Downloaded(done.folder, done.version, done.files, "tuf")
+    fetched, index_name = open_source(source)
+    prefix = index_name.rpartition("/")[0]
+    try:
+        fetched.fetch(f"{prefix + '/' if prefix else ''}{TUF_DIR}/root.json", 512_000)
+    except NotFound:
+        pass
+    else:
+        raise UsageError(
+            f"{source} is signed (it has {TUF_DIR}/root.json): give --trusted-root FILE, the "
+            "secretariat's 1.root.json obtained from them, to download it verified"
+        )
+    folder = download_release(source, version, out_dir)
+    listed = sum(1 for p in folder.rglob("*") if p.is_file())
+    return Downloaded(folder, version, listed, "index")
 
 
 # ---- country frameworks (country/) -----------------------------------------------
@@ -455,3 +528,69 @@ def translations_update(
         # Finish (or sweep) what a killed update left, before reading the catalogues.
         recover(workspace.root, [workspace.translations_dir])
         return update_catalogues(translations(workspace), add=add)
+
+
+# ---- trusted distribution (distribution/) ---------------------------------------------
+
+if TYPE_CHECKING:
+    import datetime as _dt
+
+    from dpi_safeguards.distribution.repository import InitResult, PublishResult
+    from dpi_safeguards.distribution.status import TufStatus
+
+
+def tuf_init(
+    workspace: Workspace,
+    keys: Path,
+    *,
+    root_keys: int = 1,
+    root_threshold: int = 1,
+    now: _dt.datetime | None = None,
+) -> InitResult:
+    """Sign the releases folder for the first time: new keys in ``keys`` (outside the
+    repository), the first root, and targets, snapshot and timestamp over every file."""
+    from dpi_safeguards.distribution.repository import initialise
+    from dpi_safeguards.store.lock import repository_lock
+
+    with repository_lock(workspace.root, "tuf init"):
+        return initialise(
+            workspace.releases_dir,
+            keys,
+            workspace.root,
+            root_keys=root_keys,
+            root_threshold=root_threshold,
+            now=now,
+        )
+
+
+def tuf_publish(
+    workspace: Workspace, keys: Path, *, now: _dt.datetime | None = None
+) -> PublishResult:
+    """Sign what changed under releases/ (and renew what nears its expiry)."""
+    from dpi_safeguards.distribution.keys import load_keys
+    from dpi_safeguards.distribution.repository import publish
+    from dpi_safeguards.store.lock import repository_lock
+
+    ring = load_keys(keys)
+    with repository_lock(workspace.root, "tuf publish"):
+        return publish(workspace.releases_dir, ring, workspace.root, now=now)
+
+
+def tuf_rotate(
+    workspace: Workspace, keys: Path, role: str, *, now: _dt.datetime | None = None
+) -> tuple[Path, int]:
+    """A new key for ``role``, signed into a new root by the current root keys."""
+    from dpi_safeguards.distribution.keys import load_keys
+    from dpi_safeguards.distribution.repository import rotate
+    from dpi_safeguards.store.lock import repository_lock
+
+    ring = load_keys(keys)
+    with repository_lock(workspace.root, "tuf rotate"):
+        return rotate(workspace.releases_dir, ring, workspace.root, role, now=now)
+
+
+def tuf_status(workspace: Workspace, *, now: _dt.datetime | None = None) -> TufStatus:
+    """Each role's version, expiry and keys, and whether the targets match the files."""
+    from dpi_safeguards.distribution.status import tuf_status as status
+
+    return status(workspace.releases_dir, now=now)

@@ -30,6 +30,7 @@ FLOORS = (
     "knowledge",
     "exports",
     "release",
+    "distribution",
     "country",
     "forge",
     "api",

@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "site": "site",
     "country": "country",
     "translations": "translations",
+    "tuf": "tuf",
 }
 
 

@@ -26,6 +26,9 @@ class ReleaseOptions:
     # With dry_run: write the bundle here (a new or empty folder) to look at it; without
     # one, the bundle is built in a temp folder that is removed again.
     output: Path | None = None
+    # The signing keys, when releases/ is signed (TUF): the release is signed before it
+    # is committed and tagged. None: $SAFEGUARDS_TUF_KEYS.
+    keys: Path | None = None
 
     def __post_init__(self) -> None:
         if self.output is not None and not self.dry_run:

@@ -41,6 +41,10 @@ class DownloadError(SafeguardsError):
     """A download refused: nothing was placed in the target folder."""
 
 
+class NotFound(DownloadError):
+    """The source has no such file (HTTP 404, or no file in the folder)."""
+
+
 def check_url(url: str) -> None:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -73,7 +77,7 @@ class _SafeRedirect(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-class _Source(abc.ABC):
+class Source(abc.ABC):
     """Where a release's files come from: an https URL or a local folder."""
 
     @abc.abstractmethod
@@ -81,7 +85,7 @@ class _Source(abc.ABC):
         """The bytes of ``path`` below the source, at most ``limit`` of them."""
 
 
-class _HttpSource(_Source):
+class _HttpSource(Source):
     def __init__(self, base: str, timeout: float) -> None:
         check_url(base)
         self.base = base
@@ -112,7 +116,8 @@ class _HttpSource(_Source):
                 "truncated"
             ) from None
         except urllib.error.HTTPError as exc:
-            raise DownloadError(f"{url}: HTTP {exc.code} {exc.reason}") from None
+            kind = NotFound if exc.code in (403, 404) else DownloadError
+            raise kind(f"{url}: HTTP {exc.code} {exc.reason}") from None
         except urllib.error.URLError as exc:
             raise DownloadError(f"{url}: {exc.reason}") from None
         except TimeoutError:
@@ -121,7 +126,7 @@ class _HttpSource(_Source):
             raise DownloadError(f"{url}: {exc.__class__.__name__}: {exc}") from None
 
 
-class _LocalSource(_Source):
+class _LocalSource(Source):
     def __init__(self, base: Path) -> None:
         self.base = base.resolve()
 
@@ -134,6 +139,8 @@ class _LocalSource(_Source):
         try:
             with open(target, "rb") as handle:
                 data = handle.read(limit + 1)
+        except FileNotFoundError:
+            raise NotFound(f"{path}: no such file") from None
         except OSError as exc:
             raise DownloadError(f"{path}: {exc.strerror or exc}") from None
         if len(data) > limit:
@@ -141,7 +148,7 @@ class _LocalSource(_Source):
         return data
 
 
-def _open_source(source: str, timeout: float) -> tuple[_Source, str]:
+def open_source(source: str, timeout: float = TIMEOUT_SECONDS) -> tuple[Source, str]:
     """The source and the index's path within it."""
     parts = urlsplit(source)
     if parts.scheme.lower() in ("http", "https"):
@@ -160,7 +167,7 @@ def _open_source(source: str, timeout: float) -> tuple[_Source, str]:
     return _LocalSource(local), "index.json"
 
 
-def _pick(index: ReleaseIndex, version: str) -> ReleaseEntry:
+def pick_release(index: ReleaseIndex, version: str) -> ReleaseEntry:
     wanted = index.latest if version in ("latest", "") else version
     entry = index.find(wanted or "")
     if entry is None:
@@ -193,27 +200,34 @@ def download_release(
 ) -> Path:
     """Download release ``version`` (or 'latest') from ``source`` into ``out_dir``."""
 
-    out = Path(out_dir)
-    if out.is_symlink() or (out.exists() and (not out.is_dir() or any(out.iterdir()))):
-        raise DownloadError(f"{out} exists and is not an empty folder: choose a new one")
-    fetcher, index_name = _open_source(source, timeout)
+    out = check_new_folder(Path(out_dir))
+    fetcher, index_name = open_source(source, timeout)
     index = _fetch_index(fetcher, index_name)
-    entry = _pick(index, version.removeprefix("v") if version != "latest" else version)
+    entry = pick_release(index, version.removeprefix("v") if version != "latest" else version)
     output_folder(out.parent)
     temp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "download-", dir=out.parent))
     try:
         received = _fetch_files(fetcher, entry)
-        _check_sums(received)
-        _write_files(temp, received)
-        _rename_into(temp, out)
+        check_sums(received)
+        write_files(temp, received)
+        rename_into(temp, out)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
     return out
 
 
-def _fetch_index(fetcher: _Source, index_name: str) -> ReleaseIndex:
-    raw_index = fetcher.fetch(index_name, INDEX_MAX_BYTES)
+def check_new_folder(out: Path) -> Path:
+    if out.is_symlink() or (out.exists() and (not out.is_dir() or any(out.iterdir()))):
+        raise DownloadError(f"{out} exists and is not an empty folder: choose a new one")
+    return out
+
+
+def _fetch_index(fetcher: Source, index_name: str) -> ReleaseIndex:
+    return parse_release_index(fetcher.fetch(index_name, INDEX_MAX_BYTES), index_name)
+
+
+def parse_release_index(raw_index: bytes, index_name: str) -> ReleaseIndex:
     try:
         return ReleaseIndex.model_validate_json(raw_index)
     except ValidationError as exc:
@@ -224,7 +238,7 @@ def _fetch_index(fetcher: _Source, index_name: str) -> ReleaseIndex:
         ) from None
 
 
-def _fetch_files(fetcher: _Source, entry: ReleaseEntry) -> dict[str, bytes]:
+def _fetch_files(fetcher: Source, entry: ReleaseEntry) -> dict[str, bytes]:
     """Every file the index lists for the release, each of the size and SHA-256 it says
     (the size is a hard limit on what is read)."""
     received: dict[str, bytes] = {}
@@ -242,7 +256,7 @@ def _fetch_files(fetcher: _Source, entry: ReleaseEntry) -> dict[str, bytes]:
     return received
 
 
-def _check_sums(received: dict[str, bytes]) -> None:
+def check_sums(received: dict[str, bytes]) -> None:
     """The release's own SHA256SUMS, when it has one, agrees with the index."""
     if SUMS_FILE not in received:
         return
@@ -252,7 +266,7 @@ def _check_sums(received: dict[str, bytes]) -> None:
             raise DownloadError(f"{path}: {SUMS_FILE} and the index disagree: refused")
 
 
-def _write_files(folder: Path, received: dict[str, bytes]) -> None:
+def write_files(folder: Path, received: dict[str, bytes]) -> None:
     """The files under ``folder``, by path, with fixed modes (0644, folders 0755)."""
     for path, data in sorted(received.items()):
         target = folder / path
@@ -264,7 +278,7 @@ def _write_files(folder: Path, received: dict[str, bytes]) -> None:
         os.chmod(parent, 0o755)
 
 
-def _rename_into(temp: Path, out: Path) -> None:
+def rename_into(temp: Path, out: Path) -> None:
     """The checked download becomes ``out`` in one rename (``out`` empty or absent)."""
     try:
         if out.exists():

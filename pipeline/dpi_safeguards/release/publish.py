@@ -95,20 +95,26 @@ def sweep_release_temps(releases_dir: Path) -> None:
                 leftover.unlink(missing_ok=True)
 
 
+# Signs the releases folder once the release is in it (TUF metadata, a higher floor's),
+# before anything is committed: returns a line for the log.
+Sign = Callable[[], str]
+
+
 def release(
     workspace: Workspace,
     options: ReleaseOptions | None = None,
     progress: Progress | None = None,
+    sign: Sign | None = None,
 ) -> ReleaseResult:
     options = options or ReleaseOptions()
     if options.dry_run:
-        return _release(workspace, options, progress)
+        return _release(workspace, options, progress, None)
     with repository_lock(workspace.root, "release"):
-        return _release(workspace, options, progress)
+        return _release(workspace, options, progress, sign)
 
 
 def _release(
-    workspace: Workspace, options: ReleaseOptions, progress: Progress | None
+    workspace: Workspace, options: ReleaseOptions, progress: Progress | None, sign: Sign | None
 ) -> ReleaseResult:
     if not options.dry_run:
         # finish (or sweep) what a killed merge or release left, before reading anything
@@ -121,6 +127,10 @@ def _release(
         return _dry_run(plan, options.output, progress)
     result, bundle = _place_bundle(workspace, plan, progress)
     _write_listing(workspace, plan, bundle)
+    if sign is not None:
+        if progress:
+            progress("signing", 0, 0)
+        result.log.append(sign())
     if plan.repo is not None:
         paths = [workspace.framework_dir, workspace.releases_dir]
         if plan.translations is not None:

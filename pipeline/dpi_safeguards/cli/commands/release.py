@@ -48,6 +48,12 @@ def _size(n: int) -> str:
 )
 @click.option("--tag", is_flag=True, help="Commit the release and tag it vX.Y.Z in git.")
 @click.option(
+    "--keys",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Signing keys for a signed releases/ (TUF); default $SAFEGUARDS_TUF_KEYS.",
+)
+@click.option(
     "--allow-unmerged",
     is_flag=True,
     help="Release although contributions/accepted/ holds unmerged contributions.",
@@ -60,13 +66,16 @@ def command(
     date: str | None,
     dry_run: bool,
     tag: bool,
+    keys: Path | None,
     allow_unmerged: bool,
     output: Path | None,
 ) -> int:
     """Cut a release: validate, pick the version, write releases/vX.Y.Z/ and the index."""
     from dpi_safeguards import api
 
-    options = api.ReleaseOptions(version, bump, date, dry_run, tag, allow_unmerged, output)
+    options = api.ReleaseOptions(
+        version, bump, date, dry_run, tag, allow_unmerged, output, keys=keys
+    )
     workspace = workspace_of(ctx)
     progress = progress_printer()
     from dpi_safeguards.release.bump import NothingToRelease
