@@ -38,7 +38,16 @@ UNTRUSTED = re.compile(
 )
 # The only jobs allowed to write, and what they may write.
 WRITERS: dict[tuple[str, str], dict[str, str]] = {
-    ("release.yml", "release"): {"contents": "write"},
+    ("release.yml", "release"): {
+        "contents": "write",
+        "id-token": "write",
+        "attestations": "write",
+    },
+    # GitHub Pages: the deploying job, and the jobs that call its workflow.
+    ("pages.yml", "deploy"): {"pages": "write", "id-token": "write"},
+    ("release.yml", "pages"): {"pages": "write", "id-token": "write"},
+    ("tuf-refresh.yml", "pages"): {"pages": "write", "id-token": "write"},
+    ("tuf-refresh.yml", "refresh"): {"contents": "write"},
     ("intake.yml", "intake"): {
         "contents": "write",
         "pull-requests": "write",
@@ -216,6 +225,8 @@ def test_every_action_pinned_to_a_commit() -> None:
             if "uses:" not in line:
                 continue
             value, _, comment = line.split("uses:", 1)[1].partition("#")
+            if value.strip().startswith("./.github/workflows/"):
+                continue  # a workflow of this repository, at the caller's own commit
             assert SHA_PIN.match(value.strip()), f"{path.name}: {line.strip()}"
             assert re.match(r"\s*v[0-9]+(\.[0-9]+)*\s*$", comment), f"version comment: {line}"
     for workflow, job, step in _steps():
