@@ -148,6 +148,21 @@ def canvas(workspace: Workspace, options: CanvasOptions) -> CanvasResult:
     )
 
 
+def canvas_of_bundle(folder: Path, options: CanvasOptions) -> CanvasResult:
+    """The knowledge-library query on a release bundle (a downloaded one, say): its
+    framework.json read and checked as a release's."""
+    from dpi_safeguards.knowledge.canvas import canvas as run_canvas
+    from dpi_safeguards.load.released import load_release
+
+    return run_canvas(
+        load_release(folder),
+        authorities=options.authorities,
+        stages=options.stages,
+        risks=options.risks,
+        principles=options.principles,
+    )
+
+
 def site(
     workspace: Workspace, out_dir: Path, release: str | None = None, title: str | None = None
 ) -> Path:
@@ -353,12 +368,28 @@ def _release_signer(workspace: Workspace, options: ReleaseOptions) -> Callable[[
 
 
 def verify(
-    workspace: Workspace, versions: list[str] | None = None, *, rebuild: bool = True
+    workspace: Workspace,
+    versions: list[str] | None = None,
+    *,
+    rebuild: bool = True,
+    attestations: bool = False,
+    repository: str | None = None,
 ) -> VerifyResult:
-    """Re-check published releases: checksums, index, and a rebuild from the git tag."""
+    """Re-check published releases: checksums, index, a rebuild from the git tag, the
+    TUF signatures (when releases/ is signed) and, with ``attestations``, the build
+    provenance (``gh attestation verify``, where gh is installed). Each check is recorded
+    in ``checks`` with what it compared."""
+    from dpi_safeguards.distribution.checks import add_attestation_checks, add_signed_checks
     from dpi_safeguards.release.verify import verify_releases
 
-    return verify_releases(workspace, versions, rebuild=rebuild)
+    result = verify_releases(workspace, versions, rebuild=rebuild)
+    add_signed_checks(result, workspace.releases_dir)
+    if attestations:
+        add_attestation_checks(result, workspace.releases_dir, repository, workspace.root)
+    else:
+        for version in result.checked:
+            result.record(version, "attestation", "skipped", "not asked for (--attestations)")
+    return result
 
 
 def bundle(workspace: Workspace, version: str, out_dir: Path) -> list[Path]:

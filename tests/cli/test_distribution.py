@@ -127,7 +127,11 @@ def test_a_rollback_is_refused(signed: dict[str, Path], server: str, tmp_path: P
     shutil.copytree(old, releases / "tuf")
     line = _refused(_download(signed, server, tmp_path / "again"), "rollback")
     assert "timestamp" in line
-    assert api.verify(workspace, rebuild=False).ok
+    # verify sees it too: the files are intact, but the metadata signs none of v1.1.0.
+    checked = api.verify(workspace, rebuild=False)
+    outcomes = {(c.version, c.check): c.outcome for c in checked.checks}
+    assert outcomes[("1.1.0", "checksums")] == "ok"
+    assert outcomes[("1.1.0", "signed")] == "failed"
 
 
 def test_an_expired_timestamp_is_refused(
@@ -197,3 +201,102 @@ def test_keys_are_kept_out_of_the_repository_and_private(
     (signed["keys"] / "targets.pem").chmod(0o600)
     unsigned = run_cli("release", "--date", "2026-03-01", cwd=signed["root"])
     assert unsigned.code == 2 and "releases/ is signed" in unsigned.stderr
+
+
+def _bin_with_gh(tmp_path: Path, script: str | None) -> str:
+    """A PATH holding git (the rebuild needs it) and, unless None, a stand-in gh."""
+    folder = tmp_path / "bin"
+    folder.mkdir(parents=True)
+    git = shutil.which("git")
+    assert git is not None
+    (folder / "git").symlink_to(git)
+    if script is not None:
+        gh = folder / "gh"
+        gh.write_text("#!/bin/sh\n" + script, encoding="utf-8")
+        gh.chmod(0o755)
+    return str(folder)
+
+
+def test_verify_explains_each_check(signed: dict[str, Path], tmp_path: Path) -> None:
+    root = signed["root"]
+    result = run_cli("verify", cwd=root)
+    assert result.code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "ok   v1.0.0"
+    assert lines[1].startswith("  ok   checksums: all ") and "match SHA256SUMS" in lines[1]
+    assert lines[2].startswith("  ok   rebuild: rebuilt from its git tag")
+    assert lines[3].startswith("  ok   signed: every file is a target of releases/tuf/targets.json")
+    assert lines[4] == "  skip attestation: not asked for (--attestations)"
+    # No gh on the PATH: said so, not failed.
+    path = _bin_with_gh(tmp_path / "none", None)
+    plain = run_cli("verify", "--attestations", "--no-rebuild", cwd=root, env={"PATH": path})
+    assert plain.code == 0
+    assert "  skip attestation: the gh command is not installed" in plain.stdout
+    # A gh that finds the attestation (it is given the release's SHA256SUMS and the repo).
+    calls = tmp_path / "calls"
+    ok = _bin_with_gh(tmp_path / "ok", f'echo "$@" >> {calls}\nexit 0\n')
+    args = ("verify", "--attestations", "--repo", "un/safeguards", "--no-rebuild")
+    attested = run_cli(*args, cwd=root, env={"PATH": ok})
+    assert attested.code == 0, attested.output
+    assert "  ok   attestation: gh attestation verify: SHA256SUMS has a build-provenance" in (
+        attested.stdout
+    )
+    sums = signed["releases"] / "v1.0.0" / "SHA256SUMS"
+    assert calls.read_text() == f"attestation verify {sums} --repo un/safeguards\n"
+    # One that does not: the check fails, and so does verify.
+    missing = _bin_with_gh(tmp_path / "no", 'echo "Error: no attestations found" >&2\nexit 1\n')
+    refused = run_cli(*args, cwd=root, env={"PATH": missing})
+    assert refused.code == 1
+    assert "  FAIL attestation: gh attestation verify: Error: no attestations found" in (
+        refused.stdout
+    )
+    # A file changed after signing fails the checksums and the signature check alike.
+    page = signed["releases"] / "v1.0.0" / "framework.md"
+    page.write_bytes(page.read_bytes() + b"\n")
+    changed = run_cli("verify", "--no-rebuild", "--format", "json", cwd=root)
+    assert changed.code == 1
+    report = json.loads(changed.stdout)
+    outcomes = {c["check"]: c["outcome"] for c in report["checks"]}
+    assert outcomes == {
+        "checksums": "failed",
+        "rebuild": "skipped",
+        "signed": "failed",
+        "attestation": "skipped",
+    }
+    signed_check = next(c for c in report["checks"] if c["check"] == "signed")
+    assert "v1.0.0/framework.md: differs from its signed length or hash" in signed_check["detail"]
+
+
+def test_the_downstream_example_prints_the_canvas_of_the_latest_release(
+    signed: dict[str, Path], server: str, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    from tests.support.paths import REPO
+
+    root_file = signed["releases"] / "tuf" / "1.root.json"
+    args = [sys.executable, str(REPO / "examples" / "latest_canvas.py"), "--from", server]
+    query = ["--authority", "Government", "--stage", "Strategy and Design"]
+    done = subprocess.run(
+        [*args, "--trusted-root", str(root_file), *query],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("release 1.0.0, ") and "files verified" in done.stderr
+    expected = run_cli(
+        "canvas", "-a", "Government", "-s", "Strategy and Design", cwd=signed["root"]
+    )
+    assert done.stdout == expected.stdout
+    # A second run needs no trusted root: the client kept what it verified.
+    again = subprocess.run([*args, *query], capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and again.stdout == expected.stdout, again.stderr
+    # A tampered file on the server: refused, in one line.
+    target = signed["releases"] / "v1.0.0" / "framework.json"
+    target.write_bytes(target.read_bytes() + b" ")
+    bad = subprocess.run([*args, *query], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("error: refused (tampered v1.0.0/framework.json)"), bad.stderr

@@ -88,7 +88,9 @@ def _explain(error: Exception, what: str) -> DownloadError:
             f"refused (rollback): {error}; the server offers older metadata than this "
             "client has already verified"
         )
-    if isinstance(error, tuf_errors.LengthOrHashMismatchError):
+    if isinstance(
+        error, tuf_errors.LengthOrHashMismatchError | tuf_errors.DownloadLengthMismatchError
+    ):
         return DownloadError(
             f"refused (tampered {what}): its length or SHA-256 is not what the signed "
             f"targets metadata says ({error})"

@@ -37,6 +37,17 @@ class VerifyProblem(StrictModel):
     message: str
 
 
+CheckName = Literal["checksums", "rebuild", "signed", "attestation"]
+CheckOutcome = Literal["ok", "failed", "skipped"]
+
+
+class VerifyCheck(StrictModel):
+    version: str
+    check: CheckName
+    outcome: CheckOutcome
+    detail: str = Field(description="What was checked, against what, and what was found.")
+
+
 class VerifyReport(StrictModel):
     """safeguards verify --format json."""
 
@@ -44,6 +55,9 @@ class VerifyReport(StrictModel):
     checked: list[str] = Field(description="The versions checked (X.Y.Z).")
     rebuilt: list[str] = Field(description="The versions also rebuilt from their git tag.")
     problems: list[VerifyProblem]
+    checks: list[VerifyCheck] = Field(
+        default_factory=list, description="Each check made, per version, and its outcome."
+    )
 
 
 class RuleRecord(StrictModel):

@@ -25,7 +25,13 @@ from dpi_safeguards.exports.translated import SUMMARY_FILE, BundleTranslations
 from dpi_safeguards.load.folder import load_framework
 from dpi_safeguards.models.framework import Framework
 from dpi_safeguards.models.release import ReleaseEntry, ReleaseIndex
-from dpi_safeguards.models.reports import VerifyProblem, VerifyReport
+from dpi_safeguards.models.reports import (
+    CheckName,
+    CheckOutcome,
+    VerifyCheck,
+    VerifyProblem,
+    VerifyReport,
+)
 from dpi_safeguards.release import rebuild_at_tag
 from dpi_safeguards.release.bundle import SUMS_FILE, build_bundle, parse_sums, read_bundle, sha256
 from dpi_safeguards.release.gitops import open_repo, read_at, tag_exists
@@ -57,10 +63,16 @@ class VerifyResult:
     checked: list[str] = field(default_factory=list)
     rebuilt: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    checks: list[VerifyCheck] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and all(c.outcome != "failed" for c in self.checks)
+
+    def record(self, version: str, check: CheckName, outcome: CheckOutcome, detail: str) -> None:
+        self.checks.append(
+            VerifyCheck(version=version, check=check, outcome=outcome, detail=detail)
+        )
 
     def as_report(self) -> VerifyReport:
         """As published in verify-report.schema.json."""
@@ -69,6 +81,7 @@ class VerifyResult:
             checked=self.checked,
             rebuilt=self.rebuilt,
             problems=[VerifyProblem(**vars(problem)) for problem in self.problems],
+            checks=self.checks,
         )
 
 
@@ -353,15 +366,28 @@ def verify_releases(
         except SafeguardsError as exc:
             result.problems.append(Problem(entry.version, entry.path, str(exc)))
             continue
-        result.problems += check_files(entry, files)
+        found = check_files(entry, files)
+        result.problems += found
+        result.record(
+            entry.version,
+            "checksums",
+            "failed" if found else "ok",
+            f"{len(found)} of {len(files)} files differ from SHA256SUMS or index.json"
+            if found
+            else f"all {len(files)} files match SHA256SUMS and their releases/index.json "
+            "entry (SHA-256 and size); none missing, none extra, no symlink",
+        )
         if not do_rebuild:
+            result.record(entry.version, "rebuild", "skipped", "--no-rebuild")
             continue
         try:
             rebuilt = rebuild_release(workspace, entry)
         except SafeguardsError as exc:
             result.problems.append(Problem(entry.version, "(rebuild)", str(exc)))
+            result.record(entry.version, "rebuild", "failed", str(exc))
             continue
         result.rebuilt.append(entry.version)
+        before = len(result.problems)
         for path in sorted(set(files) | set(rebuilt)):
             if path not in rebuilt:
                 result.problems.append(Problem(entry.version, path, "not produced by the rebuild"))
@@ -371,4 +397,16 @@ def verify_releases(
                 result.problems.append(
                     Problem(entry.version, path, "differs from the rebuild from its tag")
                 )
+        differing = len(result.problems) - before
+        result.record(
+            entry.version,
+            "rebuild",
+            "failed" if differing else "ok",
+            "rebuilt from its git tag (the framework, the catalogues and the code there); "
+            + (
+                f"{differing} files differ"
+                if differing
+                else f"all {len(rebuilt)} files byte-identical to the published ones"
+            ),
+        )
     return result
