@@ -608,16 +608,31 @@ def tuf_publish(
 
 
 def tuf_rotate(
-    workspace: Workspace, keys: Path, role: str, *, now: _dt.datetime | None = None
-) -> tuple[Path, int]:
-    """A new key for ``role``, signed into a new root by the current root keys."""
+    workspace: Workspace,
+    keys: Path,
+    role: str,
+    *,
+    now: _dt.datetime | None = None,
+    root_keys: int = 1,
+    root_threshold: int = 1,
+) -> tuple[list[Path], int]:
+    """New keys for ``role`` (the root: ``root_keys`` of them, ``root_threshold`` needed),
+    signed into a new root by the current root keys."""
     from dpi_safeguards.distribution.keys import load_keys
     from dpi_safeguards.distribution.repository import rotate
     from dpi_safeguards.store.lock import repository_lock
 
     ring = load_keys(keys)
     with repository_lock(workspace.root, "tuf rotate"):
-        return rotate(workspace.releases_dir, ring, workspace.root, role, now=now)
+        return rotate(
+            workspace.releases_dir,
+            ring,
+            workspace.root,
+            role,
+            now=now,
+            root_keys=root_keys,
+            root_threshold=root_threshold,
+        )
 
 
 def tuf_status(workspace: Workspace, *, now: _dt.datetime | None = None) -> TufStatus:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -174,9 +175,16 @@ def test_rotated_keys_keep_old_clients_working(
     signed: dict[str, Path], server: str, tmp_path: Path
 ) -> None:
     assert _download(signed, server, tmp_path / "one").code == 0
-    for role in ("timestamp", "targets", "root"):
+    for role in ("timestamp", "targets"):
         rotated = run_cli("tuf", "rotate", role, "--keys", signed["keys"], cwd=signed["root"])
         assert rotated.code == 0, rotated.stderr
+    # The root to three keys, two of them needed from now on.
+    args = ("--root-keys", "3", "--root-threshold", "2")
+    rotated = run_cli("tuf", "rotate", "root", *args, "--keys", signed["keys"], cwd=signed["root"])
+    assert rotated.code == 0, rotated.stderr
+    assert sorted(p.name for p in signed["keys"].glob("root*.pem")) == [
+        "root-2.pem", "root-3.pem", "root.pem", "root.retired-4.pem",
+    ]  # fmt: skip
     assert sorted(p.name for p in (signed["releases"] / "tuf").glob("*.root.json")) == [
         "1.root.json", "2.root.json", "3.root.json", "4.root.json",
     ]  # fmt: skip
@@ -186,6 +194,15 @@ def test_rotated_keys_keep_old_clients_working(
     assert again.code == 0, again.stderr
     status = run_cli("tuf", "status", cwd=signed["root"])
     assert status.code == 0 and "root             4" in status.stdout
+    assert re.search(r"root .* \(2\)  yes", status.stdout), status.stdout
+    # Two custodians of three suffice to rotate again; one alone does not.
+    (signed["keys"] / "root-3.pem").rename(tmp_path / "away-3.pem")
+    again = run_cli("tuf", "rotate", "snapshot", "--keys", signed["keys"], cwd=signed["root"])
+    assert again.code == 0, again.stderr
+    (signed["keys"] / "root-2.pem").rename(tmp_path / "away-2.pem")
+    alone = run_cli("tuf", "rotate", "snapshot", "--keys", signed["keys"], cwd=signed["root"])
+    assert alone.code == 1 and "threshold" in alone.stderr, alone.stderr
+    assert _download(signed, server, tmp_path / "three").code == 0
 
 
 def test_keys_are_kept_out_of_the_repository_and_private(

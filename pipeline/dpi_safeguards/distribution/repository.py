@@ -278,10 +278,19 @@ def rotate(
     role: str,
     *,
     now: dt.datetime | None = None,
-) -> tuple[Path, int]:
-    """A new key for ``role`` in place of its current ones: a new root version signed by
-    the current root keys (and by the new one when the root itself rotates), the old key
-    file renamed ``<role>.retired-<root version>.pem``, then the role re-signed."""
+    root_keys: int = 1,
+    root_threshold: int = 1,
+) -> tuple[list[Path], int]:
+    """New keys for ``role`` in place of its current ones (the root: ``root_keys`` keys,
+    ``root_threshold`` of them needed): a new root version signed by the current root keys
+    (and by the new ones when the root itself rotates), the old key files renamed
+    ``<name>.retired-<root version>.pem``, then the role re-signed."""
+    count = root_keys if role == "root" else 1
+    if role == "root" and not 1 <= root_threshold <= root_keys <= 9:
+        raise UsageError(
+            f"--root-threshold {root_threshold} of --root-keys {root_keys}: the threshold "
+            "is at least 1 and at most the number of root keys (at most 9)"
+        )
     moment = now or now_utc()
     folder = metadata_dir(releases_dir)
     root_md = _read(folder / "root.json")
@@ -289,32 +298,42 @@ def rotate(
     if not isinstance(root, Root):
         raise TufError(f"{folder / 'root.json'} is not root metadata")
     old_root_signers = ring.require("root")
-    signer, pem = generate(role)
+    previous = Metadata.from_bytes(root_md.to_bytes()).signed  # before the edits below
+    fresh = [generate(role) for _ in range(count)]
     for keyid in list(root.roles[role].keyids):
         root.revoke_key(keyid, role)
-    root.add_key(signer.public_key, role)
+    for signer, _ in fresh:
+        root.add_key(signer.public_key, role)
     if role == "root":
-        root.roles["root"].threshold = 1
+        root.roles["root"].threshold = root_threshold
     root.version += 1
     root.expires = _expires("root", moment)
     new_root = Metadata(root)
-    signers = [*old_root_signers, *([signer] if role == "root" else [])]
+    signers = [*old_root_signers, *([s for s, _ in fresh] if role == "root" else [])]
     for each in signers:
         new_root.sign(each, append=True)
+    checked = root.get_root_verification_result(
+        previous, new_root.signed_bytes, new_root.signatures
+    )
+    if not checked.verified:
+        raise TufError(
+            f"the root keys in {ring.folder} do not meet the threshold of the current root "
+            f"({previous.roles['root'].threshold} of {len(previous.roles['root'].keyids)}): "
+            "bring the other custodians' keys; nothing was changed"
+        )
     transaction = Transaction(workspace_root)
     data = _bytes(new_root)
     transaction.write(folder / f"{root.version}.root.json", data)
     transaction.write(folder / "root.json", data)
     transaction.commit()
-    retired = []
     for path in sorted(ring.folder.glob(f"{role}*.pem")):
-        if ".retired-" in path.name:
-            continue
-        target = path.with_name(f"{path.stem}.retired-{root.version}.pem")
-        path.rename(target)
-        retired.append(target)
-    new_key = write_key(ring.folder, key_file_name(role), pem)
-    ring.signers[role] = [signer]
+        if ".retired-" not in path.name:
+            path.rename(path.with_name(f"{path.stem}.retired-{root.version}.pem"))
+    new_keys = [
+        write_key(ring.folder, key_file_name(role, number), pem)
+        for number, (_, pem) in enumerate(fresh, 1)
+    ]
+    ring.signers[role] = [signer for signer, _ in fresh]
     if role in ONLINE_ROLES:
         publish(releases_dir, ring, workspace_root, now=moment, force=frozenset({role}))
-    return new_key, root.version
+    return new_keys, root.version

@@ -79,14 +79,23 @@ def publish(ctx: click.Context, keys: Path | None) -> int:
 @command.command("rotate")
 @click.argument("role", type=click.Choice(ROTATABLE))
 @_keys_option
+@click.option("--root-keys", type=click.IntRange(1, 9), default=1, show_default=True)
+@click.option("--root-threshold", type=click.IntRange(1, 9), default=1, show_default=True)
 @click.pass_context
-def rotate(ctx: click.Context, role: str, keys: Path | None) -> int:
-    """Replace ROLE's key: a new key file, a new root signed by the current root keys
-    (and by the new one for the root), the old key kept as <role>.retired-N.pem."""
+def rotate(
+    ctx: click.Context, role: str, keys: Path | None, root_keys: int, root_threshold: int
+) -> int:
+    """Replace ROLE's key (the root's: with --root-keys new keys, --root-threshold of them
+    needed): new key files, a new root signed by the current root keys (and by the new
+    ones for the root), the old files kept as <name>.retired-N.pem."""
     from dpi_safeguards import api
 
-    new_key, version = api.tuf_rotate(workspace_of(ctx), _keys(keys), role)
-    click.echo(f"new {role} key {new_key}; root v{version} names it")
+    new_keys, version = api.tuf_rotate(
+        workspace_of(ctx), _keys(keys), role, root_keys=root_keys, root_threshold=root_threshold
+    )
+    for path in new_keys:
+        click.echo(f"new {role} key {path}")
+    click.echo(f"root v{version} names them")
     return 0
 
 
