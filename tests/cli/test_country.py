@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import shutil
 from pathlib import Path
 
 import jsonschema
@@ -26,7 +24,13 @@ from dpi_safeguards.load.folder import write_framework
 from dpi_safeguards.models.base import Deprecation
 from tests.support.cli import run_cli
 from tests.support.paths import GOLDEN, REPO
-from tests.support.release_support import add_practice, commit_all, init_repo, tree_bytes
+from tests.support.release_support import (
+    add_practice,
+    commit_all,
+    compare_golden,
+    init_repo,
+    tree_bytes,
+)
 
 GOLDEN_COUNTRY = GOLDEN / "country"
 
@@ -80,16 +84,7 @@ def _sha256(path: Path) -> str:
 
 
 def _golden(name: str, files: dict[str, bytes]) -> None:
-    folder = GOLDEN_COUNTRY / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        shutil.rmtree(folder, ignore_errors=True)
-        for path, data in files.items():
-            (folder / path).parent.mkdir(parents=True, exist_ok=True)
-            (folder / path).write_bytes(data)
-    golden = tree_bytes(folder)
-    assert sorted(files) == sorted(golden), name
-    differing = [p for p in files if files[p] != golden[p]]
-    assert not differing, f"differ from tests/golden/country/{name}: {differing}"
+    compare_golden(GOLDEN_COUNTRY / name, files)
 
 
 def _bundle_files(folder: Path) -> dict[str, bytes]:

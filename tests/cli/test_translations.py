@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import pytest
 from dpi_safeguards.check.schemas import generate
 from tests.support.cli import run_cli
 from tests.support.paths import GOLDEN, REPO
-from tests.support.release_support import commit_all, init_repo, tree_bytes
+from tests.support.release_support import commit_all, compare_golden, init_repo, tree_bytes
 
 GOLDEN_TRANSLATIONS = GOLDEN / "translations"
 CHANGED = "F3.1.1"
@@ -155,7 +154,8 @@ def test_a_changed_english_text_is_fuzzy_everywhere_and_falls_back(repo_with_too
     assert f"- ar: {CHANGED}:text" in notes and f"- fr: {CHANGED}:text" in notes
     assert "| fr (français) | 16 of 319 | 1 |" in notes
     assert "translations changed" in notes
-    _golden(
+    compare_golden(
+        GOLDEN_TRANSLATIONS,
         {
             name: (second / name).read_bytes()
             for name in (
@@ -165,25 +165,12 @@ def test_a_changed_english_text_is_fuzzy_everywhere_and_falls_back(repo_with_too
                 "translations/ar.po",
                 "RELEASE_NOTES.md",
             )
-        }
+        },
     )
     # Both releases rebuilt, by the code at their tags, from the catalogues at their tags.
     verified = run_cli("verify", "--format", "json", cwd=repo)
     assert verified.code == 0, (verified.stdout, verified.stderr)
     assert sorted(json.loads(verified.stdout)["rebuilt"]) == ["1.0.0", "1.0.1"]
-
-
-def _golden(files: dict[str, bytes]) -> None:
-    """Compared byte for byte with tests/golden/translations/ (UPDATE_GOLDEN=1 rewrites)."""
-    if os.environ.get("UPDATE_GOLDEN"):
-        shutil.rmtree(GOLDEN_TRANSLATIONS, ignore_errors=True)
-        for name, data in files.items():
-            (GOLDEN_TRANSLATIONS / name).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN_TRANSLATIONS / name).write_bytes(data)
-    golden = tree_bytes(GOLDEN_TRANSLATIONS)
-    assert sorted(files) == sorted(golden)
-    differing = [name for name, data in files.items() if data != golden[name]]
-    assert not differing, f"differ from tests/golden/translations/: {differing}"
 
 
 def _practice_text(bundle: Path, language: str, practice_id: str) -> str:

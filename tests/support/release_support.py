@@ -109,3 +109,20 @@ def add_hostile_practice(root: Path) -> None:
         ],
     )
     write_framework(framework, workspace.framework_dir)
+
+
+def compare_golden(folder: Path, files: dict[str, bytes]) -> None:
+    """``files`` (path -> bytes) against the golden folder, byte for byte; with
+    UPDATE_GOLDEN=1 set, the folder is rewritten from them first."""
+    import os
+    import shutil
+
+    if os.environ.get("UPDATE_GOLDEN"):
+        shutil.rmtree(folder, ignore_errors=True)
+        for path, data in files.items():
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (folder / path).write_bytes(data)
+    golden = tree_bytes(folder)
+    assert sorted(files) == sorted(golden), folder.name
+    differing = [p for p in files if files[p] != golden[p]]
+    assert not differing, f"differ from {folder}: {differing}"

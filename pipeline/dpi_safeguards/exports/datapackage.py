@@ -98,12 +98,27 @@ def _resource(
             }
             for fk in table.foreign_keys
         ]
+    return _csv_resource(
+        table.name + suffix, folder + table.filename, table.title, table.description,
+        (size, digest), schema,
+    )  # fmt: skip
+
+
+def _csv_resource(
+    name: str,
+    path: str,
+    title: str,
+    description: str,
+    size_and_hash: tuple[int, str],
+    schema: dict[str, Any],
+) -> dict[str, Any]:
+    size, digest = size_and_hash
     return {
-        "name": table.name + suffix,
-        "path": folder + table.filename,
+        "name": name,
+        "path": path,
         "profile": "tabular-data-resource",
-        "title": table.title,
-        "description": table.description,
+        "title": title,
+        "description": description,
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": CSV_ENCODING,
@@ -117,36 +132,29 @@ def _resource(
 def _fallbacks_resource(
     csv_files: Mapping[str, bytes | FileDigest], folder: str, suffix: str, language: str
 ) -> dict[str, Any]:
-    size, digest = _size_and_hash(csv_files[folder + "fallbacks.csv"])
     text = {"type": "string", "constraints": {"required": True}}
-    return {
-        "name": "fallbacks" + suffix,
-        "path": folder + "fallbacks.csv",
-        "profile": "tabular-data-resource",
-        "title": f"Texts given in English ({language})",
-        "description": (
-            "Every text of this language's tables that is given in English, and why: "
-            "missing (not translated yet), fuzzy (the English changed since it was "
-            "translated) or deprecated (not translated)."
-        ),
-        "format": "csv",
-        "mediatype": "text/csv",
-        "encoding": CSV_ENCODING,
-        "bytes": size,
-        "hash": "sha256:" + digest,
-        "dialect": dict(_DIALECT),
-        "schema": {
-            "fields": [
-                {"name": "id", "type": "string", **text},
-                {"name": "field", "type": "string", **text},
-                {"name": "index", "type": "integer", "description": "The item of a list field."},
-                {
-                    "name": "reason",
-                    "type": "string",
-                    "constraints": {"required": True, "enum": ["missing", "fuzzy", "deprecated"]},
-                },
-                {"name": "explanation", "type": "string"},
-            ],
-            "missingValues": [""],
-        },
+    reasons = ["missing", "fuzzy", "deprecated"]
+    schema: dict[str, Any] = {
+        "fields": [
+            {"name": "id", "type": "string", **text},
+            {"name": "field", "type": "string", **text},
+            {"name": "index", "type": "integer", "description": "The item of a list field."},
+            {
+                "name": "reason",
+                "type": "string",
+                "constraints": {"required": True, "enum": reasons},
+            },
+            {"name": "explanation", "type": "string"},
+        ],
+        "missingValues": [""],
     }
+    return _csv_resource(
+        "fallbacks" + suffix,
+        folder + "fallbacks.csv",
+        f"Texts given in English ({language})",
+        "Every text of this language's tables that is given in English, and why: missing "
+        "(not translated yet), fuzzy (the English changed since it was translated) or "
+        "deprecated (not translated).",
+        _size_and_hash(csv_files[folder + "fallbacks.csv"]),
+        schema,
+    )
