@@ -317,3 +317,15 @@ def test_the_downstream_example_prints_the_canvas_of_the_latest_release(
     bad = subprocess.run([*args, *query], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1
     assert bad.stderr.startswith("error: refused (tampered v1.0.0/framework.json)"), bad.stderr
+
+
+def test_a_trusted_root_against_an_unsigned_source_is_refused(
+    signed: dict[str, Path], tmp_path: Path
+) -> None:
+    unsigned = tmp_path / "unsigned"
+    shutil.copytree(signed["releases"], unsigned, ignore=shutil.ignore_patterns("tuf"))
+    root = signed["releases"] / "tuf" / "1.root.json"
+    args = ("--trusted-root", root, "--metadata-dir", tmp_path / "m")
+    result = run_cli("download", "--from", unsigned, "-o", tmp_path / "out", *args)
+    _refused(result, "no signed metadata")
+    assert not (tmp_path / "out").exists()

@@ -102,6 +102,11 @@ def _explain(error: Exception, what: str) -> DownloadError:
         )
     if isinstance(error, tuf_errors.RepositoryError):
         return DownloadError(f"refused (bad metadata): {error}")
+    if isinstance(error, tuf_errors.DownloadHTTPError) and what == "metadata":
+        return DownloadError(
+            f"refused (no signed metadata): {error}; the source is not signed, or not "
+            "served whole (it needs its tuf/ folder beside index.json)"
+        )
     return DownloadError(f"refused: {error}")
 
 
