@@ -442,7 +442,18 @@ def download(
         )
     folder = download_release(source, version, out_dir)
     listed = sum(1 for p in folder.rglob("*") if p.is_file())
-    return Downloaded(folder, version, listed, "index")
+    return Downloaded(folder, _bundle_version(folder, version), listed, "index")
+
+
+def _bundle_version(folder: Path, asked: str) -> str:
+    """The version a downloaded bundle's framework.json names ('latest' resolved)."""
+    import json
+
+    try:
+        found = json.loads((folder / "framework.json").read_bytes())["release"]["version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return asked
+    return found if isinstance(found, str) else asked
 
 
 # ---- country frameworks (country/) -----------------------------------------------
