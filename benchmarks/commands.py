@@ -137,6 +137,29 @@ def translation_commands(root: Path, scratch: Path) -> dict[str, list[str | Path
     }
 
 
+def distribution_commands(root: Path, scratch: Path) -> dict[str, list[str | Path]]:
+    """The signing and the verified download on a releases folder holding one release of
+    ``root``'s framework (a dry run's bundle), signed once with new keys."""
+    signed = scratch / "signed"
+    (signed / "releases").mkdir(parents=True)
+    shutil.copytree(root / "framework", signed / "framework")
+    made = measure([*safeguards(), "--root", signed, "release", "--version", "1.0.0"])
+    keys = scratch / "tuf-keys"
+    init = measure([*safeguards(), "--root", signed, "tuf", "init", "--keys", keys])
+    if made.code != 0 or init.code != 0:
+        raise SystemExit(f"the signed release could not be made in {signed}")
+    trusted = signed / "releases" / "tuf" / "1.root.json"
+    source = signed / "releases"
+    return {
+        "tuf publish": ["--root", signed, "tuf", "publish", "--keys", keys],
+        "tuf status": ["--root", signed, "tuf", "status"],
+        "download (TUF) -o DIR": [
+            "download", "latest", "--from", source, "-o", scratch / "downloaded",
+            "--trusted-root", trusted, "--metadata-dir", scratch / "client",
+        ],
+    }  # fmt: skip
+
+
 def workspace(size: int | None, workdir: Path) -> tuple[Path, str]:
     """The root to run in and the proposal to validate: the repository (None) or a
     generated framework of ``size`` practices."""
@@ -153,12 +176,14 @@ def rows(size: int | None, repeat: int, workdir: Path) -> list[str]:
         listed = commands(Path(temp), proposal, history=size is None)
         listed |= country_commands(root, Path(temp))
         listed |= translation_commands(root, Path(temp))
+        listed |= distribution_commands(root, Path(temp))
         for name, args in listed.items():
             cmd: list[str | Path] = [*safeguards(), *args]
-            if name == "country resolve -o DIR":
+            if name in ("country resolve -o DIR", "download (TUF) -o DIR"):
                 # resolve refuses a folder that is not empty: each run starts without it
                 # (the removal is in the figure; the process measured is safeguards).
-                cmd = ["sh", "-c", 'rm -rf "$0" && exec "$@"', Path(temp) / "out", *cmd]
+                gone = Path(temp) / ("out" if name.startswith("country") else "downloaded")
+                cmd = ["sh", "-c", 'rm -rf "$0" && exec "$@"', gone, *cmd]
             run, _ = repeated(cmd, repeat, cwd=root)
             target = TARGETS.get((name, size or 0))
             verdict, wanted = "", "info"
