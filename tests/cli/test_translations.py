@@ -95,8 +95,8 @@ def test_a_changed_english_text_is_fuzzy_everywhere_and_falls_back(repo_with_too
     repo = repo_with_tool
     before = _status(repo)
     assert {c: (s["translated"], s["fuzzy"]) for c, s in before.items()} == {
-        "ar": (17, 0),
-        "fr": (17, 0),
+        "ar": (24, 0),
+        "fr": (24, 0),
     }
     assert all(s["published"] for s in before.values())
     _cli(repo, "release", "--date", "2026-12-08", "--tag")
@@ -130,7 +130,7 @@ def test_a_changed_english_text_is_fuzzy_everywhere_and_falls_back(repo_with_too
     assert "up to date" in _cli(repo, "translations", "update", "--check")
     counted = _status(repo)
     for language in LANGUAGES:
-        assert (counted[language]["translated"], counted[language]["fuzzy"]) == (16, 1)
+        assert (counted[language]["translated"], counted[language]["fuzzy"]) == (23, 1)
 
     commit_all(repo, "F3.1.1 reworded")
     _cli(repo, "release", "--date", "2026-12-09", "--tag")
@@ -152,7 +152,7 @@ def test_a_changed_english_text_is_fuzzy_everywhere_and_falls_back(repo_with_too
     notes = (second / "RELEASE_NOTES.md").read_text(encoding="utf-8")
     assert "Given in English because the English changed since they were translated" in notes
     assert f"- ar: {CHANGED}:text" in notes and f"- fr: {CHANGED}:text" in notes
-    assert "| fr (français) | 16 of 319 | 1 |" in notes
+    assert "| fr (français) | 23 of 358 | 1 |" in notes
     assert "translations changed" in notes
     compare_golden(
         GOLDEN_TRANSLATIONS,
@@ -236,7 +236,7 @@ def test_status_and_update_on_the_repository_and_new_languages(tmp_path: Path) -
     assert bad.code == 2 and "'klingon' is not a language code" in bad.stderr
     assert not (root / "translations").exists()
     added = _cli(root, "translations", "update", "--add", "pt_BR")
-    assert "wrote translations/pt_BR.po" in added and "319 new" in added
+    assert "wrote translations/pt_BR.po" in added and "358 new" in added
     shown = _cli(root, "translations", "status")
     assert "pt_BR (português (Brasil))" in shown and "0%" in shown
     markdown = _cli(root, "translations", "status", "--format", "markdown")

@@ -87,6 +87,14 @@ def test_the_arabic_library_is_right_to_left(bundle: Path, driver: Any) -> None:
     # The heading's text starts at the right: so the screenshot shows it.
     assert _heading_ink(driver, "knowledge-library-ar.png") > 0.6
 
+    # The page's own words where the catalogue translates them, English where not.
+    legend = driver.find_element("css selector", "#filter-authority legend")
+    assert legend.text == "الجهة المسؤولة"
+    assert driver.find_element("id", "filters-heading").text == "اختيار الأبعاد"
+    assert driver.find_element("id", "clear").text == "Clear all choices"
+    assert driver.find_element("css selector", "nav.languages").get_attribute("aria-label") == (
+        "اللغات"
+    )
     # A translated authority's name, its checkbox on the right of it.
     option = driver.find_element("id", "opt-authority-R1")
     label = option.find_element("xpath", "..")
@@ -97,6 +105,8 @@ def test_the_arabic_library_is_right_to_left(bundle: Path, driver: Any) -> None:
     # Choose principle F3: its practice F3.1.1 in Arabic, an untranslated one in English,
     # marked with the Arabic word for English and kept left to right.
     driver.find_element("id", "opt-principle-F3").click()
+    first_card = driver.find_element("css selector", "#cards h3")
+    assert first_card.text.startswith("التوصية 1 من ")
     practice = driver.find_element("css selector", 'li[data-practice="F3.1.1"]')
     assert "إنشاء مواقع مادية" in practice.text
     fallback = driver.find_element("css selector", 'li[data-practice="F3.1.3"] .fallback')

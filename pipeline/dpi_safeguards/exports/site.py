@@ -12,12 +12,14 @@ and the release bundle both call :func:`build_site`.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dpi_safeguards.core.ids import sorted_ids
+from dpi_safeguards.core.site_texts import SITE_TEXTS
 from dpi_safeguards.knowledge.canvas import CanvasIndex
 from dpi_safeguards.knowledge.canvas_html import csp_hash, html_attr
 from dpi_safeguards.knowledge.canvas_text import ANY, NO_PRACTICE, NONE_GIVEN
@@ -56,9 +58,11 @@ class SitePage:
     translated: bool = False
     fallbacks: tuple[str, ...] = ()
     english: str = "English"
+    # The page's own words (core.site_texts keys), translated where the catalogue has them.
+    texts: Mapping[str, str] = field(default_factory=lambda: dict(SITE_TEXTS))
 
 
-def _language_switch(links: tuple[LanguageLink, ...]) -> str:
+def _language_switch(links: tuple[LanguageLink, ...], label: str) -> str:
     if not links:
         return ""
     items = []
@@ -70,7 +74,8 @@ def _language_switch(links: tuple[LanguageLink, ...]) -> str:
             f'lang="{html.escape(link.tag, quote=True)}"{current}>'
             f"{html.escape(link.name)}</a></li>"
         )
-    return f'\n<nav class="languages" aria-label="Languages"><ul>{"".join(items)}</ul></nav>'
+    label_attr = html.escape(label, quote=True)
+    return f'\n<nav class="languages" aria-label="{label_attr}"><ul>{"".join(items)}</ul></nav>'
 
 
 def _asset(name: str) -> str:
@@ -173,18 +178,24 @@ def render_site(fw: Framework, *, title: str = DEFAULT_TITLE, page: SitePage | N
     t = html.escape(title, quote=True)
     framework_title = html.escape(fw.metadata.title, quote=True)
     data = site_data(fw)
+    texts = {**SITE_TEXTS, **page.texts}
+    data["ui"] = texts
     if page.translated:
         data["translation"] = {
             "language": page.tag,
             "english": page.english,
             "fallbacks": list(page.fallbacks),
         }
+    words = {f"t_{key}": html.escape(value, quote=False) for key, value in texts.items()}
+    words["t_intro"] = html.escape(texts["intro"], quote=False).replace(
+        "{framework}", framework_title
+    )
     return _asset("index.html.in").format(
         lang=html.escape(page.tag, quote=True),
         dir=' dir="rtl"' if page.direction == "rtl" else "",
-        languages=_language_switch(page.links),
+        languages=_language_switch(page.links, texts["languages"]),
         title=t,
-        framework_title=framework_title,
+        **words,
         csp=html_attr(csp),
         style=style,
         script=script,

@@ -21,7 +21,12 @@ from dpi_safeguards.exports.site import LanguageLink, SitePage, render_site
 from dpi_safeguards.models.framework import Framework
 from dpi_safeguards.models.translations import PublishedLanguage, TranslationsSummary
 from dpi_safeguards.store.writer import dump_json, iter_dump_json
-from dpi_safeguards.translations.apply import REASON_TEXT, TranslatedFramework, translate
+from dpi_safeguards.translations.apply import (
+    REASON_TEXT,
+    TranslatedFramework,
+    site_texts,
+    translate,
+)
 from dpi_safeguards.translations.catalogue import TEMPLATE_FILE, render_catalogue
 from dpi_safeguards.translations.locales import SOURCE_LANGUAGE
 from dpi_safeguards.translations.project import LanguageState, Translations
@@ -105,6 +110,7 @@ def language_files(
             translated=True,
             fallbacks=tuple(f.context for f in translated.fallbacks if f.reason != "deprecated"),
             english=state.info.english,
+            texts=site_texts(state),
         )
         html = render_site(translated.framework, title=title, page=page)
         yield f"site/{state.code}/index.html", [html]

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from dpi_safeguards.core.ids import natural_key
+from dpi_safeguards.core.site_texts import SITE_TEXTS
 from dpi_safeguards.models.framework import Framework, copy_framework
 from dpi_safeguards.translations.catalogue import CatalogueEntry
-from dpi_safeguards.translations.fields import TRANSLATED_FIELDS, make_context
+from dpi_safeguards.translations.fields import SITE, TRANSLATED_FIELDS, make_context
 from dpi_safeguards.translations.project import LanguageState
 
 FallbackReason = Literal["missing", "fuzzy", "deprecated"]
@@ -107,3 +108,15 @@ def _text(
     reason: FallbackReason = "fuzzy" if context in fuzzy else "missing"
     result.fallbacks.append(Fallback(entry_id, name, index, reason))
     return english
+
+
+def site_texts(state: LanguageState) -> dict[str, str]:
+    """The knowledge library's own words in this language: each translated one (not
+    fuzzy), the English for the rest."""
+    used = state.used()
+    texts = dict(SITE_TEXTS)
+    for key, english in SITE_TEXTS.items():
+        found = used.get(make_context(SITE, key))
+        if found is not None and found.source == english:
+            texts[key] = found.text
+    return texts

@@ -187,7 +187,7 @@ TEMPLATE_HEADER = (
 
 
 def template_entries(texts: list[SourceText]) -> list[CatalogueEntry]:
-    return [CatalogueEntry(t.context, t.text, "", comment=t.kind.value) for t in texts]
+    return [CatalogueEntry(t.context, t.text, "", comment=t.what) for t in texts]
 
 
 def render_template(texts: list[SourceText]) -> str:

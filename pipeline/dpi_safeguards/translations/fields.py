@@ -1,7 +1,8 @@
 """Which texts are translated, and the context that names each one in a catalogue.
 
 A catalogue entry's context is ``<id>:<field>`` (``F3.1.2:text``, ``R1:name``), or
-``<id>:<field>[<n>]`` for the n-th item (from 0) of a list field (``S1:activities[2]``).
+``<id>:<field>[<n>]`` for the n-th item (from 0) of a list field (``S1:activities[2]``);
+the knowledge library's own words are ``site:<key>`` (core.site_texts), after the rest.
 Ids, URLs and provenance are not translated: they are the same in every language.
 Deprecated entries are left out: no one is asked to translate what is no longer current.
 """
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dpi_safeguards.core.ids import Kind, natural_key
+from dpi_safeguards.core.site_texts import SITE_TEXTS
 from dpi_safeguards.models.base import MAX_TEXT, Entry
 from dpi_safeguards.models.framework import Framework
 
@@ -46,16 +48,24 @@ SHORT_LIMIT = 300
 _CONTEXT = re.compile(r"(?P<id>[A-Za-z0-9.-]+):(?P<field>[a-z_]+)(?:\[(?P<index>[0-9]+)\])?")
 
 
+SITE = "site"  # the "id" of the knowledge library's own words
+
+
 @dataclass(frozen=True)
 class SourceText:
     """One English text to translate."""
 
     context: str
     text: str
-    kind: Kind
+    kind: Kind | None  # None: a word of the knowledge library (site:<key>)
     entry_id: str
     field: str
     index: int | None = None
+
+    @property
+    def what(self) -> str:
+        """The extracted comment a translator sees: the kind, or 'site'."""
+        return self.kind.value if self.kind is not None else "knowledge library page"
 
 
 @dataclass(frozen=True)
@@ -104,7 +114,11 @@ def source_texts(framework: Framework) -> list[SourceText]:
         if entry.is_active
         for text in _entry_texts(kind, entry_id, entry)
     ]
-    return sorted(texts, key=_catalogue_key)
+    site = [
+        SourceText(make_context(SITE, key), english, None, SITE, key)
+        for key, english in SITE_TEXTS.items()
+    ]
+    return sorted(texts, key=_catalogue_key) + site
 
 
 _KIND_RANK = {kind: n for n, kind in enumerate(CATALOGUE_KINDS)}
@@ -118,6 +132,7 @@ _NESTED = (Kind.PRINCIPLE, Kind.PROCESS, Kind.PRACTICE)
 
 def _catalogue_key(text: SourceText) -> tuple[object, ...]:
     # Processes and practices sort with their principle: F3 < F3.1 < F3.1.1 < F4.
+    assert text.kind is not None
     group = 0 if text.kind in _NESTED else _KIND_RANK[text.kind]
     return (
         group,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from dpi_safeguards.check.rules import Issue, LineAt, translation_rule
 from dpi_safeguards.check.rules.indexing import FORBIDDEN_CHARS, text_problem
 from dpi_safeguards.core.findings import Severity
+from dpi_safeguards.core.site_texts import placeholders
 from dpi_safeguards.translations.catalogue import Catalogue, CatalogueEntry, msgstr_line
 from dpi_safeguards.translations.fields import SourceText, length_limit, parse_context
 
@@ -138,4 +139,20 @@ def up_to_date(ctx: CatalogueContext) -> Iterator[Issue]:
                 f"the English text of {entry.context} changed since this entry was written; "
                 "run 'safeguards translations update' (it marks the translation fuzzy)",
                 ctx.at(entry.line, 1),
+            )
+
+
+@translation_rule("TRN008", Severity.ERROR, "translation without the placeholders of its English")
+def same_placeholders(ctx: CatalogueContext) -> Iterator[Issue]:
+    for entry in _entries(ctx.catalogue):
+        if not entry.text or "{" not in entry.source + entry.text:
+            continue
+        wanted, found = placeholders(entry.source), placeholders(entry.text)
+        if wanted != found:
+            shown = ", ".join("{" + name + "}" for name in wanted) or "none"
+            yield Issue(
+                f"the translation of {entry.context} must keep the placeholders of its "
+                f"English ({shown}), which the page fills in; it has "
+                + (", ".join("{" + name + "}" for name in found) or "none"),
+                ctx.at_msgstr(entry),
             )

@@ -77,7 +77,7 @@ def _updated(
     list_items: dict[tuple[str, str], dict[str, CatalogueEntry]],
     result: UpdateResult,
 ) -> CatalogueEntry:
-    comment = text.kind.value
+    comment = text.what
     if old is not None and old.source == text.text:
         return CatalogueEntry(
             text.context,

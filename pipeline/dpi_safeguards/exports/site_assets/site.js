@@ -6,6 +6,15 @@
 
   var data = JSON.parse(document.getElementById("framework-data").textContent);
   var S = data.strings;
+  // The page's own words (core/site_texts.py), translated on a translated page; S and
+  // LABEL stay English for the downloads, which follow knowledge/formats.py.
+  var U = data.ui;
+  function say(key, values) {
+    return U[key].replace(/\{([a-z_]+)\}/g, function (whole, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
+  function dimension(d) { return U["dimension_" + d]; }
   // A translated page lists the texts it gives in English ("<id>:<field>").
   var T = data.translation || null;
   var FALLBACK = new Set(T ? T.fallbacks : []);
@@ -104,6 +113,16 @@
   function references(ids) { return ids.map(referenceText).join(SEP); }
   function selected(sel, dim) { return labels(dim, sel[dim]) || S.any; }
   function processText(p) { return p.id + " " + (p.text !== null ? p.text : S.textGap); }
+  function shownNarrowing(q) {
+    var parts = [];
+    if (q.narrowedAuthorities) {
+      parts.push(dimension("authority").toLowerCase() + ": " + labels("authority", q.authorities));
+    }
+    if (q.narrowedStages) {
+      parts.push(dimension("stage").toLowerCase() + ": " + labels("stage", q.stages));
+    }
+    return parts.length ? " " + say("only_for", { parts: parts.join("; ") }) : "";
+  }
   function narrowing(q) {
     var parts = [];
     if (q.narrowedAuthorities) {
@@ -206,7 +225,8 @@
   }
 
   function processNode(p) {
-    if (p.text === null || !FALLBACK.has(p.id + ":text")) { return processText(p); }
+    if (p.text === null) { return p.id + " " + U.text_gap; }
+    if (!FALLBACK.has(p.id + ":text")) { return p.id + " " + p.text; }
     var frag = document.createDocumentFragment();
     frag.appendChild(document.createTextNode(p.id + " "));
     frag.appendChild(textOf(p.id + ":text", p.text));
@@ -225,10 +245,11 @@
   data.dimensions.forEach(function (d) {
     var fieldset = el("fieldset");
     fieldset.id = "filter-" + d.key;
-    fieldset.appendChild(el("legend", d.label));
+    fieldset.appendChild(el("legend", dimension(d.key)));
     var count = el("p", "", "count");
     count.id = "count-" + d.key;
     count.setAttribute("aria-hidden", "true");  // the checkboxes say it already
+    count.dir = "auto";  // an English phrase on a right-to-left page keeps its order
     fieldset.appendChild(count);
     var options = el("div", null, "options");
     boxes[d.key] = [];
@@ -296,13 +317,13 @@
     article.tabIndex = -1;
     var headingId = "rec-" + rec.number;
     article.setAttribute("aria-labelledby", headingId);
-    var h = el("h3", "Recommendation " + rec.number + " of " + total);
+    var h = el("h3", say("card_title", { n: rec.number, total: total }));
     h.id = headingId;
     article.appendChild(h);
     var dl = el("dl");
-    dd(dl, "Principle", label("principle", p.principle));
-    dd(dl, "Process recommendation", processNode(p));
-    dd(dl, "Mitigated risk", labels("risk", p.risks) || S.noneGiven);
+    dd(dl, U.term_principle, label("principle", p.principle));
+    dd(dl, U.term_process, processNode(p));
+    dd(dl, U.term_risk, labels("risk", p.risks) || U.none_given);
     if (rec.practices.length) {
       var ul = el("ul");
       rec.practices.forEach(function (q) {
@@ -311,25 +332,27 @@
         item.appendChild(el("span", q.id, "id"));
         item.appendChild(document.createTextNode(" "));
         item.appendChild(textOf(q.id + ":text", q.text));
-        var note = narrowing(q);
+        var note = shownNarrowing(q);
         if (note) { item.appendChild(el("span", note, "note")); }
         if (q.references.length) {
-          item.appendChild(document.createTextNode(" (reference: "));
+          // "reference: {references}" around the links, in brackets.
+          var around = U.reference.split("{references}");
+          item.appendChild(document.createTextNode(" (" + around[0]));
           item.appendChild(referenceNodes(q.references));
-          item.appendChild(document.createTextNode(")"));
+          item.appendChild(document.createTextNode((around[1] || "") + ")"));
         }
         ul.appendChild(item);
       });
-      dd(dl, "Illustrative practices", ul);
+      dd(dl, U.term_practices, ul);
     } else {
-      dd(dl, "Illustrative practices", S.noPractice);
+      dd(dl, U.term_practices, U.no_practice);
     }
-    dd(dl, "Responsible authority", labels("authority", p.authorities) || S.noneGiven);
-    dd(dl, "Life-cycle stage", labels("stage", p.stages) || S.noneGiven);
+    dd(dl, U.term_authority, labels("authority", p.authorities) || U.none_given);
+    dd(dl, U.term_stage, labels("stage", p.stages) || U.none_given);
     if (p.references.length) {
-      dd(dl, "Additional resources / reference", referenceNodes(p.references));
+      dd(dl, U.term_references, referenceNodes(p.references));
     } else {
-      dd(dl, "Additional resources / reference", "n.d.");
+      dd(dl, U.term_references, U.no_reference);
     }
     article.appendChild(dl);
     li.appendChild(article);
@@ -347,7 +370,7 @@
     }
     shown = end;
     more.hidden = shown >= total;
-    more.textContent = "Show more recommendations (" + (total - shown) + " not shown yet)";
+    more.textContent = say("more_count", { n: total - shown });
     if (focusFirst && first) { first.focus(); }
   }
 
@@ -380,15 +403,17 @@
     DIMS.forEach(function (d) {
       var n = sel[d].length;
       document.getElementById("count-" + d).textContent =
-        n ? n + " of " + boxes[d].length + " selected" : "Any (none selected)";
+        n ? say("count_some", { n: n, total: boxes[d].length }) : U.count_none;
     });
-    document.getElementById("summary").textContent = "Selected dimensions: " + DIMS.map(function (d) {
-      return LABEL[d] + ": " + selected(sel, d);
-    }).join(" \u00b7 ");
-    document.getElementById("total").textContent = "Total recommendations " + current.recs.length;
+    document.getElementById("summary").textContent = say("summary", {
+      dimensions: DIMS.map(function (d) {
+        return dimension(d) + ": " + (labels(d, sel[d]) || U.any);
+      }).join(" \u00b7 ")
+    });
+    document.getElementById("total").textContent = say("total", { n: current.recs.length });
     var n = current.recs.length;
-    document.getElementById("jump").textContent = n === 1 ? "Show the recommendation"
-      : (n ? "Show the " + n + " recommendations" : "Show the result");
+    document.getElementById("jump").textContent = n === 1 ? U.jump_one
+      : (n ? say("jump_many", { n: n }) : U.jump_none);
     document.getElementById("empty").hidden = n > 0;
     cards.textContent = "";
     shown = 0;
