@@ -17,7 +17,7 @@ the timestamp, and any other role whose expiry is less than half its period away
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,6 +128,31 @@ def _due(metadata: Metadata[Any] | None, role: str, now: dt.datetime) -> bool:
     return expires - now < half
 
 
+def _renew(
+    signing: Signing,
+    ring: KeyRing,
+    role: str,
+    moment: dt.datetime,
+    force: frozenset[str],
+    *,
+    unchanged: Callable[[Any], bool],
+    build: Callable[[int, dt.datetime], Any],
+) -> None:
+    """Sign a new version of ``role`` unless its current one says the same (``unchanged``)
+    and is not near its expiry or forced."""
+    old = signing.current.get(role)
+    if (
+        old is not None
+        and unchanged(old.signed)
+        and not _due(old, role, moment)
+        and role not in force
+    ):
+        return
+    new = Metadata(build(signing.version(role) + 1, _expires(role, moment)))
+    _sign(role, new, ring, signing.root.signed)
+    signing.written[role] = new
+
+
 @dataclass
 class PublishResult:
     written: dict[str, int]  # role -> new version
@@ -160,47 +185,21 @@ def publish(
         path = folder / f"{role}.json"
         if path.is_file():
             signing.current[role] = _read(path)
-    root = root_md.signed
     targets = {
         name: TargetFile.from_file(name, str(path), ["sha256"])
         for name, path in iter_targets(releases_dir)
     }
-    old_targets = signing.current.get("targets")
-    if (
-        old_targets is None
-        or not isinstance(old_targets.signed, Targets)
-        or old_targets.signed.targets != targets
-        or _due(old_targets, "targets", moment)
-        or "targets" in force
-    ):
-        new = Metadata(
-            Targets(
-                version=signing.version("targets") + 1,
-                expires=_expires("targets", moment),
-                targets=targets,
-            )
-        )
-        _sign("targets", new, ring, root)
-        signing.written["targets"] = new
-    targets_version = signing.version("targets")
-    old_snapshot = signing.current.get("snapshot")
-    meta = {"targets.json": MetaFile(version=targets_version)}
-    if (
-        old_snapshot is None
-        or not isinstance(old_snapshot.signed, Snapshot)
-        or old_snapshot.signed.meta != meta
-        or _due(old_snapshot, "snapshot", moment)
-        or "snapshot" in force
-    ):
-        snapshot = Metadata(
-            Snapshot(
-                version=signing.version("snapshot") + 1,
-                expires=_expires("snapshot", moment),
-                meta=meta,
-            )
-        )
-        _sign("snapshot", snapshot, ring, root)
-        signing.written["snapshot"] = snapshot
+    _renew(
+        signing, ring, "targets", moment, force,
+        unchanged=lambda signed: isinstance(signed, Targets) and signed.targets == targets,
+        build=lambda version, expires: Targets(version=version, expires=expires, targets=targets),
+    )  # fmt: skip
+    meta = {"targets.json": MetaFile(version=signing.version("targets"))}
+    _renew(
+        signing, ring, "snapshot", moment, force,
+        unchanged=lambda signed: isinstance(signed, Snapshot) and signed.meta == meta,
+        build=lambda version, expires: Snapshot(version=version, expires=expires, meta=meta),
+    )  # fmt: skip
     timestamp = Metadata(
         Timestamp(
             version=signing.version("timestamp") + 1,
@@ -208,7 +207,7 @@ def publish(
             snapshot_meta=MetaFile(version=signing.version("snapshot")),
         )
     )
-    _sign("timestamp", timestamp, ring, root)
+    _sign("timestamp", timestamp, ring, signing.root.signed)
     signing.written["timestamp"] = timestamp
     transaction = Transaction(workspace_root)
     for role, metadata in signing.written.items():
