@@ -174,8 +174,8 @@ def publish(
     folder = metadata_dir(releases_dir)
     if not is_signed(releases_dir):
         raise UsageError(
-            f"{folder} has no root.json: this releases folder is not signed yet "
-            "(start it with 'safeguards tuf init --keys DIR')"
+            f"{releases_dir.name}/{TUF_DIR} has no root.json: this releases folder is not "
+            "signed yet (start it with 'safeguards tuf init --keys DIR')"
         )
     root_md = _read(folder / "root.json")
     if not isinstance(root_md.signed, Root):
@@ -243,7 +243,9 @@ def initialise(
         )
     folder = metadata_dir(releases_dir)
     if folder.exists():
-        raise UsageError(f"{folder} exists already: this releases folder is signed")
+        raise UsageError(
+            f"{releases_dir.name}/{TUF_DIR} exists already: this releases folder is signed"
+        )
     check_outside(keys_dir, workspace_root)
     if keys_dir.exists() and any(keys_dir.iterdir()):
         raise UsageError(f"--keys {keys_dir} must be a new or empty folder")

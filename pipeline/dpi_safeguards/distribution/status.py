@@ -12,6 +12,7 @@ from tuf.api.metadata import Metadata, Root, TargetFile
 
 from dpi_safeguards.core.errors import UsageError
 from dpi_safeguards.distribution.repository import (
+    TUF_DIR,
     is_signed,
     iter_targets,
     metadata_dir,
@@ -47,7 +48,7 @@ def tuf_status(releases_dir: Path, *, now: dt.datetime | None = None) -> TufStat
     moment = now or now_utc()
     if not is_signed(releases_dir):
         raise UsageError(
-            f"{metadata_dir(releases_dir)} has no root.json: the releases are not signed "
+            f"{releases_dir.name}/{TUF_DIR} has no root.json: the releases are not signed "
             "('safeguards tuf init --keys DIR' starts)"
         )
     folder = metadata_dir(releases_dir)
